@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * dbspec's command line: parses arguments into a plain object and hands it to a command. Nothing else.
+ */
+import { parseArgs } from 'node:util';
+import type { Command, OptionSpec } from './commands/command.ts';
+
+/** Loaded lazily so `dbspec validate` never pays for the database and report code. */
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  validate: async () => (await import('./commands/validate.ts')).validateCommand,
+  list: async () => (await import('./commands/list.ts')).listCommand,
+};
+
+const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>
+  [
+    'dbspec: run declarative YAML specs against real PostgreSQL databases.',
+    '',
+    'Usage: dbspec <command> [options] [paths...]',
+    '',
+    'Commands:',
+    ...names.map((n, i) => `  ${n.padEnd(10)} ${summaries[i]}`),
+    '',
+    'Run `dbspec <command> --help` for a command\'s options.',
+    'Exit codes: 0 all passed or valid, 1 spec failures or invalid specs, 2 usage, configuration or connection problems.',
+  ].join('\n');
+
+const commandHelp = (command: Command): string => {
+  const lines = [command.summary, '', `Usage: ${command.usage}`, '', 'Options:'];
+  const entries: [string, OptionSpec][] = [...Object.entries(command.options), ['help', { type: 'boolean', short: 'h', description: 'Show this help.' }]];
+  for (const [name, spec] of entries) {
+    const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`;
+    const def = spec.default !== undefined && spec.default !== false ? ` (default: ${String(spec.default)})` : '';
+    lines.push(`  ${flag.padEnd(28)} ${spec.description}${def}`);
+  }
+  return lines.join('\n');
+};
+
+export const main = async (argv: readonly string[]): Promise<number> => {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const names = Object.keys(COMMANDS);
+    const summaries = await Promise.all(names.map(async (n) => (await COMMANDS[n]!()).summary));
+    process.stdout.write(GENERAL_HELP(names, summaries) + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`dbspec: unknown command '${name}'. Commands: ${Object.keys(COMMANDS).join(', ')}. See dbspec --help.\n`);
+    return 2;
+  }
+  const command = await load();
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        ...Object.fromEntries(Object.entries(command.options).map(([k, o]) => [k, { type: o.type, short: o.short, multiple: o.multiple }])),
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`dbspec ${name}: ${(error as Error).message.replace(/\. To specify.*$/s, '.')}\nUsage: ${command.usage} (see dbspec ${name} --help)\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    process.stdout.write(commandHelp(command) + '\n');
+    return 0;
+  }
+  const values = { ...parsed.values } as Record<string, string | boolean | string[] | undefined>;
+  for (const [k, o] of Object.entries(command.options)) if (values[k] === undefined && o.default !== undefined) values[k] = o.default;
+  return command.run({ values, positionals: parsed.positionals });
+};
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}
