@@ -9,6 +9,7 @@ import type { Command, OptionSpec } from './commands/command.ts';
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import('./commands/validate.ts')).validateCommand,
   list: async () => (await import('./commands/list.ts')).listCommand,
+  run: async () => (await import('./commands/run.ts')).runCommand,
 };
 
 const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>

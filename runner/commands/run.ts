@@ -1,0 +1,255 @@
+/**
+ * `dbspec run`: load, validate, select, plan, open the databases, execute under mocha, write results and
+ * reports. Owns the process-level concerns: signals, exit codes, what is printed where.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { loadConfig } from '../config.ts';
+import { openDatabases, type OpenDatabases } from '../db/open.ts';
+import { redactSecrets } from '../db/redact.ts';
+import { DbspecError, exitCodeFor, type Diagnostic } from '../diagnostics.ts';
+import { runSpecs } from '../execute/engine.ts';
+import { createHarness } from '../execute/mocha-suites.ts';
+import { planRun } from '../plan/plan.ts';
+import { selectSpecs, specKey } from '../plan/select.ts';
+import { writeFileAtomic } from '../results/atomic-write.ts';
+import { readResults, serializeResults } from '../results/read.ts';
+import { summarize } from '../results/summary.ts';
+import { RESULTS_FORMAT, RESULTS_VERSION, type RunResults, type SpecResult } from '../results/types.ts';
+import { writeRunReports } from '../report/render.ts';
+import { formatDiagnostics } from '../spec/format-diagnostic.ts';
+import { loadSpecs } from '../spec/validate.ts';
+import type { Command } from './command.ts';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+const fail = async (diagnostics: readonly Diagnostic[]): Promise<number> => {
+  process.stderr.write(redactSecrets(await formatDiagnostics(diagnostics)) + '\n');
+  return exitCodeFor(diagnostics);
+};
+
+const usage = (message: string): Diagnostic => ({ kind: 'config', code: 'DBSPEC_USAGE', message });
+
+/** `30s`, `500ms`, `2m`, or a bare number of milliseconds. */
+export const parseDuration = (text: string): number | undefined => {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n);
+};
+
+const parseShard = (text: string): { index: number; count: number } | undefined => {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
+};
+
+const gitCommit = (): string | null => {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+};
+
+/** The largest number of connections one step holds at once, so the pool never starves a barrier. */
+const connectionsNeeded = (specs: readonly { steps: readonly { kind: string; sessions?: number; concurrency?: number }[] }[]): number =>
+  Math.max(0, ...specs.flatMap((s) => s.steps.map((step) => step.sessions ?? step.concurrency ?? 1)));
+
+type RunOptions = {
+  readonly paths: string[];
+  readonly config?: string;
+  readonly grep?: RegExp;
+  readonly tags: string[];
+  readonly shard?: { index: number; count: number };
+  readonly durationsFrom?: string;
+  readonly bail: boolean;
+  readonly timeoutMs: number;
+  readonly jobs: number;
+  readonly release: string | null;
+  readonly out: string;
+  readonly allowShared: boolean;
+  readonly migrate: boolean;
+  readonly reporter: string;
+};
+
+const parseOptions = (values: Values, positionals: string[]): RunOptions | Diagnostic => {
+  const timeoutMs = parseDuration(String(values.timeout));
+  if (timeoutMs === undefined || timeoutMs <= 0) return usage(`--timeout takes a duration like 30s or 500ms, not '${String(values.timeout)}'`);
+  const jobs = Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return usage(`--jobs takes a whole number from 1 to 64, not '${String(values.jobs)}'`);
+  let grep: RegExp | undefined;
+  if (typeof values.grep === 'string') {
+    try {
+      grep = new RegExp(values.grep, 'i');
+    } catch (error) {
+      return usage(`--grep: ${(error as Error).message}`);
+    }
+  }
+  const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
+  if (typeof values.shard === 'string' && !shard) return usage(`--shard takes i/n with 1 <= i <= n, e.g. 2/4, not '${values.shard}'`);
+  return {
+    paths: positionals.length > 0 ? positionals : ['specs'],
+    config: typeof values.config === 'string' ? values.config : undefined,
+    grep,
+    tags: ((values.tag as string[] | undefined) ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
+    shard,
+    durationsFrom: typeof values.durations === 'string' ? values.durations : undefined,
+    bail: values.bail === true,
+    timeoutMs,
+    jobs,
+    release: typeof values.release === 'string' ? values.release : (process.env.DBSPEC_RELEASE ?? null),
+    out: String(values.out),
+    allowShared: values['allow-shared'] === true,
+    migrate: values.migrate === true,
+    reporter: String(values.reporter),
+  };
+};
+
+const loadDurations = async (file: string): Promise<Map<string, number>> => {
+  const previous = await readResults(file);
+  return new Map(previous.specs.map((s) => [specKey(s), s.durationMs]));
+};
+
+/** SIGINT/SIGTERM: the first one stops the run gracefully (cleanup runs, results are written); a second one forces. */
+const trapSignals = (controller: AbortController, onForce: () => void): (() => void) => {
+  let count = 0;
+  const handler = (signal: NodeJS.Signals) => {
+    count += 1;
+    if (count === 1) {
+      process.stderr.write(`\ndbspec: ${signal}: stopping after the running steps; cleanup runs and partial results are written (again to force)\n`);
+      controller.abort();
+    } else onForce();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+};
+
+const summaryLine = (results: RunResults, outDir: string): string => {
+  const s = results.summary.specs;
+  const parts = [`${s.passed} passed`, s.failed ? `${s.failed} failed` : '', s.errored ? `${s.errored} errored` : '', s.skipped ? `${s.skipped} skipped` : ''].filter(Boolean);
+  const where = relative(process.cwd(), outDir) || '.';
+  return `dbspec: ${s.total} spec${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : ''}\n` +
+    `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`;
+};
+
+export const executeRun = async (options: RunOptions): Promise<number> => {
+  const cwd = process.cwd();
+  const { config, diagnostics: configProblems } = await loadConfig({ cwd, file: options.config, env: process.env });
+  if (!config) return fail(configProblems);
+  const loaded = await loadSpecs(options.paths, { databases: config.databases.map((d) => d.name), cwd });
+  if (loaded.diagnostics.length > 0) return fail(loaded.diagnostics);
+  let durations: Map<string, number> | undefined;
+  try {
+    durations = options.durationsFrom ? await loadDurations(options.durationsFrom) : undefined;
+  } catch (error) {
+    if (error instanceof DbspecError) return fail(error.diagnostics);
+    throw error;
+  }
+  const selected = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations });
+  if (selected.length === 0) {
+    process.stdout.write(`dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.join(', ')}, none selected)\n`);
+    return 0;
+  }
+  const plan = await planRun(selected);
+  const names = [...new Set(selected.flatMap((s) => s.databases))];
+  const outDir = resolve(cwd, options.out);
+  await mkdir(outDir, { recursive: true });
+
+  const controller = new AbortController();
+  let opened: OpenDatabases | undefined;
+  const untrap = trapSignals(controller, () => {
+    process.stderr.write('dbspec: forced stop\n');
+    void opened?.close().finally(() => process.exit(130));
+  });
+  const startedAt = new Date();
+  try {
+    try {
+      opened = await openDatabases(config, names, {
+        allowShared: options.allowShared,
+        migrate: options.migrate,
+        statementTimeoutMs: options.timeoutMs,
+        poolSize: Math.max(10, connectionsNeeded(selected as never) * options.jobs + 2),
+        logFile: join(outDir, 'postgres.log'),
+      });
+    } catch (error) {
+      if (error instanceof DbspecError) return fail(error.diagnostics);
+      throw error;
+    }
+    if (controller.signal.aborted) return 130;
+    const harness = createHarness(plan, { reporter: options.reporter, isolation: options.jobs <= 1, bail: options.bail });
+    const mochaDone = harness.run();
+    const run = await runSpecs({
+      plan,
+      databases: opened.databases,
+      runId: randomUUID().slice(0, 8),
+      timeoutMs: options.timeoutMs,
+      jobs: options.jobs,
+      bail: options.bail,
+      signal: controller.signal,
+      onStep: harness.onStep,
+      onSpec: harness.onSpec,
+    });
+    await mochaDone;
+    const finishedAt = new Date();
+    const specs: SpecResult[] = [...run.specs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const results: RunResults = {
+      format: RESULTS_FORMAT,
+      version: RESULTS_VERSION,
+      release: options.release,
+      commit: gitCommit(),
+      startedAt: startedAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      interrupted: run.interrupted,
+      databases: Object.fromEntries([...opened.databases].map(([name, db]) => [name, { serverVersion: db.serverVersion, embedded: db.embedded }])),
+      summary: summarize(specs),
+      specs,
+    };
+    await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
+    await writeRunReports(results, outDir);
+    if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
+    process.stdout.write('\n' + summaryLine(results, outDir));
+    if (run.interrupted && controller.signal.aborted) return 130;
+    const lost = specs.some((s) => s.steps.some((st) => st.failure?.code === 'CONNECTION_LOST'));
+    if (lost) return 2;
+    return results.summary.specs.passed + results.summary.specs.skipped === results.summary.specs.total && run.runLeaks.length === 0 && !run.interrupted ? 0 : 1;
+  } finally {
+    untrap();
+    await opened?.close();
+  }
+};
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'Run specs against the databases (an embedded PostgreSQL when no URL is set).',
+  usage: 'dbspec run [paths...] [options]',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    grep: { type: 'string', short: 'g', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
+    tag: { type: 'string', short: 't', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable, or comma-separated).' },
+    shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
+    durations: { type: 'string', value: 'RESULTS.json', description: 'Balance --shard by the durations of a previous run.' },
+    bail: { type: 'boolean', short: 'b', description: 'Stop after the first spec that fails.' },
+    timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
+    jobs: { type: 'string', short: 'j', value: 'N', description: 'Run N specs in parallel on separate connections.', default: '1' },
+    release: { type: 'string', value: 'LABEL', description: 'Release label recorded in results (or $DBSPEC_RELEASE).' },
+    out: { type: 'string', short: 'o', value: 'DIR', description: 'Where results.json, junit.xml and reports go.', default: 'reports/out' },
+    'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
+    migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
+    reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },
+  },
+  run: async ({ values, positionals }) => {
+    const options = parseOptions(values, positionals);
+    if ('kind' in options) return fail([options]);
+    return executeRun(options);
+  },
+};

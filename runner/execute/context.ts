@@ -1,0 +1,35 @@
+/**
+ * What every step executor gets, and what it gives back. Executors never format output: an outcome is data.
+ */
+import type { Database } from '../db/database.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { Failure } from '../results/types.ts';
+import type { SourceLocation } from '../diagnostics.ts';
+import type { VarScope } from './scope.ts';
+
+export type StepContext = {
+  readonly plan: Plan;
+  readonly databases: ReadonlyMap<string, Database>;
+  readonly scope: VarScope;
+  /** The step's time budget: its own `timeout`, else the run's --timeout. */
+  readonly timeoutMs: number;
+  /** Aborted on SIGINT/SIGTERM: executors stop starting new work. */
+  readonly signal: AbortSignal;
+};
+
+export type StepOutcome = {
+  readonly status: 'passed' | 'failed' | 'errored';
+  readonly failure?: Failure;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly waitedMs?: number;
+};
+
+export const PASSED: StepOutcome = { status: 'passed' };
+
+export const where = (loc: SourceLocation): string => `${loc.file}:${loc.line}:${loc.column}`;
+
+export const databaseOf = (context: StepContext, name: string): Database => {
+  const db = context.databases.get(name);
+  if (!db) throw new Error(`internal: database ${name} is not open`);
+  return db;
+};

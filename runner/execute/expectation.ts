@@ -1,0 +1,82 @@
+/**
+ * Checking what a block of SQL did against a step's `expect`: the error it should raise, the row count,
+ * and the rows. Pure apart from resolving `${...}` in expected values through the scope.
+ */
+import type { DbError } from '../db/db-error.ts';
+import type { ExpectedError, ExpectedRow, ExpectedValue, Expectation } from '../spec/types.ts';
+import { matchRows } from './match-rows.ts';
+import type { VarScope } from './scope.ts';
+import { unexpectedError, type Ran } from './statements.ts';
+import { PASSED, where, type StepOutcome } from './context.ts';
+
+const resolveValue = (cell: ExpectedValue, scope: VarScope): ExpectedValue => {
+  if (!('matcher' in cell)) return { value: scope.resolve(cell.value), loc: cell.loc };
+  if (cell.matcher === 'json') return { ...cell, value: scope.resolve(cell.value) };
+  if (cell.matcher === 'regex') {
+    const pattern = scope.resolve(cell.pattern);
+    return { ...cell, pattern: typeof pattern === 'string' ? pattern : String(pattern) };
+  }
+  if (cell.matcher === 'compare' && typeof cell.value === 'string') {
+    const value = scope.resolve(cell.value);
+    return { ...cell, value: typeof value === 'number' ? value : String(value) };
+  }
+  return cell;
+};
+
+export const resolveRows = (rows: readonly ExpectedRow[], scope: VarScope): ExpectedRow[] =>
+  rows.map((row) => ({ loc: row.loc, cells: Object.fromEntries(Object.entries(row.cells).map(([k, v]) => [k, resolveValue(v, scope)])) }));
+
+const describeError = (e: { code?: string; constraint?: string; message?: string }): string =>
+  [e.code ? `SQLSTATE ${e.code}` : undefined, e.constraint ? `constraint ${e.constraint}` : undefined, e.message ? `message matching /${e.message}/` : undefined]
+    .filter(Boolean)
+    .join(', ') || 'an error';
+
+const errorMatches = (expected: ExpectedError, actual: DbError): boolean =>
+  (expected.code === undefined || expected.code === actual.code) &&
+  (expected.constraint === undefined || expected.constraint === actual.constraint) &&
+  (expected.message === undefined || new RegExp(expected.message).test(actual.message));
+
+const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
+  const location = where(expected.loc);
+  if (ran.ok) {
+    const rows = ran.result.rowCount ?? ran.result.rows.length;
+    return {
+      status: 'failed',
+      failure: { code: 'ERROR_EXPECTED', message: `expected the statement to fail with ${describeError(expected)}, but it succeeded (${ran.result.command || 'statement'}, ${rows} row${rows === 1 ? '' : 's'})`, location },
+    };
+  }
+  if (ran.error.kind === 'connection-lost' || ran.error.kind === 'connection-failed') return unexpectedError(ran.error, ran.statement);
+  if (errorMatches(expected, ran.error)) return PASSED;
+  const got = `SQLSTATE ${ran.error.code ?? 'unknown'}${ran.error.constraint ? `, constraint ${ran.error.constraint}` : ''}: ${ran.error.message}`;
+  return {
+    status: 'failed',
+    failure: { code: 'ERROR_MISMATCH', message: `expected ${describeError(expected)}, got ${got}`, location, error: { code: ran.error.code, message: ran.error.message, constraint: ran.error.constraint } },
+  };
+};
+
+/** Checks a block's outcome against `expect` (or, with none, that it ran without error). */
+export const checkExpectation = (expect: Expectation | undefined, ran: Ran, scope: VarScope, timeoutMs?: number): StepOutcome => {
+  if (expect?.error) return checkError(expect.error, ran);
+  if (!ran.ok) return unexpectedError(ran.error, ran.statement, timeoutMs);
+  if (!expect) return PASSED;
+  const { result } = ran;
+  const location = where(expect.loc);
+  if (expect.count !== undefined) {
+    const actual = result.rowCount ?? result.rows.length;
+    if (actual !== expect.count) {
+      const verb = result.command === 'SELECT' || result.command === '' ? 'returned' : `${result.command.toLowerCase()} changed`;
+      return { status: 'failed', failure: { code: 'COUNT_MISMATCH', message: `expected ${expect.count} row${expect.count === 1 ? '' : 's'}, the statement ${verb} ${actual}`, location } };
+    }
+  }
+  const checks = [
+    ['rows', expect.rows],
+    ['includes', expect.includes],
+    ['excludes', expect.excludes],
+  ] as const;
+  for (const [mode, rows] of checks) {
+    if (!rows) continue;
+    const failure = matchRows(resolveRows(rows, scope), result, { mode, ordered: expect.ordered, columns: expect.columns });
+    if (failure) return { status: 'failed', failure: { ...failure, location: failure.location ?? location } };
+  }
+  return PASSED;
+};

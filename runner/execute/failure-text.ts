@@ -1,0 +1,55 @@
+/**
+ * A failure as a person reads it in a terminal: the message, where, and expected against actual rows as a
+ * small diff table (`-` an expected row that did not come back, `+` a row that should not be there).
+ */
+import type { Cell, Failure, ResultRows } from '../results/types.ts';
+
+const MAX_ROWS = 12;
+const MAX_CELL = 40;
+
+const cellText = (cell: Cell | undefined): string => {
+  const text = cell === undefined ? '' : cell === null ? 'NULL' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell);
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
+};
+
+const rowCells = (rows: ResultRows, index: number, columns: readonly string[]): string[] =>
+  columns.map((c) => {
+    const at = rows.columns.indexOf(c);
+    return at < 0 ? '' : cellText(rows.rows[index]?.[at]);
+  });
+
+export const rowsDiff = (failure: Failure): string[] => {
+  const { expected, actual } = failure;
+  if (!expected && !actual) return [];
+  const columns = [...new Set([...(expected?.columns ?? []), ...(actual?.columns ?? [])])];
+  const missing = new Set<number>();
+  const extra = new Set<number>();
+  for (const m of failure.mismatches ?? []) {
+    if (m.expectedRow >= 0) missing.add(m.expectedRow);
+    if (m.actualRow >= 0) extra.add(m.actualRow);
+  }
+  const lines: [string, string[]][] = [];
+  if (failure.mismatches) {
+    for (const i of missing) if (expected) lines.push(['-', rowCells(expected, i, columns)]);
+    for (const [i] of (actual?.rows ?? []).entries()) lines.push([extra.has(i) ? '+' : ' ', rowCells(actual!, i, columns)]);
+  } else {
+    for (const [i] of (expected?.rows ?? []).entries()) lines.push(['-', rowCells(expected!, i, columns)]);
+    for (const [i] of (actual?.rows ?? []).entries()) lines.push(['+', rowCells(actual!, i, columns)]);
+  }
+  const shown = lines.filter(([mark]) => mark !== ' ').concat(lines.filter(([mark]) => mark === ' ')).slice(0, MAX_ROWS);
+  const widths = columns.map((c, i) => Math.max(c.length, ...shown.map(([, cells]) => cells[i]!.length)));
+  const format = (mark: string, cells: readonly string[]) => `${mark} ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  const out = [format(' ', columns), ...shown.map(([mark, cells]) => format(mark, cells))];
+  if (lines.length > shown.length) out.push(`  … ${lines.length - shown.length} more rows in the report`);
+  out.push('  (- expected but not found, + found but not expected)');
+  return out;
+};
+
+export const failureText = (failure: Failure): string => {
+  const lines = [failure.message];
+  if (failure.location) lines.push(`at ${failure.location}`);
+  const table = rowsDiff(failure);
+  if (table.length > 0) lines.push('', ...table);
+  return lines.join('\n');
+};

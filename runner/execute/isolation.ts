@@ -1,0 +1,30 @@
+/**
+ * Did a spec leave the databases as it found them? A fingerprint is the exact row count of every user
+ * table; two fingerprints that differ name the tables and how many rows came or went.
+ */
+import type { Database } from '../db/database.ts';
+
+export type Fingerprints = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+export const takeFingerprints = async (databases: ReadonlyMap<string, Database>): Promise<Fingerprints> =>
+  new Map(await Promise.all([...databases].map(async ([name, db]) => [name, await db.fingerprint()] as const)));
+
+const tableName = (db: string, table: string): string => `${db}.${table.startsWith('public.') ? table.slice('public.'.length) : table}`;
+
+const plural = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
+
+/** Plain-language differences, e.g. "leaked 3 rows into backend.threads"; empty when nothing changed. */
+export const fingerprintChanges = (before: Fingerprints, after: Fingerprints): string[] => {
+  const changes: string[] = [];
+  for (const [db, tablesAfter] of after) {
+    const tablesBefore = before.get(db) ?? new Map<string, number>();
+    for (const [table, count] of tablesAfter) {
+      const was = tablesBefore.get(table);
+      if (was === undefined) changes.push(`created table ${tableName(db, table)}${count > 0 ? ` with ${plural(count)}` : ''}`);
+      else if (count > was) changes.push(`leaked ${plural(count - was)} into ${tableName(db, table)}`);
+      else if (count < was) changes.push(`removed ${plural(was - count)} that were already in ${tableName(db, table)}`);
+    }
+    for (const table of tablesBefore.keys()) if (!tablesAfter.has(table)) changes.push(`dropped table ${tableName(db, table)}`);
+  }
+  return changes.sort();
+};

@@ -1,0 +1,106 @@
+/**
+ * Mocha as the harness: one describe per spec, one it per step, setup and cleanup as hooks, so mocha's
+ * reporters show progress. The tests do not execute anything: they wait for the engine's result for their
+ * step. That lets the engine run specs in parallel while mocha reports them in order.
+ */
+import Mocha from 'mocha';
+import type { Plan } from '../plan/plan.ts';
+import type { SpecResult, StepResult } from '../results/types.ts';
+import { failureText } from './failure-text.ts';
+
+type Slot = PromiseWithResolvers<StepResult>;
+
+type SpecSlots = {
+  readonly setup: Slot[];
+  readonly steps: Slot[];
+  readonly cleanup: Slot[];
+  readonly isolation: Slot;
+  /** Position of the next result of each phase. */
+  readonly seen: Record<StepResult['phase'], number>;
+};
+
+/** A failure printed without a stack trace: the message is all a spec author needs. */
+class StepFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StepFailure';
+    this.stack = message;
+  }
+}
+
+const verdict = (result: StepResult, context: Mocha.Context): void => {
+  if (result.status === 'skipped') context.skip();
+  if (result.status === 'passed') return;
+  throw new StepFailure(result.failure ? failureText(result.failure) : `${result.status}`);
+};
+
+export type Harness = {
+  /** Feed the engine's step results here as they arrive. */
+  readonly onStep: (specIndex: number, result: StepResult) => void;
+  /** Feed each finished spec here: resolves any slot the spec never reached (skipped, interrupted). */
+  readonly onSpec: (specIndex: number, result: SpecResult) => void;
+  /** Runs mocha's reporter to the end; resolves when every test has reported. */
+  readonly run: () => Promise<void>;
+};
+
+export const createHarness = (plan: Plan, options: { readonly reporter: string; readonly isolation: boolean; readonly bail: boolean }): Harness => {
+  const mocha = new Mocha({ reporter: options.reporter, timeout: 0, bail: options.bail, color: process.stdout.isTTY });
+  const slots: SpecSlots[] = plan.specs.map((spec) => ({
+    setup: spec.setup.map(() => Promise.withResolvers<StepResult>()),
+    steps: spec.steps.map(() => Promise.withResolvers<StepResult>()),
+    cleanup: spec.cleanup.map(() => Promise.withResolvers<StepResult>()),
+    isolation: Promise.withResolvers<StepResult>(),
+    seen: { setup: 0, step: 0, cleanup: 0, isolation: 0 },
+  }));
+
+  for (const [i, spec] of plan.specs.entries()) {
+    const s = slots[i]!;
+    const suite = Mocha.Suite.create(mocha.suite, spec.name);
+    if (spec.setup.length > 0) {
+      suite.beforeAll('setup', async function () {
+        for (const slot of s.setup) {
+          const result = await slot.promise;
+          if (result.status !== 'passed' && result.status !== 'skipped') throw new StepFailure(result.failure ? failureText(result.failure) : result.status);
+        }
+      });
+    }
+    for (const [j, step] of spec.steps.entries()) {
+      suite.addTest(new Mocha.Test(step.name, async function (this: Mocha.Context) {
+        verdict(await s.steps[j]!.promise, this);
+      }));
+    }
+    if (options.isolation) {
+      suite.addTest(new Mocha.Test(`leaves the databases as it found them`, async function (this: Mocha.Context) {
+        verdict(await s.isolation.promise, this);
+      }));
+    }
+    if (spec.cleanup.length > 0) {
+      suite.afterAll('cleanup', async function () {
+        for (const slot of s.cleanup) {
+          const result = await slot.promise;
+          if (result.status === 'failed' || result.status === 'errored') throw new StepFailure(result.failure ? failureText(result.failure) : result.status);
+        }
+      });
+    }
+  }
+
+  const slotFor = (specIndex: number, phase: StepResult['phase']): Slot | undefined => {
+    const s = slots[specIndex]!;
+    const n = s.seen[phase]++;
+    return phase === 'isolation' ? s.isolation : phase === 'setup' ? s.setup[n] : phase === 'cleanup' ? s.cleanup[n] : s.steps[n];
+  };
+
+  const skipped = (name: string, phase: StepResult['phase']): StepResult => ({ name, phase, kind: 'skipped', location: '', status: 'skipped', durationMs: 0 });
+
+  return {
+    onStep: (specIndex, result) => slotFor(specIndex, result.phase)?.resolve(result),
+    onSpec: (specIndex) => {
+      const s = slots[specIndex]!;
+      // Resolving twice is harmless; this only settles what the spec never reached.
+      for (const slot of [...s.setup, ...s.cleanup]) slot.resolve(skipped('hook', 'setup'));
+      for (const slot of s.steps) slot.resolve(skipped('step', 'step'));
+      s.isolation.resolve(skipped('isolation', 'isolation'));
+    },
+    run: () => new Promise((resolve) => mocha.run(() => resolve())),
+  };
+};

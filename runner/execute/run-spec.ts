@@ -1,0 +1,212 @@
+/**
+ * One spec, start to end: setup, steps, cleanup (always), then the isolation check. Produces a SpecResult
+ * and reports every step as it finishes, so a harness can show progress. Never throws for anything a spec
+ * or the database does: those become step outcomes.
+ */
+import type { Database } from '../db/database.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { SqlBlock, Spec, Step } from '../spec/types.ts';
+import type { SpecResult, Status, StepResult } from '../results/types.ts';
+import { where, type StepContext, type StepOutcome } from './context.ts';
+import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
+import { VarScope } from './scope.ts';
+import { runBlock, unexpectedError } from './statements.ts';
+import { runBenchmarkStep } from './steps/benchmark.ts';
+import { runCompareStep } from './steps/compare.ts';
+import { runConcurrentStep } from './steps/concurrent.ts';
+import { runQueryStep } from './steps/query.ts';
+import { runTransactionStep } from './steps/transaction.ts';
+
+export type SpecRunOptions = {
+  readonly plan: Plan;
+  readonly databases: ReadonlyMap<string, Database>;
+  readonly runId: string;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  /** Check isolation around this spec; `before` reuses a fingerprint taken right after the previous spec. */
+  readonly isolation?: { readonly before?: Fingerprints };
+  readonly onStep?: (result: StepResult) => void;
+};
+
+export type SpecRun = { readonly result: SpecResult; readonly fingerprintAfter?: Fingerprints };
+
+const EXECUTORS: { readonly [K in Step['kind']]: (step: Extract<Step, { kind: K }>, context: StepContext) => Promise<StepOutcome> } = {
+  query: runQueryStep,
+  transaction: runTransactionStep,
+  concurrent: runConcurrentStep,
+  compare: runCompareStep,
+  benchmark: runBenchmarkStep,
+};
+
+const dbOfStep = (step: Step): string | undefined => (step.kind === 'compare' ? `${step.left.db}, ${step.right.db}` : step.db);
+
+const sqlOfStep = (step: Step): string[] => {
+  switch (step.kind) {
+    case 'transaction':
+      return step.statements.map((s) => s.text);
+    case 'compare':
+      return [step.left.sql.text, step.right.sql.text];
+    default:
+      return [step.sql.text];
+  }
+};
+
+/** Past the step's own budget plus a grace period the harness gives up waiting; statement_timeout normally fires first. */
+const GRACE_MS = 2_000;
+
+const withDeadline = async (work: Promise<StepOutcome>, ms: number, location: string): Promise<StepOutcome> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<StepOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ status: 'failed', failure: { code: 'TIMEOUT', message: `the step did not finish within ${ms} ms`, location } }), ms + GRACE_MS);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** An exception from an executor is not the spec's verdict on the database: report it, do not crash. */
+const guarded = async (work: () => Promise<StepOutcome>, location: string): Promise<StepOutcome> => {
+  try {
+    return await work();
+  } catch (error) {
+    return { status: 'errored', failure: { code: 'INTERNAL', message: (error as Error).message, location } };
+  }
+};
+
+const blockName = (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): string =>
+  `${phase}${count > 1 ? ` ${index + 1}` : ''} (${block.db})`;
+
+export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<SpecRun> => {
+  const started = performance.now();
+  const scope = VarScope.forSpec(spec, { runId: options.runId });
+  const steps: StepResult[] = [];
+  const record = (result: StepResult): void => {
+    steps.push(result);
+    options.onStep?.(result);
+  };
+  const context = (timeoutMs?: number): StepContext => ({
+    plan: options.plan,
+    databases: options.databases,
+    scope,
+    timeoutMs: timeoutMs ?? options.timeoutMs,
+    signal: options.signal,
+  });
+  const before = options.isolation ? (options.isolation.before ?? (await takeFingerprints(options.databases))) : undefined;
+
+  const runSqlBlock = async (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): Promise<StepOutcome> => {
+    const t = performance.now();
+    const db = options.databases.get(block.db)!;
+    const outcome = await guarded(async () => {
+      const ran = await runBlock(db, options.plan.statementsOf(block.sql), scope, { transaction: true });
+      return ran.ok ? { status: 'passed' } : unexpectedError(ran.error, ran.statement, options.timeoutMs);
+    }, where(block.loc));
+    const failure = outcome.failure && { ...outcome.failure, code: phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED', message: `${phase} failed: ${outcome.failure.message}` };
+    record({
+      name: blockName(phase, block, index, count),
+      phase,
+      kind: 'sql',
+      location: where(block.loc),
+      db: block.db,
+      sql: [block.sql.text],
+      status: outcome.status === 'passed' ? 'passed' : phase === 'setup' ? 'errored' : 'failed',
+      durationMs: performance.now() - t,
+      ...(failure ? { failure } : {}),
+    });
+    return outcome;
+  };
+
+  let setupOk = true;
+  for (const [i, block] of spec.setup.entries()) {
+    if (options.signal.aborted || !(await runSqlBlock('setup', block, i, spec.setup.length)).status.startsWith('pass')) {
+      setupOk = false;
+      break;
+    }
+  }
+
+  let halted = !setupOk;
+  for (const step of spec.steps) {
+    const base = { name: step.name, phase: 'step' as const, kind: step.kind, location: where(step.loc), db: dbOfStep(step), sql: sqlOfStep(step) };
+    if (halted || options.signal.aborted) {
+      record({ ...base, status: 'skipped', durationMs: 0 });
+      continue;
+    }
+    const t = performance.now();
+    const stepContext = context(step.timeoutMs);
+    const run = EXECUTORS[step.kind] as (s: Step, c: StepContext) => Promise<StepOutcome>;
+    const outcome = await withDeadline(guarded(() => run(step, stepContext), where(step.loc)), stepContext.timeoutMs, where(step.loc));
+    // A lost connection or an internal error makes the following steps meaningless.
+    if (outcome.status === 'errored') halted = true;
+    record({
+      ...base,
+      status: outcome.status,
+      durationMs: performance.now() - t,
+      ...(outcome.waitedMs !== undefined ? { waitedMs: outcome.waitedMs } : {}),
+      ...(outcome.failure ? { failure: outcome.failure } : {}),
+      ...(outcome.metrics && Object.keys(outcome.metrics).length > 0 ? { metrics: outcome.metrics } : {}),
+    });
+  }
+
+  for (const [i, block] of spec.cleanup.entries()) await runSqlBlock('cleanup', block, i, spec.cleanup.length);
+
+  let fingerprintAfter: Fingerprints | undefined;
+  if (before) {
+    const t = performance.now();
+    const outcome = await guarded(async () => {
+      fingerprintAfter = await takeFingerprints(options.databases);
+      const changes = fingerprintChanges(before, fingerprintAfter);
+      return changes.length === 0
+        ? { status: 'passed' }
+        : { status: 'failed', failure: { code: 'ISOLATION_LEAK', message: `the spec did not leave the databases as it found them: ${changes.join('; ')}`, location: where(spec.loc) } };
+    }, where(spec.loc));
+    record({
+      name: `leaves ${[...options.databases.keys()].join(' and ')} as it found them`,
+      phase: 'isolation',
+      kind: 'isolation',
+      location: where(spec.loc),
+      status: outcome.status,
+      durationMs: performance.now() - t,
+      ...(outcome.failure ? { failure: outcome.failure } : {}),
+    });
+  }
+
+  return { result: specResult(spec, steps, performance.now() - started), fingerprintAfter };
+};
+
+const specStatus = (steps: readonly StepResult[]): Status => {
+  if (steps.some((s) => s.status === 'errored')) return 'errored';
+  if (steps.some((s) => s.status === 'failed')) return 'failed';
+  if (steps.length > 0 && steps.every((s) => s.status === 'skipped')) return 'skipped';
+  return 'passed';
+};
+
+/** The spec's own metrics: the names it chose under `metrics:`, not every statistic a step records. */
+const declaredMetrics = (spec: Spec): Set<string> =>
+  new Set(spec.steps.flatMap((s) => (s.kind === 'query' || s.kind === 'benchmark' ? Object.keys(s.metrics) : [])));
+
+export const specResult = (spec: Spec, steps: readonly StepResult[], durationMs: number): SpecResult => {
+  const declared = declaredMetrics(spec);
+  const metrics: Record<string, number> = {};
+  for (const step of steps) for (const [k, v] of Object.entries(step.metrics ?? {})) if (declared.has(k)) metrics[k] = v;
+  return {
+    name: spec.name,
+    file: spec.file,
+    location: where(spec.loc),
+    ...(spec.description ? { description: spec.description } : {}),
+    tags: spec.tags,
+    databases: spec.databases,
+    status: specStatus(steps),
+    durationMs,
+    steps,
+    metrics,
+  };
+};
+
+/** A spec that never ran (interrupted, --bail): every step skipped. */
+export const skippedSpec = (spec: Spec): SpecResult =>
+  specResult(
+    spec,
+    spec.steps.map((step) => ({ name: step.name, phase: 'step', kind: step.kind, location: where(step.loc), db: dbOfStep(step), sql: sqlOfStep(step), status: 'skipped', durationMs: 0 })),
+    0,
+  );

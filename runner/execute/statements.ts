@@ -1,0 +1,90 @@
+/**
+ * Sending a block of bound statements to one database. Several statements (or a step timeout of its own)
+ * run in one transaction on one connection, so `set local` and `set_config(..., true)` carry through to the
+ * last statement; a single statement goes straight to the pool, saving two round trips.
+ */
+import type { Database, Session } from '../db/database.ts';
+import { toDbError, type DbError } from '../db/db-error.ts';
+import type { QueryResult } from '../db/query-result.ts';
+import type { BoundStatement } from '../spec/bind.ts';
+import type { Failure } from '../results/types.ts';
+import type { VarScope } from './scope.ts';
+import { where, type StepOutcome } from './context.ts';
+
+export type Ran =
+  | { readonly ok: true; readonly result: QueryResult; readonly durationMs: number }
+  | { readonly ok: false; readonly error: DbError; readonly statement: BoundStatement; readonly durationMs: number };
+
+export type BlockOptions = {
+  /** A step-specific statement_timeout; undefined keeps the pool's. */
+  readonly timeoutMs?: number;
+  /** End with ROLLBACK even when every statement succeeded. */
+  readonly rollback?: boolean;
+  /** Always use an explicit transaction, even for one statement. */
+  readonly transaction?: boolean;
+};
+
+const EMPTY: QueryResult = { command: '', rowCount: null, columns: [], rows: [] };
+
+/** Runs statements in order on a session that is already inside a transaction; stops at the first error. */
+export const runOnSession = async (session: Session, statements: readonly BoundStatement[], scope: VarScope): Promise<Ran> => {
+  const started = performance.now();
+  let last = EMPTY;
+  for (const statement of statements) {
+    try {
+      last = await session.query(statement.sql, scope.paramsFor(statement));
+    } catch (error) {
+      return { ok: false, error: toDbError(error), statement, durationMs: performance.now() - started };
+    }
+  }
+  return { ok: true, result: last, durationMs: performance.now() - started };
+};
+
+/** Ends a transaction without letting a lost connection mask the error that matters. */
+const finish = async (session: Session, command: 'commit' | 'rollback'): Promise<DbError | undefined> => {
+  try {
+    await session.query(command);
+    return undefined;
+  } catch (error) {
+    return toDbError(error);
+  }
+};
+
+export const runBlock = async (db: Database, statements: readonly BoundStatement[], scope: VarScope, options: BlockOptions = {}): Promise<Ran> => {
+  if (statements.length === 1 && options.timeoutMs === undefined && !options.transaction && !options.rollback) {
+    const statement = statements[0]!;
+    const started = performance.now();
+    try {
+      const result = await db.query(statement.sql, scope.paramsFor(statement));
+      return { ok: true, result, durationMs: performance.now() - started };
+    } catch (error) {
+      return { ok: false, error: toDbError(error), statement, durationMs: performance.now() - started };
+    }
+  }
+  return db.withSession(async (session) => {
+    await session.query('begin');
+    if (options.timeoutMs !== undefined) await session.query("select set_config('statement_timeout', $1, true)", [String(Math.max(1, Math.round(options.timeoutMs)))]);
+    const ran = await runOnSession(session, statements, scope);
+    const endError = await finish(session, !ran.ok || options.rollback ? 'rollback' : 'commit');
+    if (ran.ok && endError) return { ok: false, error: endError, statement: statements[statements.length - 1]!, durationMs: ran.durationMs };
+    return ran;
+  });
+};
+
+/** A database error nobody expected: a failed step, or an errored one when the connection is gone. */
+export const unexpectedError = (error: DbError, statement: BoundStatement, timeoutMs?: number): StepOutcome => {
+  const location = where(statement.loc);
+  const pgError = { code: error.code, message: error.message, constraint: error.constraint };
+  if (error.kind === 'connection-lost' || error.kind === 'connection-failed') {
+    return { status: 'errored', failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${error.message}`, location, error: pgError } };
+  }
+  if (error.kind === 'timeout') {
+    const after = timeoutMs !== undefined ? ` after ${formatMs(timeoutMs)}` : '';
+    return { status: 'failed', failure: { code: 'TIMEOUT', message: `the statement timed out${after} and was cancelled`, location, error: pgError } };
+  }
+  const code = error.code ? ` (SQLSTATE ${error.code}${error.constraint ? `, constraint ${error.constraint}` : ''})` : '';
+  const failure: Failure = { code: 'UNEXPECTED_ERROR', message: `the statement failed: ${error.message}${code}`, location, error: pgError };
+  return { status: 'failed', failure };
+};
+
+export const formatMs = (ms: number): string => (ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);

@@ -1,0 +1,94 @@
+/**
+ * A concurrent step: N sessions, each on its own connection and in its own transaction, run the same SQL
+ * at once (with `barrier`, released together once every session is connected and inside BEGIN). The
+ * expectation counts sessions that committed and sessions that failed, by SQLSTATE.
+ */
+import type { Session } from '../../db/database.ts';
+import { toDbError, type DbError } from '../../db/db-error.ts';
+import type { ConcurrentStep } from '../../spec/types.ts';
+import { databaseOf, where, type StepContext, type StepOutcome } from '../context.ts';
+import { runOnSession, unexpectedError } from '../statements.ts';
+
+type SessionOutcome = { readonly ok: true } | { readonly ok: false; readonly error: DbError };
+
+/** Resolves when `count` parties have arrived, or rejects after `timeoutMs` (a pool too small, a lock). */
+const createBarrier = (count: number, timeoutMs: number) => {
+  let arrived = 0;
+  const all = Promise.withResolvers<void>();
+  const timer = setTimeout(() => all.reject(new Error(`only ${arrived} of ${count} sessions could start within ${timeoutMs} ms`)), timeoutMs);
+  all.promise.then(() => clearTimeout(timer), () => clearTimeout(timer));
+  return {
+    arrive: (): Promise<void> => {
+      arrived += 1;
+      if (arrived === count) all.resolve();
+      return all.promise;
+    },
+  };
+};
+
+const endTransaction = async (session: Session, ok: boolean): Promise<DbError | undefined> => {
+  try {
+    await session.query(ok ? 'commit' : 'rollback');
+    return undefined;
+  } catch (error) {
+    return toDbError(error);
+  }
+};
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+const describeCounts = (succeeded: number, failed: ReadonlyMap<string, number>): string => {
+  const parts = [`${succeeded} succeeded`];
+  for (const [code, n] of [...failed].sort()) parts.push(`${n} failed with ${code}`);
+  return parts.join(', ');
+};
+
+export const runConcurrentStep = async (step: ConcurrentStep, context: StepContext): Promise<StepOutcome> => {
+  const db = databaseOf(context, step.db);
+  const statements = context.plan.statementsOf(step.sql);
+  const barrier = step.barrier ? createBarrier(step.sessions, Math.min(context.timeoutMs, 15_000)) : undefined;
+  const runSession = (n: number): Promise<SessionOutcome> =>
+    db.withSession(async (session) => {
+      await session.query('begin');
+      if (step.timeoutMs !== undefined) await session.query("select set_config('statement_timeout', $1, true)", [String(step.timeoutMs)]);
+      try {
+        await barrier?.arrive();
+      } catch (error) {
+        await endTransaction(session, false);
+        throw error;
+      }
+      const ran = await runOnSession(session, statements, context.scope.with('session', n));
+      const endError = await endTransaction(session, ran.ok);
+      if (!ran.ok) return { ok: false, error: ran.error };
+      return endError ? { ok: false, error: endError } : { ok: true };
+    });
+  let outcomes: SessionOutcome[];
+  try {
+    outcomes = await Promise.all(Array.from({ length: step.sessions }, (_, i) => runSession(i + 1)));
+  } catch (error) {
+    return { status: 'errored', failure: { code: 'CONCURRENCY_MISMATCH', message: `could not run ${plural(step.sessions, 'session')} at once: ${(error as Error).message}`, location: where(step.loc) } };
+  }
+  const lost = outcomes.find((o): o is { ok: false; error: DbError } => !o.ok && (o.error.kind === 'connection-lost' || o.error.kind === 'connection-failed'));
+  if (lost) return unexpectedError(lost.error, statements[0]!);
+  const succeeded = outcomes.filter((o) => o.ok).length;
+  const failed = new Map<string, number>();
+  for (const o of outcomes) if (!o.ok) failed.set(o.error.code ?? 'unknown', (failed.get(o.error.code ?? 'unknown') ?? 0) + 1);
+  const metrics = { sessions_succeeded: succeeded, sessions_failed: step.sessions - succeeded };
+  const expectFailed = step.expect.failed;
+  const failedMatches =
+    expectFailed === undefined ||
+    (Object.entries(expectFailed).every(([code, n]) => (failed.get(code) ?? 0) === n) && [...failed.keys()].every((code) => code in expectFailed));
+  // With only `succeeded` given, every other session may fail in any way; with `failed` given, exactly as listed.
+  if ((step.expect.succeeded === undefined || step.expect.succeeded === succeeded) && failedMatches) return { status: 'passed', metrics };
+  const wanted = describeCounts(step.expect.succeeded ?? step.sessions - Object.values(expectFailed ?? {}).reduce((a, b) => a + b, 0), new Map(Object.entries(expectFailed ?? {})));
+  const firstError = outcomes.find((o): o is { ok: false; error: DbError } => !o.ok)?.error;
+  return {
+    status: 'failed',
+    metrics,
+    failure: {
+      code: 'CONCURRENCY_MISMATCH',
+      message: `of ${plural(step.sessions, 'session')}, expected ${wanted}; got ${describeCounts(succeeded, failed)}${firstError ? ` (first error: ${firstError.message})` : ''}`,
+      location: where(step.expect.loc),
+    },
+  };
+};

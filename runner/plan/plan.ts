@@ -1,0 +1,49 @@
+/**
+ * Turns validated specs into something ready to send: every piece of SQL is bound once, here, to
+ * PostgreSQL text with $n placeholders, so execution never parses. Binding already succeeded during
+ * validation; a failure here is a bug, not an authoring mistake.
+ */
+import { bindSql, type BoundStatement } from '../spec/bind.ts';
+import type { SqlText, Spec, Step } from '../spec/types.ts';
+import { ensureParser } from '../sql/split.ts';
+
+export type Plan = {
+  readonly specs: readonly Spec[];
+  /** The statements of a piece of SQL from one of the specs, looked up by identity. */
+  readonly statementsOf: (sql: SqlText) => readonly BoundStatement[];
+};
+
+const sqlTextsOf = (step: Step): readonly SqlText[] => {
+  switch (step.kind) {
+    case 'query':
+    case 'concurrent':
+    case 'benchmark':
+      return [step.sql];
+    case 'transaction':
+      return step.statements;
+    case 'compare':
+      return [step.left.sql, step.right.sql];
+  }
+};
+
+export const planRun = async (specs: readonly Spec[]): Promise<Plan> => {
+  await ensureParser();
+  const bound = new Map<SqlText, readonly BoundStatement[]>();
+  const bind = (sql: SqlText): void => {
+    const { statements, diagnostics } = bindSql(sql);
+    if (diagnostics.length > 0) throw new Error(`internal: SQL at ${sql.loc.file}:${sql.loc.line} failed to bind after validation: ${diagnostics[0]!.message}`);
+    bound.set(sql, statements);
+  };
+  for (const spec of specs) {
+    for (const block of [...spec.setup, ...spec.cleanup]) bind(block.sql);
+    for (const step of spec.steps) for (const sql of sqlTextsOf(step)) bind(sql);
+  }
+  return {
+    specs,
+    statementsOf: (sql) => {
+      const statements = bound.get(sql);
+      if (!statements) throw new Error(`internal: SQL at ${sql.loc.file}:${sql.loc.line} was not planned`);
+      return statements;
+    },
+  };
+};
