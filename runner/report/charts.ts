@@ -1,0 +1,43 @@
+/**
+ * Geometry for the small inline SVG bar charts (time per spec, latency percentiles). The template draws the
+ * shapes; labels stay plain strings so Handlebars escapes them like any other text.
+ */
+import { formatMs, truncate } from './format.ts';
+
+export type Bar = { readonly label: string; readonly value: number; readonly tone: string };
+export type BarView = {
+  readonly y: number;
+  readonly textY: number;
+  readonly width: number;
+  readonly valueX: number;
+  readonly label: string;
+  readonly fullLabel: string;
+  readonly valueText: string;
+  readonly tone: string;
+};
+export type BarChart = { readonly width: number; readonly height: number; readonly labelWidth: number; readonly barX: number; readonly bars: readonly BarView[]; readonly title: string };
+
+const ROW = 20;
+const BAR = 14;
+
+/** Horizontal bars scaled to the largest value; labels cut to fit the label column. */
+export const barChart = (title: string, bars: readonly Bar[], options: { labelWidth?: number; width?: number; format?: (v: number) => string } = {}): BarChart => {
+  const width = options.width ?? 720;
+  const labelWidth = options.labelWidth ?? 280;
+  const format = options.format ?? formatMs;
+  const barX = labelWidth + 8;
+  const span = width - barX - 80;
+  const max = Math.max(...bars.map((b) => b.value), 0) || 1;
+  const maxChars = Math.floor(labelWidth / 6.6);
+  return {
+    title,
+    width,
+    labelWidth,
+    barX,
+    height: bars.length * ROW + 4,
+    bars: bars.map((b, i) => {
+      const w = Math.max(1, Math.round((b.value / max) * span));
+      return { y: i * ROW + 3, textY: i * ROW + 3 + BAR - 3, width: w, valueX: barX + w + 6, label: truncate(b.label, maxChars), fullLabel: b.label, valueText: format(b.value), tone: b.tone };
+    }),
+  };
+};

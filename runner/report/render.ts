@@ -1,0 +1,38 @@
+/**
+ * results -> report.html (self-contained), report.md (CI job summary) and junit.xml. Rendering is pure; only
+ * writeRunReports touches the disk, atomically.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../results/atomic-write.ts';
+import type { RunResults } from '../results/types.ts';
+import { renderJunit } from './junit.ts';
+import { reportView } from './report-view.ts';
+import { template } from './templates.ts';
+import { fitMarkdown, limit } from './markdown-budget.ts';
+
+export const renderReportHtml = (results: RunResults): string => template('report.html.hbs')(reportView(results));
+
+/** Under GitHub's 1 MiB job summary limit: failures first; if too big, the detail is cut and a note says so. */
+export const renderReportMarkdown = (results: RunResults): string => {
+  const view = reportView(results, { maxRows: 20, chartSpecs: 0 });
+  return fitMarkdown((limits) => {
+    const details = limit(view.failures, limits.details);
+    const failureRows = limit(view.failures, limits.rows);
+    const specRows = limit(view.specViews, limits.rows);
+    const truncated = details.omitted + failureRows.omitted + specRows.omitted > 0;
+    return template('report.md.hbs')({ ...view, details, failureRows, specRows, truncated });
+  });
+};
+
+export const writeRunReports = async (results: RunResults, outDir: string): Promise<string[]> => {
+  await mkdir(outDir, { recursive: true });
+  const files: [string, string][] = [
+    ['report.html', renderReportHtml(results)],
+    ['report.md', renderReportMarkdown(results)],
+    ['junit.xml', renderJunit(results)],
+  ];
+  const paths = files.map(([name]) => join(outDir, name));
+  await Promise.all(files.map(([, content], i) => writeFileAtomic(paths[i]!, content)));
+  return paths;
+};

@@ -1,0 +1,50 @@
+/**
+ * Expected-against-actual rows as two tables with the differing cells marked, from Failure.mismatches.
+ * A mismatch with a column marks that cell; without one it marks the whole row: missing from actual
+ * (actualRow -1), extra in actual (expectedRow -1), or differing as a whole.
+ */
+import type { CellMismatch, Failure, ResultRows } from '../results/types.ts';
+import { formatCell } from './format.ts';
+
+export type RowMark = '' | 'missing' | 'extra' | 'differs';
+export type CellView = { readonly text: string; readonly isNull: boolean; readonly marked: boolean };
+export type RowView = { readonly index: number; readonly mark: RowMark; readonly cells: readonly CellView[] };
+export type TableView = {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly RowView[];
+  /** Rows left out to keep the report small. */
+  readonly more: number;
+  readonly empty: boolean;
+};
+
+type Side = 'expected' | 'actual';
+
+const tableFor = (side: Side, rows: ResultRows, mismatches: readonly CellMismatch[], maxRows: number): TableView => {
+  const own = (m: CellMismatch) => (side === 'expected' ? m.expectedRow : m.actualRow);
+  const other = (m: CellMismatch) => (side === 'expected' ? m.actualRow : m.expectedRow);
+  const byRow = new Map<number, CellMismatch[]>();
+  for (const m of mismatches) if (own(m) >= 0) byRow.set(own(m), [...(byRow.get(own(m)) ?? []), m]);
+  const shown = rows.rows.slice(0, maxRows).map((row, index): RowView => {
+    const marks = byRow.get(index) ?? [];
+    const columns = new Set(marks.filter((m) => m.column !== undefined).map((m) => m.column));
+    const whole = marks.find((m) => m.column === undefined);
+    const mark: RowMark = !whole ? '' : other(whole) === -1 ? (side === 'expected' ? 'missing' : 'extra') : 'differs';
+    return {
+      index,
+      mark,
+      cells: row.map((cell, i) => ({ text: formatCell(cell), isNull: cell === null, marked: mark !== '' || columns.has(rows.columns[i]) })),
+    };
+  });
+  return { title: side, columns: rows.columns, rows: shown, more: Math.max(0, rows.rows.length - maxRows), empty: rows.rows.length === 0 };
+};
+
+/** Both tables, or undefined when the failure carries no rows. */
+export const rowTables = (failure: Failure, maxRows: number): readonly TableView[] | undefined => {
+  if (!failure.expected && !failure.actual) return undefined;
+  const mismatches = failure.mismatches ?? [];
+  return [
+    ...(failure.expected ? [tableFor('expected', failure.expected, mismatches, maxRows)] : []),
+    ...(failure.actual ? [tableFor('actual', failure.actual, mismatches, maxRows)] : []),
+  ];
+};

@@ -1,0 +1,49 @@
+/**
+ * The one Handlebars environment of dbspec: partials and helpers registered here, each template compiled
+ * once per process. Helpers return plain strings, never SafeString, so `{{helper value}}` stays escaped; no
+ * template uses `{{{ }}}` on data (test/report/escaping.test.ts checks the templates for it).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { formatMs, formatNumber, formatPct } from './format.ts';
+
+export const TEMPLATES_DIR = new URL('../../reports/templates/', import.meta.url);
+
+/** Markdown table cells and inline text: neutralise the characters Markdown would act on. HTML is escaped after, by Handlebars. */
+const markdownText = (value: unknown): string =>
+  String(value ?? '')
+    .replace(/\r?\n/g, ' ')
+    .replace(/([\\|*_[\]~#])/g, '\\$1');
+
+let env: typeof Handlebars | undefined;
+
+const environment = (): typeof Handlebars => {
+  if (env) return env;
+  const hb = Handlebars.create();
+  hb.registerHelper('ms', (v: unknown) => formatMs(Number(v)));
+  hb.registerHelper('num', (v: unknown) => formatNumber(Number(v)));
+  hb.registerHelper('pct', (v: unknown) => formatPct(Number(v)));
+  hb.registerHelper('md', (v: unknown) => markdownText(v));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
+  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hb.registerHelper('plural', (n: unknown, word: unknown) => `${String(n)} ${String(word)}${Number(n) === 1 ? '' : 's'}`);
+  const partials = new URL('partials/', TEMPLATES_DIR);
+  for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs')).sort()) {
+    hb.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(new URL(file, partials), 'utf8'));
+  }
+  env = hb;
+  return hb;
+};
+
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+/** A template from reports/templates by file name, e.g. `report.html.hbs`; compiled on first use. */
+export const template = (name: string): HandlebarsTemplateDelegate => {
+  let fn = compiled.get(name);
+  if (!fn) {
+    fn = environment().compile(readFileSync(new URL(name, TEMPLATES_DIR), 'utf8'), { strict: false, preventIndent: true });
+    compiled.set(name, fn);
+  }
+  return fn;
+};

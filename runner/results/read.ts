@@ -1,0 +1,112 @@
+/**
+ * results.json in and out. Writing is stable (fixed key order, specs sorted by file then name) so that two
+ * runs of the same code differ only in timing fields; reading validates against schema/results.schema.json
+ * and turns a bad file into a `config` diagnostic naming the file and what is wrong.
+ */
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
+import { DbspecError } from '../diagnostics.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import type { Failure, ResultRows, RunResults, SpecResult, StepResult } from './types.ts';
+
+const SCHEMA_URL = new URL('../../schema/results.schema.json', import.meta.url);
+
+let validator: ValidateFunction | undefined;
+/** Compiled once per process. */
+const validate = (): ValidateFunction => {
+  if (!validator) {
+    const ajv = new Ajv2020.default({ allErrors: true, strict: false });
+    validator = ajv.compile(JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object);
+  }
+  return validator;
+};
+
+const problem = (file: string, message: string, hint?: string): Diagnostic => ({
+  kind: 'config',
+  code: 'DBSPEC_RESULTS_INVALID',
+  message: `${file}: ${message}`,
+  location: { file, line: 1, column: 1 },
+  ...(hint ? { hint } : {}),
+});
+
+export const readResults = async (file: string): Promise<RunResults> => {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DbspecError({ ...problem(file, `cannot read the results file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`), code: 'DBSPEC_RESULTS_UNREADABLE' });
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new DbspecError(problem(file, `not valid JSON: ${(error as Error).message}`));
+  }
+  const check = validate();
+  if (!check(data)) {
+    const errors = (check.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    const more = (check.errors?.length ?? 0) > 5 ? ` (and ${check.errors!.length - 5} more)` : '';
+    throw new DbspecError(problem(file, `not a dbspec results file: ${errors.join('; ')}${more}`, 'results.json is written by `dbspec run` and described by schema/results.schema.json'));
+  }
+  return data as RunResults;
+};
+
+/** Known keys first in this order, then any others (additive fields) alphabetically. */
+const ordered = <T extends object>(value: T, keys: readonly string[], map: (key: string, v: unknown) => unknown = (_k, v) => v): Record<string, unknown> => {
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = map(key, source[key]);
+  for (const key of Object.keys(source).filter((k) => !keys.includes(k)).sort()) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+};
+
+const sortedRecord = (record: Readonly<Record<string, unknown>>): Record<string, unknown> =>
+  Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+
+const rowsOut = (rows: ResultRows) => ordered(rows, ['columns', 'rows']);
+const failureOut = (failure: Failure) =>
+  ordered(failure, ['code', 'message', 'location', 'error', 'expected', 'actual', 'mismatches'], (key, v) => {
+    if (key === 'expected' || key === 'actual') return rowsOut(v as ResultRows);
+    if (key === 'error') return ordered(v as object, ['code', 'message', 'constraint']);
+    if (key === 'mismatches') return (v as object[]).map((m) => ordered(m, ['expectedRow', 'actualRow', 'column']));
+    return v;
+  });
+const stepOut = (step: StepResult) =>
+  ordered(step, ['name', 'phase', 'kind', 'location', 'db', 'sql', 'status', 'durationMs', 'waitedMs', 'failure', 'metrics'], (key, v) => {
+    if (key === 'failure') return failureOut(v as Failure);
+    if (key === 'metrics') return sortedRecord(v as Record<string, number>);
+    return v;
+  });
+const specOut = (spec: SpecResult) =>
+  ordered(spec, ['name', 'file', 'location', 'description', 'tags', 'databases', 'status', 'durationMs', 'metrics', 'steps'], (key, v) => {
+    if (key === 'steps') return (v as StepResult[]).map(stepOut);
+    if (key === 'metrics') return sortedRecord(v as Record<string, number>);
+    return v;
+  });
+
+/** Sorted by file, then by name (code-unit order, so it does not depend on the machine's locale). */
+export const compareSpecs = (a: Pick<SpecResult, 'file' | 'name'>, b: Pick<SpecResult, 'file' | 'name'>): number =>
+  a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
+export const serializeResults = (results: RunResults): string => {
+  const out = ordered(
+    results,
+    ['format', 'version', 'release', 'commit', 'startedAt', 'finishedAt', 'durationMs', 'interrupted', 'databases', 'summary', 'specs'],
+    (key, v) => {
+      if (key === 'databases') {
+        const dbs = v as RunResults['databases'];
+        return Object.fromEntries(Object.keys(dbs).sort().map((k) => [k, ordered(dbs[k]!, ['serverVersion', 'embedded'])]));
+      }
+      if (key === 'summary') {
+        const totals = ['passed', 'failed', 'errored', 'skipped', 'total'];
+        const s = v as RunResults['summary'];
+        return { specs: ordered(s.specs, totals), steps: ordered(s.steps, totals) };
+      }
+      if (key === 'specs') return [...(v as SpecResult[])].sort(compareSpecs).map(specOut);
+      return v;
+    },
+  );
+  return JSON.stringify(out, null, 2) + '\n';
+};
