@@ -1,0 +1,164 @@
+/**
+ * `dbspec run` end to end: every step kind passing and failing, the isolation check, and an interrupted
+ * run, against the machine's PostgreSQL 15 and an embedded PostgreSQL 18, through the CLI as a user runs it.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunResults, SpecResult } from '../../runner/results/types.ts';
+import { scratchDatabases, testServers, type ScratchDatabases } from '../support/servers.ts';
+import { cleanEnv, REPO, runCli, startCli } from './cli-process.ts';
+
+const FIXTURES = join(REPO, 'test', 'run', 'fixtures');
+const CONFIG = join(FIXTURES, 'dbspec.config.yaml');
+const spec = (name: string) => join(FIXTURES, 'specs', `${name}.spec.yaml`);
+
+const readResults = async (dir: string): Promise<RunResults> => JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
+const specNamed = (results: RunResults, name: string): SpecResult => {
+  const found = results.specs.find((s) => s.name === name);
+  assert.ok(found, `no spec named ${name} in results`);
+  return found;
+};
+
+/** What the failing fixture's steps must fail with, step by step. */
+const EXPECTED_FAILURES: Record<string, string> = {
+  'wrong rows': 'ROWS_MISMATCH',
+  'wrong count': 'COUNT_MISMATCH',
+  'an error that does not happen': 'ERROR_EXPECTED',
+  'a different error': 'ERROR_MISMATCH',
+  'an unexpected error': 'UNEXPECTED_ERROR',
+  'a capture from no rows': 'CAPTURE_MISSING',
+  'a transaction that should have failed': 'ERROR_EXPECTED',
+  'concurrency that does not conflict': 'CONCURRENCY_MISMATCH',
+  'databases that disagree': 'COMPARE_MISMATCH',
+  'an impossible latency bound': 'LATENCY_BOUND',
+  'data that never arrives': 'ROWS_MISMATCH',
+  'a statement that hangs': 'TIMEOUT',
+};
+
+const servers = await testServers();
+
+for (const server of servers) {
+  describe(`dbspec run against ${server.label}`, function () {
+    let dbs: ScratchDatabases;
+    let out: string;
+    let results: RunResults;
+    let code: number | null;
+    let stdout: string;
+
+    before(async function () {
+      dbs = await scratchDatabases(server, ['auth', 'backend'], { migrationsRoot: join(FIXTURES, 'db') });
+      out = await mkdtemp(join(tmpdir(), 'dbspec-run-test-'));
+      const run = await runCli(
+        ['run', spec('every-kind-passes'), spec('every-kind-fails'), spec('leaks'), '--config', CONFIG, '--out', out, '--reporter', 'spec'],
+        cleanEnv(dbs.env),
+      );
+      ({ code, stdout } = run);
+      if (!(await readdir(out)).includes('results.json')) assert.fail(`no results.json; output:\n${run.stdout}\n${run.stderr}`);
+      results = await readResults(out);
+    });
+    after(async function () {
+      await dbs?.drop();
+      if (out) await rm(out, { recursive: true, force: true });
+    });
+
+    it('exits 1 because some specs fail', function () {
+      assert.equal(code, 1, stdout);
+    });
+
+    it('passes every step kind that should pass', function () {
+      const passing = specNamed(results, 'every step kind passes');
+      const notPassed = passing.steps.filter((s) => s.status !== 'passed').map((s) => `${s.name}: ${s.failure?.message}`);
+      assert.deepEqual(notPassed, []);
+      assert.equal(passing.status, 'passed');
+      assert.equal(passing.metrics.increments, 4);
+      assert.ok((passing.metrics.lookup_avg_ms ?? -1) >= 0);
+    });
+
+    it('fails each failing step with its own code and location', function () {
+      const failing = specNamed(results, 'every step kind fails');
+      const codes = Object.fromEntries(failing.steps.filter((s) => s.phase === 'step').map((s) => [s.name, s.failure?.code ?? s.status]));
+      assert.deepEqual(codes, EXPECTED_FAILURES);
+      for (const step of failing.steps.filter((s) => s.phase === 'step')) assert.match(step.failure?.location ?? '', /every-kind-fails\.spec\.yaml:\d+:\d+$/);
+      const rows = failing.steps.find((s) => s.name === 'wrong rows')!.failure!;
+      assert.ok(rows.expected && rows.actual && rows.mismatches && rows.mismatches.length > 0);
+    });
+
+    it('keeps the SQLSTATE of the error that happened', function () {
+      const failing = specNamed(results, 'every step kind fails');
+      assert.equal(failing.steps.find((s) => s.name === 'a different error')!.failure!.error?.code, '22012');
+      assert.equal(failing.steps.find((s) => s.name === 'an unexpected error')!.failure!.error?.code, '22P02');
+    });
+
+    it('reports rows a spec leaves behind', function () {
+      const leaks = specNamed(results, 'a spec that forgets its cleanup');
+      assert.equal(leaks.status, 'failed');
+      const isolation = leaks.steps.find((s) => s.phase === 'isolation')!;
+      assert.match(isolation.failure!.message, /leaked 2 rows into backend\.items/);
+    });
+
+    it('shows progress and a readable failure in the console', function () {
+      assert.match(stdout, /every step kind passes/);
+      assert.match(stdout, /wrong rows/);
+      assert.match(stdout, /- plum/);
+      assert.doesNotMatch(stdout, /at .*\.ts:\d+:\d+/, 'no stack traces');
+    });
+
+    it('writes results.json and junit.xml', async function () {
+      const files = await readdir(out);
+      for (const f of ['results.json', 'junit.xml', 'report.html', 'report.md']) assert.ok(files.includes(f), `${f} missing`);
+      assert.equal(results.databases.backend!.serverVersion.split('.')[0], server.label.startsWith('pg15') ? '15' : '18');
+    });
+  });
+}
+
+describe('dbspec run on the embedded default', function () {
+  const postgresUnder = (dir: string): string => {
+    try {
+      return execFileSync('pgrep', ['-af', dir]).toString();
+    } catch {
+      return '';
+    }
+  };
+  const ourTempDirs = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('dbspec-pg-'));
+
+  it('starts its own PostgreSQL, passes, and leaves no process or temp folder', async function () {
+    const before = await ourTempDirs();
+    const out = await mkdtemp(join(tmpdir(), 'dbspec-run-test-'));
+    try {
+      const run = await runCli(['run', spec('every-kind-passes'), '--config', CONFIG, '--out', out]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const results = await readResults(out);
+      assert.equal(results.databases.auth!.embedded, true);
+      const leftover = (await ourTempDirs()).filter((d) => !before.includes(d));
+      assert.deepEqual(leftover, []);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it('stops cleanly on SIGINT: cleanup runs, partial results are written, nothing is left', async function () {
+    const before = await ourTempDirs();
+    const out = await mkdtemp(join(tmpdir(), 'dbspec-run-test-'));
+    try {
+      const run = startCli(['run', spec('slow'), '--config', CONFIG, '--out', out]);
+      const deadline = Date.now() + 30_000;
+      while (!run.output().includes('a slow spec to interrupt') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 500));
+      run.child.kill('SIGINT');
+      const done = await run.done;
+      assert.equal(done.code, 130, done.stdout + done.stderr);
+      const results = await readResults(out);
+      assert.equal(results.interrupted, true);
+      const slow = specNamed(results, 'a slow spec to interrupt');
+      assert.equal(slow.steps.find((s) => s.phase === 'cleanup')?.status, 'passed');
+      const leftover = (await ourTempDirs()).filter((d) => !before.includes(d));
+      assert.deepEqual(leftover, []);
+      for (const dir of leftover) assert.equal(postgresUnder(dir), '');
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
