@@ -10,6 +10,9 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   validate: async () => (await import('./commands/validate.ts')).validateCommand,
   list: async () => (await import('./commands/list.ts')).listCommand,
   run: async () => (await import('./commands/run.ts')).runCommand,
+  report: async () => (await import('./commands/report.ts')).reportCommand,
+  diff: async () => (await import('./commands/diff.ts')).diffCommand,
+  merge: async () => (await import('./commands/merge.ts')).mergeCommand,
 };
 
 const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>

@@ -48,3 +48,27 @@ export const rowTables = (failure: Failure, maxRows: number): readonly TableView
     ...(failure.actual ? [tableFor('actual', failure.actual, mismatches, maxRows)] : []),
   ];
 };
+
+/** One run's actual rows beside the other's, cells marked where they differ by position (row index, column name). */
+export const changedRowTables = (before: { title: string; rows?: ResultRows }, after: { title: string; rows?: ResultRows }, maxRows: number): readonly TableView[] => {
+  const side = (own: { title: string; rows?: ResultRows }, other: ResultRows | undefined): TableView => {
+    const rows = own.rows ?? { columns: [], rows: [] };
+    const cellAt = (r: number, column: string): string | undefined => {
+      const c = other?.columns.indexOf(column) ?? -1;
+      const row = other?.rows[r];
+      return c < 0 || !row ? undefined : formatCell(row[c] ?? null);
+    };
+    return {
+      title: own.title,
+      columns: rows.columns,
+      rows: rows.rows.slice(0, maxRows).map((row, index) => ({
+        index,
+        mark: other && index >= other.rows.length ? 'extra' : '',
+        cells: row.map((cell, i) => ({ text: formatCell(cell), isNull: cell === null, marked: cellAt(index, rows.columns[i]!) !== formatCell(cell) })),
+      })),
+      more: Math.max(0, rows.rows.length - maxRows),
+      empty: rows.rows.length === 0,
+    };
+  };
+  return [side(before, after.rows), side(after, before.rows)];
+};

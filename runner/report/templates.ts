@@ -5,7 +5,6 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { formatMs, formatNumber, formatPct } from './format.ts';
 
 export const TEMPLATES_DIR = new URL('../../reports/templates/', import.meta.url);
 
@@ -20,13 +19,9 @@ let env: typeof Handlebars | undefined;
 const environment = (): typeof Handlebars => {
   if (env) return env;
   const hb = Handlebars.create();
-  hb.registerHelper('ms', (v: unknown) => formatMs(Number(v)));
-  hb.registerHelper('num', (v: unknown) => formatNumber(Number(v)));
-  hb.registerHelper('pct', (v: unknown) => formatPct(Number(v)));
   hb.registerHelper('md', (v: unknown) => markdownText(v));
+  // Few helpers, with names no view field uses: `{{name}}` must always mean the field, never a helper.
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('gt', (a: unknown, b: unknown) => Number(a) > Number(b));
-  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
   hb.registerHelper('plural', (n: unknown, word: unknown) => `${String(n)} ${String(word)}${Number(n) === 1 ? '' : 's'}`);
   const partials = new URL('partials/', TEMPLATES_DIR);
   for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs')).sort()) {

@@ -1,0 +1,52 @@
+/**
+ * `dbspec diff OLD.json NEW.json`: what changed between two runs (two releases). Writes diff.html and diff.md,
+ * prints a short summary, and exits 1 on a regression (or on any change, or never, per --fail-on).
+ */
+import { dirname } from 'node:path';
+import { readResults } from '../results/read.ts';
+import { DEFAULT_MIN_MS, DEFAULT_THRESHOLD_PCT, diffResults, hasChange, hasRegression } from '../results/diff.ts';
+import { diffText } from '../report/diff-view.ts';
+import { writeDiffReports } from '../report/render-diff.ts';
+import type { Command } from './command.ts';
+import { reportFailure, shown, usageError } from './report.ts';
+
+const USAGE = 'dbspec diff OLD.json NEW.json [--out DIR] [--fail-on regression|change|never] [--threshold PCT] [--min-ms MS]';
+const FAIL_ON = ['regression', 'change', 'never'] as const;
+
+const number = (value: unknown, fallback: number): number | undefined => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  return typeof value === 'string' && value.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : undefined;
+};
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'Compare two results.json (two releases): newly failing, fixed, changed rows, slower timings.',
+  usage: USAGE,
+  options: {
+    out: { type: 'string', short: 'o', multiple: false, value: 'DIR', description: 'Folder for diff.html and diff.md (default: the new results file\'s folder).' },
+    'fail-on': { type: 'string', short: 'f', multiple: false, value: 'WHEN', description: 'Exit 1 on a regression, on any change, or never.', default: 'regression' },
+    threshold: { type: 'string', short: 't', multiple: false, value: 'PCT', description: 'Percent a duration or metric must move by to count.', default: String(DEFAULT_THRESHOLD_PCT) },
+    'min-ms': { type: 'string', short: 'm', multiple: false, value: 'MS', description: 'Durations and *_ms metrics must also move by more than this many ms.', default: String(DEFAULT_MIN_MS) },
+  },
+  run: async ({ values, positionals }) => {
+    if (positionals.length !== 2) return usageError('diff', `expected two results files (old, new), got ${positionals.length}`, USAGE);
+    const failOn = values['fail-on'] ?? 'regression';
+    if (typeof failOn !== 'string' || !(FAIL_ON as readonly string[]).includes(failOn)) return usageError('diff', `--fail-on must be one of ${FAIL_ON.join(', ')}, got '${String(failOn)}'`, USAGE);
+    const thresholdPct = number(values.threshold, DEFAULT_THRESHOLD_PCT);
+    if (thresholdPct === undefined) return usageError('diff', `--threshold must be a percentage such as 20, got '${String(values.threshold)}'`, USAGE);
+    const minMs = number(values['min-ms'], DEFAULT_MIN_MS);
+    if (minMs === undefined) return usageError('diff', `--min-ms must be a number of milliseconds such as 5, got '${String(values['min-ms'])}'`, USAGE);
+    const [oldFile, nextFile] = positionals as [string, string];
+    try {
+      const [old, next] = await Promise.all([readResults(oldFile), readResults(nextFile)]);
+      const diff = diffResults(old, next, { thresholdPct, minMs });
+      const paths = await writeDiffReports(diff, typeof values.out === 'string' ? values.out : dirname(nextFile));
+      process.stdout.write(diffText(diff) + `wrote ${paths.map(shown).join(', ')}\n`);
+      if (failOn === 'never') return 0;
+      return (failOn === 'change' ? hasChange(diff) : hasRegression(diff)) ? 1 : 0;
+    } catch (error) {
+      return reportFailure('diff', error);
+    }
+  },
+};
