@@ -52,7 +52,8 @@ create table runs (
   id            uuid        primary key default gen_random_uuid(),
   tenant_id     uuid        not null,
   thread_id     uuid        not null,
-  assistant_id  uuid        not null,
+  -- Null once the assistant is deleted: the run history stays.
+  assistant_id  uuid,
   status        text        not null default 'queued',
   -- Which worker claimed the run; set when it moves to in_progress.
   worker        text,
@@ -62,9 +63,10 @@ create table runs (
   created_at    timestamptz not null default now(),
   updated_at    timestamptz not null default now(),
   constraint runs_thread_fkey foreign key (thread_id, tenant_id) references threads (id, tenant_id) on delete cascade,
-  -- No action (not cascade, not restrict-immediately): an assistant with runs cannot be deleted on its own,
-  -- but deleting its user removes threads, runs and assistants together in one statement.
-  constraint runs_assistant_fkey foreign key (assistant_id, tenant_id) references assistants (id, tenant_id),
+  -- Deleting an assistant keeps its runs' history and clears the link (only assistant_id: tenant_id stays).
+  -- Not "no action": deleting a user cascades to its assistants and its threads (and so runs) in one
+  -- statement, and a no-action check may run before the threads' cascade has removed the runs.
+  constraint runs_assistant_fkey foreign key (assistant_id, tenant_id) references assistants (id, tenant_id) on delete set null (assistant_id),
   constraint runs_status_check check (status in ('queued', 'in_progress', 'requires_action', 'completed', 'failed', 'cancelled', 'expired')),
   constraint runs_completed_after_started check (completed_at is null or started_at is null or completed_at >= started_at)
 );
