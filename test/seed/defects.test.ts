@@ -213,18 +213,19 @@ describe('seed specs fail when the schema they guard is broken', function () {
   });
 
   it('all eleven pass against the intact schemas, recording the seed metrics', function () {
-    assert.ok(baseline.results, `no results.json:\n${explain(baseline)}`);
-    const failed = baseline.results.specs
+    const results: RunResults | undefined = baseline.results;
+    assert.ok(results, `no results.json:\n${explain(baseline)}`);
+    const failed = results.specs
       .filter((s) => s.status !== 'passed')
       .map((s) => `${s.file}: ${s.steps.filter((st) => st.failure).map((st) => `${st.name}: ${st.failure!.code} ${st.failure!.message}`).join('; ')}`);
     assert.deepEqual(failed, [], explain(baseline));
-    assert.equal(baseline.results.specs.length, DEFECTS.length);
+    assert.equal(results.specs.length, DEFECTS.length);
     assert.equal(baseline.run.code, 0, explain(baseline));
     for (const [name, metrics] of Object.entries(METRICS)) {
-      const spec = baseline.results.specs.find((s) => s.file.endsWith(`${name}.spec.yaml`));
+      const spec: SpecResult | undefined = results.specs.find((s) => s.file.endsWith(`${name}.spec.yaml`));
       assert.ok(spec, `no results for ${name}`);
       for (const [metric, expected] of Object.entries(metrics)) {
-        const actual = spec.metrics[metric];
+        const actual: number | undefined = spec.metrics[metric];
         if (expected === 'positive') assert.ok(typeof actual === 'number' && actual > 0, `${name}: ${metric} = ${actual}`);
         else assert.equal(actual, expected, `${name}: ${metric}`);
       }
