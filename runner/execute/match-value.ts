@@ -152,7 +152,7 @@ const intervalEquals = (value: string, text: string): boolean => {
 
 /**
  * JSON compares by value. An expected string may be JSON text ('{"a": 1}') or a JSON string value: either
- * reading matches (`literalOnly` for the `{ json: ... }` matcher, which is always the literal value).
+ * reading matches (`parseStrings` false for the `{ json: ... }` matcher, which is always the literal value).
  */
 const matchJson = (value: YamlValue, actual: Cell, parseStrings: boolean): boolean => {
   const actualKey = canonicalJson(actual as JsonLike);
