@@ -51,11 +51,15 @@ export const connectDatabase = async (name: string, url: string, options: Connec
   const deadline = Date.now() + total;
   const pool = await createPoolFor(url, { ...options, connectTimeoutMs: total });
   let delay = 100;
+  let previous: unknown;
   for (;;) {
     try {
       return await within(databaseFromPool(name, pool, options.embedded), Math.max(1, deadline - Date.now()));
-    } catch (error) {
-      if (!isTransient(error) || Date.now() + delay >= deadline) {
+    } catch (caught) {
+      // Running out of time on a retry says less than the failure that made us retry.
+      const error = caught instanceof AttemptTimeout && previous !== undefined ? previous : caught;
+      previous = error;
+      if (caught instanceof AttemptTimeout || !isTransient(error) || Date.now() >= deadline) {
         await pool.end().catch(() => undefined);
         throw new DbspecError({
           kind: 'connection',
@@ -63,7 +67,7 @@ export const connectDatabase = async (name: string, url: string, options: Connec
           message: `cannot connect to database \`${name}\` at ${redactUrl(url)}: ${reasonFor(error)}`,
         });
       }
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now()))));
       delay = Math.min(delay * 2, 1000);
     }
   }

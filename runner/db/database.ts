@@ -5,6 +5,7 @@
 import { createPool, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
 import type { Cell } from '../results/types.ts';
 import type { ParamValue, QueryResult } from './query-result.ts';
+import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import { createTextDriverFactory } from './text-driver.ts';
 
@@ -93,11 +94,20 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
     serverVersion: shortVersion(String(version.rows[0]?.[0] ?? '')),
     embedded,
     query,
-    withSession: (fn) =>
-      pool.connect(async (connection) => {
-        const pid = Number((await run(connection, 'select pg_backend_pid()')).rows[0]?.[0]);
-        return fn({ pid, query: (sql, values) => run(connection, sql, values) });
-      }),
+    withSession: async <T>(fn: (session: Session) => Promise<T>): Promise<T> => {
+      let outcome: { readonly value: T } | undefined;
+      try {
+        await pool.connect(async (connection) => {
+          const pid = Number((await run(connection, 'select pg_backend_pid()')).rows[0]?.[0]);
+          outcome = { value: await fn({ pid, query: (sql, values) => run(connection, sql, values) }) };
+        });
+      } catch (error) {
+        // fn finished (it may have seen and handled its connection being killed): the dead connection
+        // is the pool's to discard, not the caller's failure.
+        if (outcome === undefined || toDbError(error).kind !== 'connection-lost') throw error;
+      }
+      return (outcome as { readonly value: T }).value;
+    },
     fingerprint,
     end: () => (ended ??= pool.end()),
   };

@@ -56,12 +56,24 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
     return {
       createPoolClient: async ({ clientEventEmitter }) => {
         const client = new pg.Client(clientConfig);
+        // Once a query has reported the connection dead, later socket errors stay quiet and further queries
+        // (slonik's DISCARD ALL on release) fail at once: slonik destroying the client from the error event
+        // while its release is pending waits on itself until the 5 s graceful termination timeout.
+        let dead: Error | undefined;
         const onError = (error: Error): void => {
-          clientEventEmitter.emit('error', wrapConnectionError(error));
+          if (dead) return;
+          dead = wrapConnectionError(error);
+          clientEventEmitter.emit('error', dead);
         };
         const onNotice = (notice: { message?: string }): void => {
           if (notice.message) clientEventEmitter.emit('notice', { message: notice.message });
         };
+        // pg's end() waits for a socket 'end' that a killed connection already sent: it would hang until
+        // slonik's graceful termination timeout (5 s) for every connection the server terminated.
+        let socketClosed = false;
+        client.on('end', () => {
+          socketClosed = true;
+        });
         client.on('error', onError);
         client.on('notice', onNotice);
         const detach = (): void => {
@@ -78,16 +90,19 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
             }
           },
           end: async () => {
-            await client.end();
+            if (!socketClosed) await client.end();
             detach();
           },
           query: async (sql, values) => {
+            if (dead) throw dead;
             let result;
             try {
               // Extended protocol always: one statement per query, as the server enforces it.
               result = await client.query({ text: sql, values: (values ?? []).map(toDriverValue), rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
             } catch (error) {
-              throw wrapConnectionError(error as Error);
+              const wrapped = wrapConnectionError(error as Error);
+              if (wrapped !== error) dead = wrapped;
+              throw wrapped;
             }
             return {
               command: result.command as 'SELECT',
