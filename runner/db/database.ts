@@ -7,7 +7,7 @@ import type { Cell } from '../results/types.ts';
 import type { ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
-import { createTextDriverFactory } from './text-driver.ts';
+import { APPLICATION_NAME, createTextDriverFactory } from './text-driver.ts';
 
 export type Session = { readonly pid: number; query(sql: string, values?: readonly ParamValue[]): Promise<QueryResult> };
 
@@ -23,6 +23,8 @@ export type Database = {
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   /** 'schema.table' -> exact row count for every user table, in one round trip. */
   fingerprint(): Promise<ReadonlyMap<string, number>>;
+  /** Cancels every statement this process is running on this database (on SIGINT/SIGTERM). */
+  cancelRunning(): Promise<void>;
   end(): Promise<void>;
 };
 
@@ -109,6 +111,12 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
       return (outcome as { readonly value: T }).value;
     },
     fingerprint,
+    cancelRunning: async () => {
+      await query(
+        "select pg_cancel_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database() and pid <> pg_backend_pid() and state = 'active'",
+        [APPLICATION_NAME],
+      );
+    },
     end: () => (ended ??= pool.end()),
   };
 };

@@ -15,6 +15,9 @@ const JSONB_OID = 3802;
 const keepText = (value: string): string => value;
 const getTypeParser = ((oid: number) => (oid === JSON_OID || oid === JSONB_OID ? JSON.parse : keepText)) as pg.CustomTypesConfig['getTypeParser'];
 
+/** Unique per process, so that cancelling "our" statements never touches another dbspec run's. */
+export const APPLICATION_NAME = `dbspec/${process.pid}`;
+
 export type SessionSettings = {
   /** statement_timeout in ms; undefined: the server's default. */
   readonly statementTimeoutMs?: number;
@@ -48,7 +51,7 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
   createDriverFactory(async ({ driverConfiguration }) => {
     const clientConfig: pg.ClientConfig = {
       connectionString: driverConfiguration.connectionUri,
-      application_name: 'dbspec',
+      application_name: APPLICATION_NAME,
       options: startupOptions(settings),
       connectionTimeoutMillis: settings.connectTimeoutMs,
       types: { getTypeParser },

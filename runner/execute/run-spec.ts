@@ -135,7 +135,11 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     const t = performance.now();
     const stepContext = context(step.timeoutMs);
     const run = EXECUTORS[step.kind] as (s: Step, c: StepContext) => Promise<StepOutcome>;
-    const outcome = await withDeadline(guarded(() => run(step, stepContext), where(step.loc)), stepContext.timeoutMs, where(step.loc));
+    let outcome = await withDeadline(guarded(() => run(step, stepContext), where(step.loc)), stepContext.timeoutMs, where(step.loc));
+    // A statement cancelled because the run was stopped says nothing about the database.
+    if (options.signal.aborted && outcome.status !== 'passed') {
+      outcome = { status: 'errored', failure: { code: 'INTERRUPTED', message: 'the run was interrupted while this step ran', location: where(step.loc) } };
+    }
     // A lost connection or an internal error makes the following steps meaningless.
     if (outcome.status === 'errored') halted = true;
     record({
