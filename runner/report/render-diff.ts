@@ -7,9 +7,10 @@ import { writeFileAtomic } from '../results/atomic-write.ts';
 import type { ResultsDiff } from '../results/diff.ts';
 import { diffView } from './diff-view.ts';
 import { fitMarkdown, limit } from './markdown-budget.ts';
+import { plainEquals } from './render.ts';
 import { template } from './templates.ts';
 
-export const renderDiffHtml = (d: ResultsDiff): string => template('diff.html.hbs')(diffView(d));
+export const renderDiffHtml = (d: ResultsDiff): string => plainEquals(template('diff.html.hbs')(diffView(d)));
 
 export const renderDiffMarkdown = (d: ResultsDiff): string => {
   const view = diffView(d);

@@ -11,11 +11,17 @@ import { reportView } from './report-view.ts';
 import { template } from './templates.ts';
 import { fitMarkdown, limit } from './markdown-budget.ts';
 
-export const renderReportHtml = (results: RunResults): string => template('report.html.hbs')(reportView(results));
+/**
+ * Handlebars also escapes `=` (as `&#x3D;`) for unquoted attributes; every attribute in our templates is quoted,
+ * so `=` can stay readable in SQL. A `&#x3D;` written in the data itself was escaped to `&amp;#x3D;` and is kept.
+ */
+export const plainEquals = (html: string): string => html.replaceAll('&#x3D;', '=');
+
+export const renderReportHtml = (results: RunResults): string => plainEquals(template('report.html.hbs')(reportView(results)));
 
 /** Under GitHub's 1 MiB job summary limit: failures first; if too big, the detail is cut and a note says so. */
 export const renderReportMarkdown = (results: RunResults): string => {
-  const view = reportView(results, { maxRows: 20, chartSpecs: 0 });
+  const view = reportView(results, { maxRows: 20, chartSpecs: 0, inlineCharts: 0, metricRows: Infinity });
   return fitMarkdown((limits) => {
     const details = limit(view.failures, limits.details);
     const failureRows = limit(view.failures, limits.rows);

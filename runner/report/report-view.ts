@@ -22,10 +22,14 @@ export type FailureView = {
 
 export type StepView = {
   readonly id: string;
+  /** Only steps something links to carry their id in the markup (failures, benchmark charts). */
+  readonly anchor: boolean;
   readonly name: string;
   readonly phase: StepResult['phase'];
   readonly showPhase: boolean;
   readonly kind: string;
+  /** A plain query is the usual step: only other kinds are named in the step's heading. */
+  readonly showKind: boolean;
   readonly db?: string;
   readonly location: string;
   readonly sql: readonly string[];
@@ -79,6 +83,8 @@ export type ReportView = {
   readonly timeChartNote?: string;
   readonly latencyCharts: readonly { readonly spec: string; readonly step: string; readonly stepId: string; readonly chart: BarChart }[];
   readonly metricRows: readonly { readonly spec: string; readonly specId: string; readonly name: string; readonly value: string }[];
+  /** Metric rows left out of the overview table (each spec still shows its own). */
+  readonly metricRowsOmitted: number;
 };
 
 const TONE: Readonly<Record<Status, string>> = { passed: 'passed', failed: 'failed', errored: 'errored', skipped: 'skipped' };
@@ -120,9 +126,10 @@ const groupBy = (specs: readonly SpecResult[], keys: (s: SpecResult) => readonly
   return new Map([...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 };
 
-export type ReportViewOptions = { readonly maxRows: number; readonly chartSpecs: number };
+export type ReportViewOptions = { readonly maxRows: number; readonly chartSpecs: number; readonly inlineCharts: number; readonly metricRows: number };
 
-export const reportView = (results: RunResults, options: ReportViewOptions = { maxRows: 50, chartSpecs: 15 }): ReportView => {
+export const reportView = (results: RunResults, options: ReportViewOptions = { maxRows: 50, chartSpecs: 15, inlineCharts: 50, metricRows: 100 }): ReportView => {
+  const latencySteps = results.specs.reduce((n, spec) => n + spec.steps.filter((s) => Object.keys(s.metrics ?? {}).filter((m) => m.endsWith('_ms')).length >= 2).length, 0);
   const failures: FailureListItem[] = [];
   const latencyCharts: ReportView['latencyCharts'][number][] = [];
   const specViews = results.specs.map((spec, si): SpecView => {
@@ -132,17 +139,22 @@ export const reportView = (results: RunResults, options: ReportViewOptions = { m
       const failure = step.failure ? failureView(step.failure, options.maxRows) : undefined;
       const latency = latencyChart(`${step.name}: latency`, step.metrics);
       if (latency) latencyCharts.push({ spec: spec.name, step: step.name, stepId: id, chart: latency });
+      // Hundreds of benchmark steps would make the report heavy: then only failing ones keep a chart inline.
+      const inlineLatency = latency && (!isOk(step.status) || latencySteps <= options.inlineCharts);
       if (failure && !isOk(step.status)) {
         failures.push({ specId, stepId: id, spec: spec.name, step: step.name, phase: step.phase, status: step.status, icon: STATUS_ICON[step.status], code: failure.code, message: failure.message, ...(failure.location ? { location: failure.location } : {}), failure, sql: step.sql ?? [], ...(step.db ? { db: step.db } : {}) });
       }
       return {
         id,
+        anchor: !isOk(step.status) || latency !== undefined,
         name: step.name,
         phase: step.phase,
         showPhase: step.phase !== 'step',
         kind: step.kind,
+        showKind: step.kind !== 'query' || !step.db,
         ...(step.db ? { db: step.db } : {}),
-        location: step.location,
+        // The spec's file is in its heading: a step shows where in it ("line 12:5").
+        location: step.location.startsWith(`${spec.file}:`) ? `line ${step.location.slice(spec.file.length + 1)}` : step.location,
         sql: step.sql ?? [],
         status: step.status,
         icon: STATUS_ICON[step.status],
@@ -151,7 +163,7 @@ export const reportView = (results: RunResults, options: ReportViewOptions = { m
         ...(step.waitedMs !== undefined ? { waited: formatMs(step.waitedMs) } : {}),
         ...(failure ? { failure } : {}),
         metrics: metricViews(step.metrics),
-        ...(latency ? { latency } : {}),
+        ...(inlineLatency ? { latency } : {}),
       };
     });
     return {
@@ -172,6 +184,7 @@ export const reportView = (results: RunResults, options: ReportViewOptions = { m
       metrics: metricViews(spec.metrics),
     };
   });
+  const allMetricRows = results.specs.flatMap((spec, si) => metricViews(spec.metrics).map((m) => ({ spec: spec.name, specId: `spec-${si + 1}`, ...m })));
   const slowest = [...results.specs].sort((a, b) => b.durationMs - a.durationMs).slice(0, options.chartSpecs);
   const { specs, steps } = results.summary;
   const failing = specs.failed + specs.errored;
@@ -202,6 +215,7 @@ export const reportView = (results: RunResults, options: ReportViewOptions = { m
     ...(slowest.length > 0 ? { timeChart: barChart('Time per spec', slowest.map((s) => ({ label: s.name, value: s.durationMs, tone: TONE[s.status] }))) } : {}),
     ...(results.specs.length > slowest.length ? { timeChartNote: `the ${slowest.length} slowest of ${results.specs.length} specs` } : {}),
     latencyCharts: latencyCharts.slice(0, 20),
-    metricRows: results.specs.flatMap((spec, si) => metricViews(spec.metrics).map((m) => ({ spec: spec.name, specId: `spec-${si + 1}`, ...m }))),
+    metricRows: allMetricRows.slice(0, options.metricRows),
+    metricRowsOmitted: Math.max(0, allMetricRows.length - options.metricRows),
   };
 };

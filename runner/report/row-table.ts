@@ -7,7 +7,8 @@ import type { CellMismatch, Failure, ResultRows } from '../results/types.ts';
 import { formatCell } from './format.ts';
 
 export type RowMark = '' | 'missing' | 'extra' | 'differs';
-export type CellView = { readonly text: string; readonly isNull: boolean; readonly marked: boolean };
+/** `cls` is the cell's class attribute value, empty for a plain cell (kept out of the markup to keep reports small). */
+export type CellView = { readonly text: string; readonly isNull: boolean; readonly marked: boolean; readonly cls: string };
 export type RowView = { readonly index: number; readonly mark: RowMark; readonly cells: readonly CellView[] };
 export type TableView = {
   readonly title: string;
@@ -19,6 +20,8 @@ export type TableView = {
 };
 
 type Side = 'expected' | 'actual';
+
+const cellView = (text: string, isNull: boolean, marked: boolean): CellView => ({ text, isNull, marked, cls: [isNull ? 'null' : '', marked ? 'mark' : ''].filter(Boolean).join(' ') });
 
 const tableFor = (side: Side, rows: ResultRows, mismatches: readonly CellMismatch[], maxRows: number): TableView => {
   const own = (m: CellMismatch) => (side === 'expected' ? m.expectedRow : m.actualRow);
@@ -33,7 +36,7 @@ const tableFor = (side: Side, rows: ResultRows, mismatches: readonly CellMismatc
     return {
       index,
       mark,
-      cells: row.map((cell, i) => ({ text: formatCell(cell), isNull: cell === null, marked: mark !== '' || columns.has(rows.columns[i]) })),
+      cells: row.map((cell, i) => cellView(formatCell(cell), cell === null, mark !== '' || columns.has(rows.columns[i]))),
     };
   });
   return { title: side, columns: rows.columns, rows: shown, more: Math.max(0, rows.rows.length - maxRows), empty: rows.rows.length === 0 };
@@ -64,7 +67,7 @@ export const changedRowTables = (before: { title: string; rows?: ResultRows }, a
       rows: rows.rows.slice(0, maxRows).map((row, index) => ({
         index,
         mark: other && index >= other.rows.length ? 'extra' : '',
-        cells: row.map((cell, i) => ({ text: formatCell(cell), isNull: cell === null, marked: cellAt(index, rows.columns[i]!) !== formatCell(cell) })),
+        cells: row.map((cell, i) => cellView(formatCell(cell), cell === null, cellAt(index, rows.columns[i]!) !== formatCell(cell))),
       })),
       more: Math.max(0, rows.rows.length - maxRows),
       empty: rows.rows.length === 0,
