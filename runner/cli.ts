@@ -66,7 +66,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
       allowPositionals: true,
       strict: true,
       options: {
-        ...Object.fromEntries(Object.entries(command.options).map(([k, o]) => [k, { type: o.type, short: o.short, multiple: o.multiple }])),
+        ...Object.fromEntries(Object.entries(command.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: o.multiple } : {}) }])),
         help: { type: 'boolean', short: 'h' },
       },
     });

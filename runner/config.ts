@@ -1,7 +1,14 @@
 /**
- * dbspec.config.yaml + environment -> Config. (Loader to be implemented: see loadConfig.)
+ * dbspec.config.yaml + environment -> Config. The file is loaded as safely as a spec and checked against
+ * schema/config.schema.json; URLs come only from the environment and are never echoed with their password.
  */
+import { access } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { isMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
+import { keyText, loadYamlFile } from './spec/load.ts';
+import { checkSchema } from './spec/schema-check.ts';
+import { boolOf, locOf, pairsOf, stringOf, valueOf } from './spec/yaml-nodes.ts';
 
 export type DatabaseConfig = {
   readonly name: string;
@@ -27,3 +34,77 @@ export type Config = {
 export const DEFAULT_DATABASES = ['auth', 'backend'] as const;
 
 export type ConfigResult = { readonly config?: Config; readonly diagnostics: readonly Diagnostic[] };
+
+export const CONFIG_FILE = 'dbspec.config.yaml';
+
+const defaultsFor = (name: string, env: Readonly<Record<string, string | undefined>>): DatabaseConfig => databaseConfig(name, `DBSPEC_${name.toUpperCase()}_URL`, `specs/db/${name}`, false, env);
+
+const databaseConfig = (name: string, urlEnv: string, migrations: string, disposable: boolean, env: Readonly<Record<string, string | undefined>>): DatabaseConfig => {
+  const url = env[urlEnv];
+  return { name, urlEnv, ...(url ? { url } : {}), migrations, disposable };
+};
+
+/** A URL with its password replaced, safe to print. */
+export const redactUrl = (url: string): string => url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
+
+const urlProblems = (databases: readonly DatabaseConfig[]): Diagnostic[] =>
+  databases.flatMap((db) => {
+    if (db.url === undefined) return [];
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(db.url);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed && (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:')) return [];
+    return [
+      {
+        kind: 'config' as const,
+        code: 'DBSPEC_BAD_URL',
+        message: `${db.urlEnv} is not a PostgreSQL URL (${parsed ? redactUrl(db.url) : 'it does not parse as a URL'})`,
+        hint: 'write it as postgres://user:password@host:5432/database',
+      },
+    ];
+  });
+
+const exists = async (path: string): Promise<boolean> => {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Finds and loads the config: `file` when given (relative to cwd), else dbspec.config.yaml in cwd, else the
+ * defaults (databases auth and backend).
+ */
+export const loadConfig = async (options: { cwd: string; file?: string; env: Readonly<Record<string, string | undefined>> }): Promise<ConfigResult> => {
+  const { cwd, env } = options;
+  const path = resolve(cwd, options.file ?? CONFIG_FILE);
+  if (!(await exists(path))) {
+    if (options.file !== undefined) return { diagnostics: [{ kind: 'config', code: 'DBSPEC_CONFIG_NOT_FOUND', message: `config file not found: ${options.file}` }] };
+    const databases = DEFAULT_DATABASES.map((name) => defaultsFor(name, env));
+    const problems = urlProblems(databases);
+    return problems.length > 0 ? { diagnostics: problems } : { config: { root: cwd, databases }, diagnostics: [] };
+  }
+  const display = relative(cwd, path).split('\\').join('/') || path;
+  const { loaded, diagnostics } = await loadYamlFile(path, display);
+  const asConfig = (ds: readonly Diagnostic[]): Diagnostic[] => ds.map((d) => ({ ...d, kind: 'config' as const }));
+  if (!loaded || diagnostics.length > 0) return { diagnostics: asConfig(diagnostics) };
+  const root = loaded.doc.contents;
+  if (!isMap(root)) {
+    return { diagnostics: [{ kind: 'config', code: 'DBSPEC_CONFIG', message: 'the config must be a map with a `databases:` key', location: locOf(loaded, root) }] };
+  }
+  const schemaProblems = checkSchema(loaded, root, 'config.schema.json', 'config');
+  if (schemaProblems.length > 0) return { diagnostics: schemaProblems };
+  const databases = pairsOf(valueOf(root, 'databases')).map((pair) => {
+    const name = keyText(pair.key)!;
+    const db = pair.value;
+    return databaseConfig(name, stringOf(valueOf(db, 'url_env')) ?? `DBSPEC_${name.toUpperCase()}_URL`, stringOf(valueOf(db, 'migrations')) ?? `specs/db/${name}`, boolOf(valueOf(db, 'disposable')) ?? false, env);
+  });
+  const problems = urlProblems(databases).map((d) => ({ ...d, location: locOf(loaded, valueOf(valueOf(valueOf(root, 'databases'), databases.find((db) => d.message.startsWith(db.urlEnv))?.name ?? ''), 'url_env') ?? root) }));
+  if (problems.length > 0) return { diagnostics: problems };
+  return { config: { file: display, root: dirname(path), databases }, diagnostics: [] };
+};

@@ -1,0 +1,82 @@
+/**
+ * `dbspec list [paths...]`: the specs and their steps (name, kind, database), as text or JSON. Specs with
+ * problems are reported on stderr and left out.
+ */
+import { loadConfig } from '../config.ts';
+import { exitCodeFor } from '../diagnostics.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import { selectSpecs } from '../plan/select.ts';
+import { formatDiagnostics } from '../spec/format-diagnostic.ts';
+import type { Spec, Step } from '../spec/types.ts';
+import { loadSpecs } from '../spec/validate.ts';
+import type { Command } from './command.ts';
+
+export type ListedSpec = {
+  readonly file: string;
+  readonly line: number;
+  readonly name: string;
+  readonly tags: readonly string[];
+  readonly databases: readonly string[];
+  readonly steps: readonly { readonly name: string; readonly kind: Step['kind']; readonly db: string; readonly line: number }[];
+};
+
+const stepDb = (s: Step): string => (s.kind === 'compare' ? `${s.left.db},${s.right.db}` : s.db);
+
+export const listed = (spec: Spec): ListedSpec => ({
+  file: spec.file,
+  line: spec.loc.line,
+  name: spec.name,
+  tags: spec.tags,
+  databases: spec.databases,
+  steps: spec.steps.map((s) => ({ name: s.name, kind: s.kind, db: stepDb(s), line: s.loc.line })),
+});
+
+const asText = (specs: readonly ListedSpec[]): string =>
+  specs
+    .map((s) =>
+      [
+        `${s.file}:${s.line}  ${s.name}${s.tags.length > 0 ? `  [${s.tags.join(', ')}]` : ''}`,
+        ...s.steps.map((st) => `  ${st.kind.padEnd(11)} ${st.db.padEnd(14)} ${st.name}`),
+      ].join('\n'),
+    )
+    .join('\n');
+
+const usage = (message: string): Diagnostic => ({ kind: 'config', code: 'DBSPEC_USAGE', message });
+
+export const listCommand: Command = {
+  name: 'list',
+  summary: 'List specs and their steps (name, kind, database).',
+  usage: 'dbspec list [paths...] [--json] [--tag TAG]... [--grep REGEX] [--config FILE]',
+  options: {
+    json: { type: 'boolean', description: 'Print JSON instead of text.' },
+    tag: { type: 'string', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable: any of them).' },
+    grep: { type: 'string', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+  },
+  run: async ({ values, positionals }) => {
+    const cwd = process.cwd();
+    let grep: RegExp | undefined;
+    if (typeof values.grep === 'string') {
+      try {
+        grep = new RegExp(values.grep, 'i');
+      } catch (error) {
+        const d = usage(`--grep: ${(error as Error).message}`);
+        process.stderr.write((await formatDiagnostics([d])) + '\n');
+        return 2;
+      }
+    }
+    const configFile = typeof values.config === 'string' ? values.config : undefined;
+    const { config, diagnostics: configProblems } = await loadConfig({ cwd, ...(configFile !== undefined ? { file: configFile } : {}), env: process.env });
+    if (!config) {
+      process.stderr.write((await formatDiagnostics(configProblems)) + '\n');
+      return exitCodeFor(configProblems);
+    }
+    const paths = positionals.length > 0 ? positionals : ['specs'];
+    const { specs, diagnostics } = await loadSpecs(paths, { databases: config.databases.map((d) => d.name), cwd });
+    if (diagnostics.length > 0) process.stderr.write((await formatDiagnostics(diagnostics)) + '\n');
+    const tags = Array.isArray(values.tag) ? values.tag : typeof values.tag === 'string' ? [values.tag] : [];
+    const picked = selectSpecs(specs, { tags, ...(grep ? { grep } : {}) }).map(listed);
+    process.stdout.write(values.json ? JSON.stringify({ specs: picked }, null, 2) + '\n' : picked.length > 0 ? asText(picked) + '\n' : '');
+    return exitCodeFor(diagnostics);
+  },
+};

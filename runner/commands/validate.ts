@@ -1,0 +1,45 @@
+/**
+ * `dbspec validate [paths...]`: every problem of every spec, with file:line:col and a code frame, without a
+ * database. Diagnostics go to stderr, the one-line summary to stdout.
+ */
+import { loadConfig } from '../config.ts';
+import { exitCodeFor } from '../diagnostics.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import { formatDiagnostics } from '../spec/format-diagnostic.ts';
+import { loadSpecs } from '../spec/validate.ts';
+import type { Command } from './command.ts';
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export const summaryLine = (diagnostics: readonly Diagnostic[], files: readonly string[]): string => {
+  if (diagnostics.length === 0) return `${plural(files.length, 'spec')} valid`;
+  const bad = new Set(diagnostics.flatMap((d) => (d.location ? [d.location.file] : [])));
+  return `${plural(diagnostics.length, 'error')} in ${bad.size} of ${plural(files.length, 'file')}`;
+};
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'Check specs against the schema and PostgreSQL\'s parser, without a database.',
+  usage: 'dbspec validate [paths...] [--config FILE]',
+  options: {
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+  },
+  run: async ({ values, positionals }) => {
+    const cwd = process.cwd();
+    const configFile = typeof values.config === 'string' ? values.config : undefined;
+    const { config, diagnostics: configProblems } = await loadConfig({ cwd, ...(configFile !== undefined ? { file: configFile } : {}), env: process.env });
+    if (!config) {
+      process.stderr.write((await formatDiagnostics(configProblems)) + '\n');
+      return exitCodeFor(configProblems);
+    }
+    const paths = positionals.length > 0 ? positionals : ['specs'];
+    const { files, diagnostics } = await loadSpecs(paths, { databases: config.databases.map((d) => d.name), cwd });
+    if (diagnostics.length > 0) process.stderr.write((await formatDiagnostics(diagnostics)) + '\n\n');
+    if (files.length === 0 && diagnostics.length === 0) {
+      process.stderr.write(`dbspec validate: no *.spec.yaml files under ${paths.join(', ')}\n`);
+      return 2;
+    }
+    process.stdout.write(summaryLine(diagnostics, files) + '\n');
+    return exitCodeFor(diagnostics);
+  },
+};

@@ -1,0 +1,271 @@
+/**
+ * YAML document -> Spec model. Runs after the schema check and tolerates any shape the schema already
+ * reported (such parts are left out), so that every meaning problem of a file is found in the same pass.
+ * Reports only what is local to a value: matchers, durations, expected-error combinations.
+ */
+import { isMap, isSeq } from 'yaml';
+import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { parseDuration } from './duration.ts';
+import { keyText } from './load.ts';
+import { buildExpectedValue, regexProblem } from './matchers.ts';
+import type {
+  BenchmarkStep,
+  CompareSide,
+  CompareStep,
+  ConcurrentStep,
+  Eventually,
+  ExpectedError,
+  ExpectedRow,
+  ExpectedValue,
+  Expectation,
+  LatencyBound,
+  QueryStep,
+  Spec,
+  SqlBlock,
+  SqlText,
+  Step,
+  TransactionStep,
+  VarDecl,
+} from './types.ts';
+import { boolOf, has, intOf, itemsOf, locOf, numberOf, pairsOf, plainValue, sqlTextOf, stringOf, valueOf } from './yaml-nodes.ts';
+import type { Source } from './yaml-nodes.ts';
+
+/** A value the meaning check looks up later (a database name, a SQLSTATE), with where it is written. */
+export type Reference = { readonly value: string; readonly loc: SourceLocation };
+
+type Ctx = { readonly src: Source; readonly out: Diagnostic[]; readonly dbRefs: Reference[]; readonly codeRefs: Reference[] };
+
+/** Remembers a database name where it is written. */
+const dbAt = (c: Ctx, holder: unknown): string | undefined => {
+  const node = valueOf(holder, 'db');
+  const db = stringOf(node);
+  if (db !== undefined) c.dbRefs.push({ value: db, loc: locOf(c.src, node) });
+  return db;
+};
+
+const LATENCY_STATS = ['avg_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms'] as const;
+
+const sqlBlock = (c: Ctx, node: unknown): SqlBlock | undefined => {
+  const db = dbAt(c, node);
+  const sql = sqlTextOf(c.src, valueOf(node, 'sql'));
+  return db !== undefined && sql ? { db, sql, loc: locOf(c.src, node) } : undefined;
+};
+
+const rowsOf = (c: Ctx, node: unknown, path: string): ExpectedRow[] | undefined => {
+  if (!isSeq(node)) return undefined;
+  return node.items.flatMap((row, i) => {
+    if (!isMap(row)) return [];
+    const cells: Record<string, ExpectedValue> = {};
+    for (const pair of pairsOf(row)) {
+      const column = keyText(pair.key);
+      if (column === undefined) continue;
+      const v = buildExpectedValue(c.src, pair.value, `${path}[${i}].${column}`, c.out);
+      if (v) cells[column] = v;
+    }
+    return [{ cells, loc: locOf(c.src, row) }];
+  });
+};
+
+const expectedError = (c: Ctx, node: unknown, path: string): ExpectedError | undefined => {
+  if (!isMap(node)) return undefined;
+  const pattern = stringOf(valueOf(node, 'message'));
+  const why = pattern === undefined ? undefined : regexProblem(pattern);
+  if (why) c.out.push({ kind: 'authoring', code: 'DBSPEC_BAD_REGEX', message: `\`${path}.message\`: the regular expression does not compile: ${why}`, location: locOf(c.src, valueOf(node, 'message')) });
+  const code = stringOf(valueOf(node, 'code'));
+  if (code !== undefined) c.codeRefs.push({ value: code, loc: locOf(c.src, valueOf(node, 'code')) });
+  const constraint = stringOf(valueOf(node, 'constraint'));
+  const message = stringOf(valueOf(node, 'message'));
+  return { ...(code !== undefined ? { code } : {}), ...(constraint !== undefined ? { constraint } : {}), ...(message !== undefined ? { message } : {}), loc: locOf(c.src, node) };
+};
+
+const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefined => {
+  if (!isMap(node)) return undefined;
+  const rows = rowsOf(c, valueOf(node, 'rows'), `${path}.rows`);
+  const includes = rowsOf(c, valueOf(node, 'includes'), `${path}.includes`);
+  const excludes = rowsOf(c, valueOf(node, 'excludes'), `${path}.excludes`);
+  const count = intOf(valueOf(node, 'count'));
+  const error = expectedError(c, valueOf(node, 'error'), `${path}.error`);
+  const columns = stringOf(valueOf(node, 'columns')) === 'exact' ? 'exact' : 'written';
+  if (error) {
+    const clash = ['rows', 'includes', 'excludes', 'count', 'ordered', 'columns'].filter((k) => has(node, k));
+    if (clash.length > 0) {
+      c.out.push({ kind: 'authoring', code: 'DBSPEC_EXPECT_CONFLICT', message: `\`${path}\`: a step that expects an error returns no rows; remove ${clash.map((k) => `\`${k}\``).join(', ')}`, location: locOf(c.src, valueOf(node, 'error')) });
+    }
+  }
+  return {
+    ...(rows ? { rows } : {}),
+    ...(includes ? { includes } : {}),
+    ...(excludes ? { excludes } : {}),
+    ...(count !== undefined ? { count } : {}),
+    ...(error ? { error } : {}),
+    ordered: boolOf(valueOf(node, 'ordered')) ?? false,
+    columns,
+    loc: locOf(c.src, node),
+  };
+};
+
+const columnMap = (c: Ctx, node: unknown) => {
+  const out: Record<string, { column: string; loc: ReturnType<typeof locOf> }> = {};
+  for (const pair of pairsOf(node)) {
+    const name = keyText(pair.key);
+    const column = stringOf(pair.value);
+    if (name !== undefined && column !== undefined) out[name] = { column, loc: locOf(c.src, pair.key) };
+  }
+  return out;
+};
+
+const eventually = (c: Ctx, node: unknown, path: string): Eventually | undefined => {
+  if (!isMap(node)) return undefined;
+  const within = parseDuration(stringOf(valueOf(node, 'within')) ?? '');
+  const every = has(node, 'every') ? parseDuration(stringOf(valueOf(node, 'every')) ?? '') : 100;
+  if (within === undefined || every === undefined) return undefined;
+  if (within === 0 || every === 0 || every > within) {
+    c.out.push({ kind: 'authoring', code: 'DBSPEC_BAD_DURATION', message: `\`${path}\`: \`within\` and \`every\` must be more than 0, and \`every\` at most \`within\``, location: locOf(c.src, node) });
+    return undefined;
+  }
+  return { withinMs: within, everyMs: every, loc: locOf(c.src, node) };
+};
+
+const base = (c: Ctx, node: unknown) => {
+  const timeout = stringOf(valueOf(node, 'timeout'));
+  const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
+  if (timeoutMs === 0) c.out.push({ kind: 'authoring', code: 'DBSPEC_BAD_DURATION', message: 'a timeout must be more than 0', location: locOf(c.src, valueOf(node, 'timeout')) });
+  return { name: stringOf(valueOf(node, 'name')) ?? '', loc: locOf(c.src, node), ...(timeoutMs ? { timeoutMs } : {}) };
+};
+
+const queryStep = (c: Ctx, node: unknown, path: string): QueryStep | undefined => {
+  const db = dbAt(c, node);
+  const sql = sqlTextOf(c.src, valueOf(node, 'sql'));
+  if (db === undefined || !sql) return undefined;
+  const expect = expectation(c, valueOf(node, 'expect'), `${path}.expect`);
+  const ev = eventually(c, valueOf(node, 'eventually'), `${path}.eventually`);
+  return { ...base(c, node), kind: 'query', db, sql, ...(expect ? { expect } : {}), capture: columnMap(c, valueOf(node, 'capture')), metrics: columnMap(c, valueOf(node, 'metrics')), ...(ev ? { eventually: ev } : {}) };
+};
+
+const transactionStep = (c: Ctx, node: unknown, path: string): TransactionStep | undefined => {
+  const db = dbAt(c, node);
+  const statements = itemsOf(valueOf(node, 'transaction')).map((n) => sqlTextOf(c.src, n));
+  if (db === undefined || statements.length === 0 || statements.some((s) => !s)) return undefined;
+  const expect = expectation(c, valueOf(node, 'expect'), `${path}.expect`);
+  return { ...base(c, node), kind: 'transaction', db, statements: statements as SqlText[], rollback: boolOf(valueOf(node, 'rollback')) ?? false, ...(expect ? { expect } : {}) };
+};
+
+const concurrentStep = (c: Ctx, node: unknown): ConcurrentStep | undefined => {
+  const body = valueOf(node, 'concurrent');
+  const db = dbAt(c, body);
+  const sessions = intOf(valueOf(body, 'sessions'));
+  const sql = sqlTextOf(c.src, valueOf(body, 'sql'));
+  if (db === undefined || sessions === undefined || !sql) return undefined;
+  const expectNode = valueOf(node, 'expect');
+  const succeeded = intOf(valueOf(expectNode, 'succeeded'));
+  const failedNode = valueOf(expectNode, 'failed');
+  const failed: Record<string, number> = {};
+  for (const pair of pairsOf(failedNode)) {
+    const code = keyText(pair.key);
+    const n = intOf(pair.value);
+    if (code !== undefined) c.codeRefs.push({ value: code, loc: locOf(c.src, pair.key) });
+    if (code !== undefined && n !== undefined) failed[code] = n;
+  }
+  return {
+    ...base(c, node),
+    kind: 'concurrent',
+    db,
+    sessions,
+    sql,
+    barrier: boolOf(valueOf(body, 'barrier')) ?? false,
+    expect: { ...(succeeded !== undefined ? { succeeded } : {}), ...(isMap(failedNode) ? { failed } : {}), loc: locOf(c.src, expectNode ?? node) },
+  };
+};
+
+const compareSide = (c: Ctx, node: unknown): CompareSide | undefined => sqlBlock(c, node);
+
+const compareStep = (c: Ctx, node: unknown): CompareStep | undefined => {
+  const body = valueOf(node, 'compare');
+  const left = compareSide(c, valueOf(body, 'left'));
+  const right = compareSide(c, valueOf(body, 'right'));
+  if (!left || !right) return undefined;
+  const relation = stringOf(valueOf(body, 'expect'));
+  return { ...base(c, node), kind: 'compare', left, right, relation: relation === 'subset' || relation === 'superset' ? relation : 'equal', ordered: boolOf(valueOf(body, 'ordered')) ?? false };
+};
+
+const benchmarkStep = (c: Ctx, node: unknown): BenchmarkStep | undefined => {
+  const body = valueOf(node, 'benchmark');
+  const db = dbAt(c, body);
+  const sql = sqlTextOf(c.src, valueOf(body, 'sql'));
+  const iterations = intOf(valueOf(body, 'iterations'));
+  if (db === undefined || !sql || iterations === undefined) return undefined;
+  const expectNode = valueOf(node, 'expect');
+  const bounds: LatencyBound[] = [];
+  for (const pair of pairsOf(expectNode)) {
+    const stat = keyText(pair.key) as LatencyBound['stat'];
+    const maxMs = numberOf(pair.value);
+    if (LATENCY_STATS.includes(stat) && maxMs !== undefined) bounds.push({ stat, maxMs, loc: locOf(c.src, pair.key) });
+  }
+  const metrics: Record<string, { stat: LatencyBound['stat']; loc: ReturnType<typeof locOf> }> = {};
+  for (const pair of pairsOf(valueOf(node, 'metrics'))) {
+    const name = keyText(pair.key);
+    const stat = stringOf(pair.value) as LatencyBound['stat'];
+    if (name !== undefined && LATENCY_STATS.includes(stat)) metrics[name] = { stat, loc: locOf(c.src, pair.key) };
+  }
+  return {
+    ...base(c, node),
+    kind: 'benchmark',
+    db,
+    sql,
+    iterations,
+    concurrency: intOf(valueOf(body, 'concurrency')) ?? 1,
+    warmup: intOf(valueOf(body, 'warmup')) ?? 0,
+    bounds,
+    metrics,
+  };
+};
+
+const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
+  const path = `steps[${i}]`;
+  const kinds = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark'].filter((k) => has(node, k));
+  if (!isMap(node) || kinds.length !== 1) return undefined;
+  switch (kinds[0]) {
+    case 'sql':
+      return queryStep(c, node, path);
+    case 'transaction':
+      return transactionStep(c, node, path);
+    case 'concurrent':
+      return concurrentStep(c, node);
+    case 'compare':
+      return compareStep(c, node);
+    default:
+      return benchmarkStep(c, node);
+  }
+};
+
+/** The databases a step names, in the order written. */
+export const stepDatabases = (s: Step): string[] => (s.kind === 'compare' ? [s.left.db, s.right.db] : [s.db]);
+
+export type Built = { spec: Spec; diagnostics: Diagnostic[]; dbRefs: Reference[]; codeRefs: Reference[] };
+
+export const buildSpec = (src: Source, root: unknown): Built => {
+  const c: Ctx = { src, out: [], dbRefs: [], codeRefs: [] };
+  const vars: VarDecl[] = pairsOf(valueOf(root, 'vars')).flatMap((pair) => {
+    const name = keyText(pair.key);
+    return name === undefined ? [] : [{ name, value: plainValue(pair.value), loc: locOf(src, pair.key) }];
+  });
+  const setup = itemsOf(valueOf(root, 'setup')).flatMap((n) => sqlBlock(c, n) ?? []);
+  const steps = itemsOf(valueOf(root, 'steps')).flatMap((n, i) => step(c, n, i) ?? []);
+  const cleanup = itemsOf(valueOf(root, 'cleanup')).flatMap((n) => sqlBlock(c, n) ?? []);
+  const databases = [...new Set([...setup.map((b) => b.db), ...steps.flatMap(stepDatabases), ...cleanup.map((b) => b.db)])];
+  const description = stringOf(valueOf(root, 'description'));
+  const spec: Spec = {
+    file: src.file,
+    name: stringOf(valueOf(root, 'name')) ?? '',
+    ...(description !== undefined ? { description } : {}),
+    tags: itemsOf(valueOf(root, 'tags')).flatMap((n) => stringOf(n) ?? []),
+    vars,
+    setup,
+    steps,
+    cleanup,
+    databases,
+    // The spec is where its name is written: duplicate-name reports and result locations point there.
+    loc: locOf(src, valueOf(root, 'name') ?? root),
+  };
+  return { spec, diagnostics: c.out, dbRefs: c.dbRefs, codeRefs: c.codeRefs };
+};

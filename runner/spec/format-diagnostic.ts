@@ -1,0 +1,60 @@
+/**
+ * Diagnostics -> text for a terminal: `file:line:col: message [CODE]`, a short code frame with a caret under
+ * the column, and the hint.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Diagnostic } from '../diagnostics.ts';
+
+const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+const frame = (source: string, line: number, column: number, color: boolean): string[] => {
+  const lines = source.split(/\r?\n/);
+  if (line < 1 || line > lines.length) return [];
+  const from = Math.max(1, line - 1);
+  const width = String(line).length;
+  const out: string[] = [];
+  for (let n = from; n <= line; n++) {
+    const text = lines[n - 1]!.replace(/\t/g, ' ');
+    const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${shown}`);
+  }
+  const caretColumn = Math.min(Math.max(column, 1), 201);
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(caretColumn - 1)}${paint(color, '31;1', '^')}`);
+  return out;
+};
+
+export const formatDiagnostic = (d: Diagnostic, source: (file: string) => string | undefined, options?: { color?: boolean }): string => {
+  const color = options?.color ?? false;
+  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : '';
+  const lines = [`${paint(color, '1', where)}${paint(color, '31', d.message)} ${paint(color, '2', `[${d.code}]`)}`];
+  if (d.location) {
+    const text = source(d.location.file);
+    if (text !== undefined) lines.push(...frame(text, d.location.line, d.location.column, color));
+  }
+  if (d.hint) lines.push(`  ${paint(color, '36', 'hint:')} ${d.hint}`);
+  return lines.join('\n');
+};
+
+const byPlace = (a: Diagnostic, b: Diagnostic): number => {
+  const fa = a.location?.file ?? '';
+  const fb = b.location?.file ?? '';
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  return (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0);
+};
+
+/** Reads the files named by the diagnostics (small ones only) and formats them all, sorted by file and line. */
+export const formatDiagnostics = async (ds: readonly Diagnostic[]): Promise<string> => {
+  const files = new Map<string, string | undefined>();
+  for (const d of ds) {
+    const file = d.location?.file;
+    if (file === undefined || files.has(file)) continue;
+    try {
+      const text = await readFile(file);
+      files.set(file, text.length > 5 * 1024 * 1024 || text.includes(0) ? undefined : text.toString('utf8'));
+    } catch {
+      files.set(file, undefined);
+    }
+  }
+  const color = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
+  return [...ds].sort(byPlace).map((d) => formatDiagnostic(d, (f) => files.get(f), { color })).join('\n\n');
+};

@@ -1,0 +1,167 @@
+/**
+ * What the schema cannot know: databases from the config, variables in scope at each use, duplicate step
+ * names, real SQLSTATE codes, regexes that compile, and SQL that PostgreSQL's own parser accepts.
+ * Requires `await ensureParser()` first.
+ */
+import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { bindSql, locateInSql } from './bind.ts';
+import type { Reference } from './build.ts';
+import { SQLSTATE_CLASSES, SQLSTATE_CODES } from './sqlstate-codes.ts';
+import { closest } from './suggest.ts';
+import { BUILTIN_VARS } from './types.ts';
+import type { Expectation, ExpectedRow, Spec, SqlText, Step } from './types.ts';
+import { referencesIn, VAR_PATTERN } from './vars.ts';
+
+const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({ kind: 'authoring', code, message, location, ...(hint ? { hint } : {}) });
+
+/** Built-ins usable everywhere; `session` and `iteration` are added only where they exist. */
+const EVERYWHERE = BUILTIN_VARS.filter((v) => v !== 'session' && v !== 'iteration');
+
+type Scope = ReadonlySet<string>;
+
+/** Records uses and reports references that are not in scope. */
+class VarChecker {
+  readonly used = new Set<string>();
+  readonly out: Diagnostic[] = [];
+  /** Variable name -> index of the step that captures it, for "captured by a later step" hints. */
+  readonly capturedBy = new Map<string, number>();
+
+  check(name: string, scope: Scope, loc: SourceLocation): void {
+    this.used.add(name);
+    if (scope.has(name)) return;
+    this.out.push(problem('DBSPEC_UNKNOWN_VAR', `\`\${${name}}\` is not defined${didYouMean(name, scope)}`, loc, this.hintFor(name)));
+  }
+
+  private hintFor(name: string): string | undefined {
+    if (name === 'session') return '${session} exists only in the sql of a concurrent step';
+    if (name === 'iteration') return '${iteration} exists only in the sql of a benchmark step';
+    const step = this.capturedBy.get(name);
+    if (step !== undefined) return `it is captured by steps[${step}]; a captured value is usable from the next step on`;
+    return 'declare it under `vars:`, or capture it in an earlier step';
+  }
+
+  sql(sql: SqlText, scope: Scope): void {
+    for (const m of sql.text.matchAll(VAR_PATTERN)) this.check(m[1]!, scope, locateInSql(sql, m.index));
+  }
+
+  rows(rows: readonly ExpectedRow[] | undefined, scope: Scope): void {
+    for (const row of rows ?? []) {
+      for (const cell of Object.values(row.cells)) {
+        const value = 'matcher' in cell ? (cell.matcher === 'compare' ? cell.value : cell.matcher === 'regex' ? cell.pattern : null) : cell.value;
+        if (typeof value === 'number') continue;
+        for (const name of referencesIn(value)) this.check(name, scope, cell.loc);
+      }
+    }
+  }
+
+  expectation(e: Expectation | undefined, scope: Scope): void {
+    if (!e) return;
+    this.rows(e.rows, scope);
+    this.rows(e.includes, scope);
+    this.rows(e.excludes, scope);
+  }
+}
+
+const didYouMean = (name: string, scope: Iterable<string>): string => {
+  const c = closest(name, scope);
+  return c ? `; did you mean \`\${${c}}\`?` : '';
+};
+
+const stepSqlTexts = (s: Step): { sql: SqlText; extra?: string }[] => {
+  switch (s.kind) {
+    case 'query':
+      return [{ sql: s.sql }];
+    case 'transaction':
+      return s.statements.map((sql) => ({ sql }));
+    case 'concurrent':
+      return [{ sql: s.sql, extra: 'session' }];
+    case 'benchmark':
+      return [{ sql: s.sql, extra: 'iteration' }];
+    case 'compare':
+      return [{ sql: s.left.sql }, { sql: s.right.sql }];
+  }
+};
+
+const captureNames = (s: Step): [string, SourceLocation][] => (s.kind === 'query' ? Object.entries(s.capture).map(([name, c]) => [name, c.loc]) : []);
+
+const checkVariables = (spec: Spec): Diagnostic[] => {
+  const v = new VarChecker();
+  const out: Diagnostic[] = [];
+  const builtins = new Set<string>(BUILTIN_VARS);
+  spec.steps.forEach((s, i) => {
+    for (const [name] of captureNames(s)) if (!v.capturedBy.has(name)) v.capturedBy.set(name, i);
+  });
+  const declared = new Set<string>();
+  for (const decl of spec.vars) {
+    if (builtins.has(decl.name)) out.push(problem('DBSPEC_VAR_REDEFINED', `\`${decl.name}\` is a built-in variable and cannot be declared`, decl.loc, 'choose another name'));
+    for (const name of referencesIn(decl.value)) v.check(name, new Set([...EVERYWHERE, ...declared]), decl.loc);
+    declared.add(decl.name);
+  }
+  const base = new Set<string>([...EVERYWHERE, ...declared]);
+  for (const block of spec.setup) v.sql(block.sql, base);
+  const scope = new Set(base);
+  for (const s of spec.steps) {
+    for (const { sql, extra } of stepSqlTexts(s)) v.sql(sql, extra ? new Set([...scope, extra]) : scope);
+    if (s.kind === 'query' || s.kind === 'transaction') v.expectation(s.expect, scope);
+    for (const [name, loc] of captureNames(s)) {
+      if (builtins.has(name) || declared.has(name)) out.push(problem('DBSPEC_VAR_REDEFINED', `\`${name}\` is already ${builtins.has(name) ? 'a built-in variable' : 'declared under vars'}; capture into another name`, loc));
+      scope.add(name);
+    }
+  }
+  for (const block of spec.cleanup) v.sql(block.sql, scope);
+  for (const decl of spec.vars) {
+    if (!v.used.has(decl.name)) out.push(problem('DBSPEC_UNUSED_VAR', `the variable \`${decl.name}\` is declared but never used`, decl.loc, 'remove it, or use it as ${' + decl.name + '}'));
+  }
+  return [...out, ...v.out];
+};
+
+const allSql = (spec: Spec): SqlText[] => [...spec.setup.map((b) => b.sql), ...spec.steps.flatMap((s) => stepSqlTexts(s).map((t) => t.sql)), ...spec.cleanup.map((b) => b.sql)];
+
+const checkSql = (spec: Spec): Diagnostic[] =>
+  allSql(spec).flatMap((sql) => {
+    const { statements, diagnostics } = bindSql(sql);
+    if (diagnostics.length === 0 && statements.length === 0) return [problem('DBSPEC_SQL_EMPTY', 'this SQL has no statement', sql.loc)];
+    return diagnostics;
+  });
+
+const checkStepNames = (spec: Spec): Diagnostic[] => {
+  const seen = new Map<string, SourceLocation>();
+  const out: Diagnostic[] = [];
+  for (const s of spec.steps) {
+    const first = seen.get(s.name);
+    if (first) out.push(problem('DBSPEC_DUPLICATE_STEP', `two steps are named \`${s.name}\``, s.loc, `the first one is at line ${first.line}; step names are unique within a spec`));
+    else seen.set(s.name, s.loc);
+  }
+  return out;
+};
+
+const checkDatabases = (refs: readonly Reference[], databases: readonly string[]): Diagnostic[] =>
+  refs
+    .filter((r) => !databases.includes(r.value))
+    .map((r) => {
+      const suggestion = closest(r.value, databases);
+      return problem('DBSPEC_UNKNOWN_DB', `unknown database \`${r.value}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`, r.loc, `databases in the config: ${databases.join(', ') || '(none)'}`);
+    });
+
+const codesInClass = (cls: string): string =>
+  [...SQLSTATE_CODES]
+    .filter(([code]) => code.startsWith(cls))
+    .slice(0, 8)
+    .map(([code, name]) => `${code} ${name}`)
+    .join(', ');
+
+const checkSqlstates = (refs: readonly Reference[]): Diagnostic[] =>
+  refs.flatMap((r) => {
+    if (!/^[0-9A-Z]{5}$/.test(r.value) || SQLSTATE_CODES.has(r.value)) return [];
+    const cls = r.value.slice(0, 2);
+    if (!SQLSTATE_CLASSES.has(cls)) return [problem('DBSPEC_UNKNOWN_SQLSTATE', `\`${r.value}\` is not a PostgreSQL error code: there is no class ${cls}`, r.loc, 'e.g. 23505 unique violation, 23503 foreign key, 23502 not null, 40001 serialization failure')];
+    return [problem('DBSPEC_UNKNOWN_SQLSTATE', `\`${r.value}\` is not a PostgreSQL error code`, r.loc, `codes in class ${cls}: ${codesInClass(cls)}`)];
+  });
+
+export const checkMeaning = (spec: Spec, refs: { dbRefs: readonly Reference[]; codeRefs: readonly Reference[] }, databases: readonly string[]): Diagnostic[] => [
+  ...checkDatabases(refs.dbRefs, databases),
+  ...checkVariables(spec),
+  ...checkStepNames(spec),
+  ...checkSqlstates(refs.codeRefs),
+  ...checkSql(spec),
+];

@@ -1,0 +1,168 @@
+/**
+ * JSON Schema check of a spec (or config) document with ajv, compiled once per process, with ajv's errors
+ * rewritten into plain sentences located at the YAML node they are about. Steps are checked by kind: the kind
+ * is decided by which key is present, so a step is never reported against the other kinds' schemas.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import type { Diagnostic } from '../diagnostics.ts';
+import { keyText } from './load.ts';
+import { closest } from './suggest.ts';
+import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
+import type { Source } from './yaml-nodes.ts';
+
+export const STEP_KINDS = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark'] as const;
+
+const schemaFile = (name: string): URL => new URL(`../../schema/${name}`, import.meta.url);
+
+const compiled = new Map<string, ValidateFunction>();
+
+/** Compiles schema/<name> once per process. */
+export const validatorFor = (name: string): ValidateFunction => {
+  let validate = compiled.get(name);
+  if (!validate) {
+    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
+    // Keywords for editors (YAML language server) and for our own messages; ajv need not understand them.
+    ajv.addVocabulary(['defaultSnippets', 'errorMessage', 'markdownDescription']);
+    validate = ajv.compile(JSON.parse(readFileSync(schemaFile(name), 'utf8')) as object);
+    compiled.set(name, validate);
+  }
+  return validate;
+};
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'text',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a map (key: value)',
+  array: 'a list',
+  null: 'empty',
+};
+
+/** `/steps/2/expect` -> `steps[2].expect`. */
+export const displayPath = (segments: readonly string[]): string =>
+  segments.length === 0 ? 'the file' : segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+
+const segmentsOf = (instancePath: string): string[] =>
+  instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+
+type Located = { code: string; message: string; node: unknown; hint?: string };
+
+const describeValue = (data: unknown): string => (data === null ? 'empty' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a map' : typeof data === 'string' ? 'text' : String(data));
+
+/** One ajv error -> one located sentence, or undefined for errors that only wrap others. */
+const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
+  const segments = segmentsOf(error.instancePath);
+  const path = displayPath(segments);
+  const node = nodeAtPath(root, segments);
+  const custom = (error.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'if':
+    case 'anyOf':
+    case 'propertyNames':
+      return undefined;
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const suggestion = closest(key, known);
+      return {
+        code: 'DBSPEC_SCHEMA_UNKNOWN_KEY',
+        message: `\`${path}\`: unknown key \`${key}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+        node: nodeAtPath(root, [...segments, key], true),
+        ...(suggestion ? {} : { hint: `allowed here: ${known.join(', ')}` }),
+      };
+    }
+    case 'required':
+      return { code: 'DBSPEC_SCHEMA_MISSING_KEY', message: `\`${path}\`: missing required key \`${String(params.missingProperty)}\``, node };
+    case 'type': {
+      const want = String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ');
+      const hint = params.type === 'string' && (typeof error.data === 'number' || typeof error.data === 'boolean') ? `quote it: "${String(error.data)}"` : undefined;
+      return { code: 'DBSPEC_SCHEMA_TYPE', message: `\`${path}\` must be ${want}, not ${describeValue(error.data)}`, node, ...(hint ? { hint } : {}) };
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      const suggestion = typeof error.data === 'string' ? closest(error.data, allowed) : undefined;
+      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` must be one of ${allowed.join(', ')}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`, node };
+    }
+    case 'pattern': {
+      const name = error.propertyName;
+      if (name !== undefined) {
+        return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\`: \`${name}\` is not allowed as a key: ${custom ?? `it must match ${String(params.pattern)}`}`, node: nodeAtPath(root, [...segments, name], true) };
+      }
+      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\`: \`${String(error.data)}\` is not valid: ${custom ?? `it must match ${String(params.pattern)}`}`, node };
+    }
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+    case 'exclusiveMaximum': {
+      const words: Record<string, string> = { minimum: 'at least', exclusiveMinimum: 'more than', maximum: 'at most', exclusiveMaximum: 'less than' };
+      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` must be ${words[error.keyword]} ${String(params.limit)}`, node };
+    }
+    case 'minItems':
+      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, node };
+    case 'minLength':
+      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` must not be empty`, node };
+    case 'uniqueItems':
+      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` lists the same value twice (items ${String(params.j)} and ${String(params.i)})`, node };
+    default:
+      return { code: 'DBSPEC_SCHEMA', message: `\`${path}\` ${error.message ?? 'is not valid'}`, node };
+  }
+};
+
+/** A step's kind keys, or a located problem when it has none or several. */
+const stepKindProblems = (root: unknown, data: unknown): { problems: Located[]; skip: Set<string> } => {
+  const problems: Located[] = [];
+  const skip = new Set<string>();
+  const steps = (data as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return { problems, skip };
+  steps.forEach((step, i) => {
+    if (step === null || typeof step !== 'object' || Array.isArray(step)) return;
+    const keys = Object.keys(step);
+    const kinds = STEP_KINDS.filter((k) => keys.includes(k));
+    const node = nodeAtPath(root, ['steps', String(i)]);
+    if (kinds.length === 1) return;
+    skip.add(`/steps/${i}`);
+    if (kinds.length === 0) {
+      const typo = keys.map((k) => [k, closest(k, STEP_KINDS)] as const).find(([, c]) => c !== undefined);
+      problems.push({
+        code: 'DBSPEC_STEP_KIND',
+        message: `\`steps[${i}]\`: a step needs one of sql, transaction, concurrent, compare, benchmark`,
+        node,
+        ...(typo ? { hint: `did you mean \`${typo[1]}\` instead of \`${typo[0]}\`?` } : {}),
+      });
+    } else {
+      problems.push({ code: 'DBSPEC_STEP_KIND', message: `\`steps[${i}]\`: a step has exactly one of sql, transaction, concurrent, compare, benchmark; this one has ${kinds.join(' and ')}`, node: nodeAtPath(root, ['steps', String(i), kinds[1]!], true), hint: 'split it into two steps' });
+    }
+  });
+  return { problems, skip };
+};
+
+/** Validates the document against schema/<schemaName>; every error located at its YAML node. */
+export const checkSchema = (src: Source, root: unknown, schemaName: 'spec.schema.json' | 'config.schema.json', kind: Diagnostic['kind'] = 'authoring'): Diagnostic[] => {
+  const data = schemaValue(root);
+  const validate = validatorFor(schemaName);
+  const { problems, skip } = schemaName === 'spec.schema.json' ? stepKindProblems(root, data) : { problems: [], skip: new Set<string>() };
+  const located: Located[] = [...problems];
+  if (!validate(data)) {
+    for (const error of validate.errors ?? []) {
+      if ([...skip].some((s) => error.instancePath === s || error.instancePath.startsWith(`${s}/`))) continue;
+      const r = rewrite(root, error);
+      if (r) located.push(r);
+    }
+  }
+  const seen = new Set<string>();
+  const diagnostics: Diagnostic[] = [];
+  for (const l of located) {
+    const key = `${l.code}|${l.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    diagnostics.push({ kind, code: l.code, message: l.message, location: locOf(src, l.node), ...(l.hint ? { hint: l.hint } : {}) });
+  }
+  return diagnostics;
+};
+
+/** Keys of a map node, as written (for callers that need did-you-mean outside the schema). */
+export const keysOf = (node: unknown): string[] => pairsOf(node).map((p) => keyText(p.key) ?? '');

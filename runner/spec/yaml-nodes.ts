@@ -1,0 +1,132 @@
+/**
+ * Reading a parsed YAML document with positions: a node's location, a map's value by key, a node by JSON path,
+ * a scalar's text as SqlText, and the plain JavaScript value of a node (for the schema check).
+ */
+import { isMap, isPair, isScalar, isSeq, Scalar } from 'yaml';
+import type { LineCounter, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import type { SourceLocation } from '../diagnostics.ts';
+import { keyText, locationAt } from './load.ts';
+import type { SqlText, YamlValue } from './types.ts';
+
+export type Source = { readonly file: string; readonly text: string; readonly lineCounter: LineCounter };
+
+export const locOf = (src: Source, node: unknown, fallback?: SourceLocation): SourceLocation => {
+  const range = (node as YamlNode | undefined)?.range;
+  if (!range) return fallback ?? { file: src.file, line: 1, column: 1 };
+  return locationAt(src.file, src.lineCounter, range[0], range[1]);
+};
+
+export const pairsOf = (node: unknown): Pair[] => (isMap(node) ? node.items.filter(isPair) : []);
+
+export const pairOf = (node: unknown, key: string): Pair | undefined => pairsOf(node).find((p) => keyText(p.key) === key);
+
+export const valueOf = (node: unknown, key: string): unknown => pairOf(node, key)?.value ?? undefined;
+
+export const has = (node: unknown, key: string): boolean => pairOf(node, key) !== undefined;
+
+export const stringOf = (node: unknown): string | undefined => (isScalar(node) && typeof node.value === 'string' ? node.value : undefined);
+
+export const boolOf = (node: unknown): boolean | undefined => (isScalar(node) && typeof node.value === 'boolean' ? node.value : undefined);
+
+export const intOf = (node: unknown): number | undefined => {
+  if (!isScalar(node)) return undefined;
+  if (typeof node.value === 'bigint') return Number(node.value);
+  return typeof node.value === 'number' && Number.isInteger(node.value) ? node.value : undefined;
+};
+
+export const numberOf = (node: unknown): number | undefined => {
+  if (!isScalar(node)) return undefined;
+  if (typeof node.value === 'bigint') return Number(node.value);
+  return typeof node.value === 'number' ? node.value : undefined;
+};
+
+export const itemsOf = (node: unknown): unknown[] => (isSeq(node) ? node.items : []);
+
+export const isMapNode = (node: unknown): node is YAMLMap => isMap(node);
+
+/** The node at a JSON-pointer-like path; `key: true` returns the key node of the last segment instead. */
+export const nodeAtPath = (root: unknown, segments: readonly string[], key = false): unknown => {
+  let node = root;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if (isMap(node)) {
+      const pair = pairOf(node, seg);
+      if (!pair) return node;
+      if (key && i === segments.length - 1) return pair.key;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)];
+      if (item === undefined) return node;
+      node = item;
+    } else return node;
+  }
+  return node;
+};
+
+/** A YAML node as a plain value: integers stay bigint, keys are written text (`null: x` has key "null"). */
+export const plainValue = (node: unknown): YamlValue => {
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') return v;
+    return String(v);
+  }
+  if (isSeq(node)) return node.items.map(plainValue);
+  if (isMap(node)) {
+    const out: { [k: string]: YamlValue } = Object.create(null) as { [k: string]: YamlValue };
+    for (const pair of pairsOf(node)) {
+      const k = keyText(pair.key);
+      if (k !== undefined) out[k] = plainValue(pair.value);
+    }
+    return out;
+  }
+  return null;
+};
+
+/** As plainValue, with bigints as numbers: JSON Schema only knows numbers. */
+export const schemaValue = (node: unknown): unknown => {
+  if (isScalar(node)) return typeof node.value === 'bigint' ? Number(node.value) : node.value instanceof Date ? String(node.value) : node.value;
+  if (isSeq(node)) return node.items.map(schemaValue);
+  if (isMap(node)) {
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const pair of pairsOf(node)) {
+      const k = keyText(pair.key);
+      if (k !== undefined) out[k] = schemaValue(pair.value);
+    }
+    return out;
+  }
+  return null;
+};
+
+/**
+ * A SQL scalar with the file location of each of its lines: block scalars are indented, so offsets inside the
+ * text map to the file line by line. Lines that cannot be found verbatim (folded or escaped text) fall back to
+ * the first non-blank character of the next source line.
+ */
+export const sqlTextOf = (src: Source, node: unknown): SqlText | undefined => {
+  if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
+  const text = node.value;
+  const [start, end] = node.range;
+  const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+  const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+  const at = (offset: number): SourceLocation => locationAt(src.file, src.lineCounter, offset);
+  const lineStarts: SourceLocation[] = [];
+  let cursor = block ? src.text.indexOf('\n', start) + 1 : quoted ? start + 1 : start;
+  text.split('\n').forEach((line, i) => {
+    if (i > 0 || block) {
+      if (i > 0) {
+        const nl = src.text.indexOf('\n', cursor);
+        cursor = nl === -1 || nl >= end ? cursor : nl + 1;
+      }
+    }
+    const found = line === '' ? -1 : src.text.indexOf(line, cursor);
+    if (found !== -1 && found < end) {
+      lineStarts.push(at(found));
+      cursor = found + line.length;
+    } else {
+      let p = cursor;
+      while (p < end && (src.text[p] === ' ' || src.text[p] === '\t')) p++;
+      lineStarts.push(at(p));
+    }
+  });
+  return { text, loc: at(start), lineStarts };
+};
