@@ -85,7 +85,8 @@ describe('reports in a real browser', function () {
     assert.match(await step.locator('.fmsg').innerText(), /expected 2 rows, got 3/);
     const marked = await step.locator('td.mark').allInnerTexts();
     assert.deepEqual(marked, ['free', 'enterprise', '<script>alert(1)</script>', '{{x}}', 'NULL']);
-    const background = await step.locator('td.mark').first().evaluate((td) => getComputedStyle(td).backgroundColor);
+    // Browser-side code is passed as text: the test's TypeScript has no DOM types.
+    const background = await page.evaluate<string>("getComputedStyle(document.querySelector('#spec-1-3 td.mark')).backgroundColor");
     assert.equal(background, 'rgb(255, 216, 181)', 'marked cells are highlighted');
     assert.ok(await page.getByText('<script>window.__pwned = 1</script>').isVisible(), 'hostile row data is shown as text');
     // A passing step is collapsed: its SQL is there but not shown.
@@ -95,8 +96,8 @@ describe('reports in a real browser', function () {
 
   it('report.html ran no script planted in the data', async () => {
     await page.goto(reportUrl);
-    assert.equal(await page.evaluate(() => document.querySelectorAll('script, img, iframe, object').length), 0);
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    assert.equal(await page.evaluate<number>("document.querySelectorAll('script, img, iframe, object').length"), 0);
+    assert.equal(await page.evaluate<string>('typeof window.__pwned'), 'undefined');
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);
   });
@@ -120,17 +121,17 @@ describe('reports in a real browser', function () {
     const rows = await page.locator('#newly-failing tbody tr').allInnerTexts();
     assert.equal(rows.length, 3);
     assert.match(rows[0]!, /backend profile matches\s+PASSED\s+FAILED\s+expected 2 rows/);
-    assert.equal(await page.evaluate(() => document.querySelectorAll('script, img').length), 0);
+    assert.equal(await page.evaluate<number>("document.querySelectorAll('script, img').length"), 0);
     assert.deepEqual(dialogs, []);
     assert.deepEqual(errors, []);
     await page.screenshot({ path: join(OUT, 'diff.png'), fullPage: true });
   });
 
   it('junit.xml is well-formed XML', async () => {
-    const parsed = await page.evaluate((xml) => {
-      const doc = new DOMParser().parseFromString(xml, 'application/xml');
+    const parsed = await page.evaluate<{ error: string | null; suites: number; cases: number }>(`(() => {
+      const doc = new DOMParser().parseFromString(${JSON.stringify(junit)}, 'application/xml');
       return { error: doc.querySelector('parsererror')?.textContent ?? null, suites: doc.querySelectorAll('testsuite').length, cases: doc.querySelectorAll('testcase').length };
-    }, junit);
+    })()`);
     assert.deepEqual(parsed, { error: null, suites: 4, cases: 10 });
   });
 });
