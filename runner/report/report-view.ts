@@ -89,7 +89,7 @@ export type ReportView = {
 
 const TONE: Readonly<Record<Status, string>> = { passed: 'passed', failed: 'failed', errored: 'errored', skipped: 'skipped' };
 const isOk = (s: Status) => s === 'passed' || s === 'skipped';
-const PERCENTILE_ORDER = ['p50_ms', 'avg_ms', 'p95_ms', 'p99_ms', 'max_ms'];
+const PERCENTILE_ORDER = ['min_ms', 'p50_ms', 'avg_ms', 'p95_ms', 'p99_ms', 'max_ms'];
 
 /** Latency chart when a step recorded at least two `*_ms` metrics (a benchmark), percentiles in reading order. */
 const latencyChart = (title: string, metrics: Readonly<Record<string, number>> | undefined): BarChart | undefined => {
@@ -97,7 +97,7 @@ const latencyChart = (title: string, metrics: Readonly<Record<string, number>> |
   if (names.length < 2) return undefined;
   const rank = (n: string) => (PERCENTILE_ORDER.includes(n) ? PERCENTILE_ORDER.indexOf(n) : PERCENTILE_ORDER.length);
   names.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
-  return barChart(title, names.map((n) => ({ label: n.replace(/_ms$/, ''), value: metrics![n]!, tone: 'latency' })), { labelWidth: 170, width: 520 });
+  return barChart(title, names.map((n) => ({ label: n.replace(/_ms$/, ''), value: metrics![n]!, tone: 'latency' })), { labelWidth: 150, width: 480 });
 };
 
 const failureView = (failure: Failure, maxRows: number): FailureView => {
@@ -212,7 +212,7 @@ export const reportView = (results: RunResults, options: ReportViewOptions = { m
     }),
     failures,
     specViews,
-    ...(slowest.length > 0 ? { timeChart: barChart('Time per spec', slowest.map((s) => ({ label: s.name, value: s.durationMs, tone: TONE[s.status] }))) } : {}),
+    ...(slowest.length > 0 ? { timeChart: barChart('Time per spec', slowest.map((s) => ({ label: s.name, value: s.durationMs, tone: TONE[s.status] })), { labelWidth: 420, width: 1060 }) } : {}),
     ...(results.specs.length > slowest.length ? { timeChartNote: `the ${slowest.length} slowest of ${results.specs.length} specs` } : {}),
     latencyCharts: latencyCharts.slice(0, 20),
     metricRows: allMetricRows.slice(0, options.metricRows),
