@@ -78,9 +78,90 @@ const authoring = (code: string, message: string, location: SourceLocation, hint
 /** libpg-query scans in UTF-8 bytes. */
 const byteOffsets = (text: string): ((charOffset: number) => number) => (charOffset) => Buffer.byteLength(text.slice(0, charOffset), 'utf8');
 
+/**
+ * Where a placeholder stands lexically, decided in JavaScript for the plain cases: outside any quote or
+ * comment ('code'), or inside one ('quoted'). 'unsure' for anything this small lexer does not model (escape
+ * strings, backslashes, unterminated quotes): then PostgreSQL's own scanner decides. Scanning costs twice a
+ * parse, and most SQL is plain.
+ */
+export const placeholderContexts = (sql: string, offsets: readonly number[]): ('code' | 'quoted')[] | 'unsure' => {
+  const wanted = new Set(offsets);
+  const found = new Map<number, 'code' | 'quoted'>();
+  let i = 0;
+  const n = sql.length;
+  const mark = (from: number, to: number, context: 'code' | 'quoted'): void => {
+    for (const o of wanted) if (o >= from && o < to) found.set(o, context);
+  };
+  while (i < n) {
+    const c = sql[i]!;
+    const next = sql[i + 1];
+    if (c === "'" || c === '"') {
+      if (c === "'" && i > 0 && /[A-Za-z0-9_&]/.test(sql[i - 1]!)) return 'unsure'; // E'', U&'', B'', X'' and the like
+      let j = i + 1;
+      for (;;) {
+        const k = sql.indexOf(c, j);
+        if (k === -1) return 'unsure';
+        if (sql[k + 1] === c) j = k + 2;
+        else {
+          j = k + 1;
+          break;
+        }
+      }
+      if (sql.slice(i, j).includes('\\')) return 'unsure';
+      mark(i, j, 'quoted');
+      i = j;
+    } else if (c === '-' && next === '-') {
+      const k = sql.indexOf('\n', i);
+      const j = k === -1 ? n : k;
+      mark(i, j, 'quoted');
+      i = j;
+    } else if (c === '/' && next === '*') {
+      let depth = 1;
+      let j = i + 2;
+      while (j < n && depth > 0) {
+        if (sql[j] === '/' && sql[j + 1] === '*') (depth++, (j += 2));
+        else if (sql[j] === '*' && sql[j + 1] === '/') (depth--, (j += 2));
+        else j++;
+      }
+      if (depth > 0) return 'unsure';
+      mark(i, j, 'quoted');
+      i = j;
+    } else if (c === '$') {
+      if (wanted.has(i)) {
+        found.set(i, 'code');
+        i++;
+        continue;
+      }
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
+      if (!tag || (i > 0 && /[A-Za-z0-9_]/.test(sql[i - 1]!))) return 'unsure';
+      const close = sql.indexOf(tag[0], i + tag[0].length);
+      if (close === -1) return 'unsure';
+      const j = close + tag[0].length;
+      mark(i, j, 'quoted');
+      i = j;
+    } else i++;
+  }
+  const contexts = offsets.map((o) => found.get(o));
+  return contexts.some((x) => x === undefined) ? 'unsure' : (contexts as ('code' | 'quoted')[]);
+};
+
+const inQuotes = (sql: SqlText, r: Reference): Diagnostic =>
+  authoring(
+    'DBSPEC_VAR_IN_QUOTES',
+    `variables are bind parameters: write \${${r.name}} without quotes around it`,
+    locateInSql(sql, r.srcStart),
+    "a variable stands for a value; inside quotes, a dollar-quote or a comment it would be text. Use e.g. set_config('app.x', ${name}, true) or ${name}::text",
+  );
+
 /** References that are not PARAM tokens sit inside a literal or comment; `$n` the author wrote is also refused. */
 const checkTokens = (sql: SqlText, sub: Substituted): Diagnostic[] => {
-  if (!sub.out.includes('$')) return [];
+  const quick = placeholderContexts(
+    sub.out,
+    sub.refs.map((r) => r.outStart),
+  );
+  if (quick !== 'unsure') {
+    return sub.refs.flatMap((r, i) => (quick[i] === 'code' ? [] : [inQuotes(sql, r)]));
+  }
   const tokens = scanSync(sub.out).tokens;
   const params = new Map(tokens.filter((t) => t.tokenName === 'PARAM').map((t) => [t.start, t]));
   const toBytes = byteOffsets(sub.out);
@@ -89,16 +170,7 @@ const checkTokens = (sql: SqlText, sub: Substituted): Diagnostic[] => {
   for (const r of sub.refs) {
     const at = toBytes(r.outStart);
     ours.add(at);
-    if (!params.has(at)) {
-      diagnostics.push(
-        authoring(
-          'DBSPEC_VAR_IN_QUOTES',
-          `variables are bind parameters: write \${${r.name}} without quotes around it`,
-          locateInSql(sql, r.srcStart),
-          'a variable stands for a value; inside quotes, a dollar-quote or a comment it would be text. Use e.g. set_config(\'app.x\', ${name}, true) or ${name}::text',
-        ),
-      );
-    }
+    if (!params.has(at)) diagnostics.push(inQuotes(sql, r));
   }
   for (const t of params.values()) {
     if (ours.has(t.start)) continue;

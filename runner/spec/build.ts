@@ -247,7 +247,8 @@ export const buildSpec = (src: Source, root: unknown): Built => {
   const c: Ctx = { src, out: [], dbRefs: [], codeRefs: [] };
   const vars: VarDecl[] = pairsOf(valueOf(root, 'vars')).flatMap((pair) => {
     const name = keyText(pair.key);
-    return name === undefined ? [] : [{ name, value: plainValue(pair.value), loc: locOf(src, pair.key) }];
+    // A name the schema refused is left out rather than reported twice (e.g. also as unused).
+    return name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? [] : [{ name, value: plainValue(pair.value), loc: locOf(src, pair.key) }];
   });
   const setup = itemsOf(valueOf(root, 'setup')).flatMap((n) => sqlBlock(c, n) ?? []);
   const steps = itemsOf(valueOf(root, 'steps')).flatMap((n, i) => step(c, n, i) ?? []);

@@ -7,6 +7,9 @@ import type { Diagnostic } from '../diagnostics.ts';
 
 const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
+/** A frame may show a config line holding a URL: never print its password. */
+const redactPasswords = (line: string): string => line.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+
 const frame = (source: string, line: number, column: number, color: boolean): string[] => {
   const lines = source.split(/\r?\n/);
   if (line < 1 || line > lines.length) return [];
@@ -14,7 +17,7 @@ const frame = (source: string, line: number, column: number, color: boolean): st
   const width = String(line).length;
   const out: string[] = [];
   for (let n = from; n <= line; n++) {
-    const text = lines[n - 1]!.replace(/\t/g, ' ');
+    const text = redactPasswords(lines[n - 1]!.replace(/\t/g, ' '));
     const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
     out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${shown}`);
   }

@@ -116,6 +116,8 @@ const inspectNodes = (file: string, lc: LineCounter, root: unknown): Diagnostic[
       return;
     }
     if (isAlias(node)) {
+      // One report per file is enough: an alias bomb has thousands.
+      if (found.some((d) => d.code === 'DBSPEC_YAML_ALIAS')) return;
       found.push(
         authoring('DBSPEC_YAML_ALIAS', `YAML aliases (*${node.source}) are not allowed in specs`, at(node), 'repeat the value, or declare it once under `vars:` and write ${name}'),
       );
@@ -213,11 +215,15 @@ export const parseYamlText = (bytes: Buffer, file: string): LoadYamlResult => {
   // which takes minutes on a 5 MB map.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, intAsBigInt: true, schema: 'core', prettyErrors: false, strict: true });
   const diagnostics: Diagnostic[] = [];
+  const linesWithError = new Set<number>();
   for (const problem of [...doc.errors, ...doc.warnings]) {
     const offset = problem.pos[0];
     const location = locationAt(file, lineCounter, offset);
+    // One syntax error per line: the parser's follow-up errors on the same line only repeat the first.
+    if (linesWithError.has(location.line)) continue;
+    linesWithError.add(location.line);
     const code = YAML_CODES[problem.code] ?? 'DBSPEC_YAML_SYNTAX';
-    const message = code === 'DBSPEC_YAML_TAG' ? `${firstLine(problem.message).replace('Unresolved tag: ', 'the tag ')} is not allowed: specs use plain YAML values only` : firstLine(problem.message);
+    const message = code === 'DBSPEC_YAML_TAG' ? `the tag ${shortTag(firstLine(problem.message).replace('Unresolved tag: ', ''))} is not allowed: specs use plain YAML values only` : firstLine(problem.message);
     diagnostics.push(authoring(code, message, location, hintForSyntax(text, offset)));
   }
   if (diagnostics.length === 0) diagnostics.push(...inspectNodes(file, lineCounter, doc.contents));

@@ -43,12 +43,20 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
 
 /** `/steps/2/expect` -> `steps[2].expect`. */
 export const displayPath = (segments: readonly string[]): string =>
-  segments.length === 0 ? 'the file' : segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+  segments.length === 0 ? 'spec' : segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 
 const segmentsOf = (instancePath: string): string[] =>
   instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 
-type Located = { code: string; message: string; node: unknown; hint?: string };
+type Located = {
+  code: string;
+  message: string;
+  node: unknown;
+  hint?: string;
+  /** For unknown keys: `path/key` suggested instead; for missing keys: `path/key` missing. */
+  suggestion?: string;
+  missing?: string;
+};
 
 const describeValue = (data: unknown): string => (data === null ? 'empty' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a map' : typeof data === 'string' ? 'text' : String(data));
 
@@ -72,11 +80,16 @@ const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
         code: 'DBSPEC_SCHEMA_UNKNOWN_KEY',
         message: `\`${path}\`: unknown key \`${key}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
         node: nodeAtPath(root, [...segments, key], true),
-        ...(suggestion ? {} : { hint: `allowed here: ${known.join(', ')}` }),
+        ...(suggestion ? { suggestion: `${error.instancePath}/${suggestion}` } : { hint: `allowed here: ${known.join(', ')}` }),
       };
     }
     case 'required':
-      return { code: 'DBSPEC_SCHEMA_MISSING_KEY', message: `\`${path}\`: missing required key \`${String(params.missingProperty)}\``, node };
+      return {
+        code: 'DBSPEC_SCHEMA_MISSING_KEY',
+        message: `\`${path}\`: missing required key \`${String(params.missingProperty)}\``,
+        node,
+        missing: `${error.instancePath}/${String(params.missingProperty)}`,
+      };
     case 'type': {
       const want = String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ');
       const hint = params.type === 'string' && (typeof error.data === 'number' || typeof error.data === 'boolean') ? `quote it: "${String(error.data)}"` : undefined;
@@ -153,9 +166,12 @@ export const checkSchema = (src: Source, root: unknown, schemaName: 'spec.schema
       if (r) located.push(r);
     }
   }
+  // A misspelt required key is reported once, as the unknown key with its suggestion, not also as missing.
+  const suggested = new Set(located.flatMap((l) => (l.suggestion ? [l.suggestion] : [])));
   const seen = new Set<string>();
   const diagnostics: Diagnostic[] = [];
   for (const l of located) {
+    if (l.missing && suggested.has(l.missing)) continue;
     const key = `${l.code}|${l.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

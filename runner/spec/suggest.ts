@@ -27,7 +27,10 @@ export const closest = (word: string, candidates: Iterable<string>): string | un
       bestDistance = distance;
     }
   }
-  return best;
+  if (best !== undefined || word.length < 3) return best;
+  // A truncated or extended name (url for url_env) is a typo too, though far in edit distance.
+  for (const c of candidates) if (c.startsWith(word) || word.startsWith(c)) return c;
+  return undefined;
 };
 
 export const didYouMean = (word: string, candidates: Iterable<string>): string => {

@@ -2,8 +2,10 @@
  * A spec file -> a validated Spec, or every problem in it at once: safe YAML loading, the JSON Schema, then
  * meaning (databases, variables, names, SQLSTATEs, regexes, SQL). No database is needed.
  */
-import { isMap } from 'yaml';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { isMap } from 'yaml';
 import type { Diagnostic } from '../diagnostics.ts';
 import { ensureParser } from '../sql/split.ts';
 import { buildSpec } from './build.ts';
@@ -51,6 +53,36 @@ const mapLimited = async <T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 };
 
+type FileResult = { spec?: Spec; diagnostics: Diagnostic[] };
+
+/** Below this many files a worker's start-up (module loading, schema compile) costs more than it saves. */
+const PARALLEL_FROM = 200;
+
+const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> =>
+  new Promise((resolvePromise, reject) => {
+    const worker = new Worker(new URL('./validate-worker.ts', import.meta.url), { workerData: { files, options } });
+    worker.once('message', (results: FileResult[]) => {
+      resolvePromise(results);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`validation worker exited with ${code}`));
+    });
+  });
+
+/** Splits the files between this thread and one worker per further core; falls back to this thread alone. */
+const loadAll = async (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> => {
+  const here = (share: readonly string[]) => mapLimited(share, 64, (f) => loadSpec(f, options));
+  const threads = Math.min(availableParallelism(), 4);
+  if (files.length < PARALLEL_FROM || threads < 2) return here(files);
+  const size = Math.ceil(files.length / threads);
+  const shares = Array.from({ length: threads }, (_, i) => files.slice(i * size, (i + 1) * size));
+  // The first share stays on this thread, which is free anyway while the workers run.
+  const results = await Promise.all(shares.map((share, i) => (i === 0 ? here(share) : inWorker(share, options).catch(() => here(share)))));
+  return results.flat();
+};
+
 /** Loads every spec under the paths; also reports spec names used by two files. */
 export const loadSpecs = async (
   paths: readonly string[],
@@ -60,7 +92,7 @@ export const loadSpecs = async (
   const found = await findSpecFiles(paths, cwd);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const specs: Spec[] = [];
-  const results = await mapLimited(found.files, 16, (f) => loadSpec(f, { ...options, cwd }));
+  const results = await loadAll(found.files, { ...options, cwd });
   const byName = new Map<string, Spec>();
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
