@@ -4,13 +4,17 @@
  * located Diagnostic; nothing here can take more than a moment, whatever the input.
  */
 import { open } from 'node:fs/promises';
-import { Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 // yaml sets `tag` on a node only when the tag is written in the source.
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_DEPTH = 64;
+/** yaml composes about 100,000 tokens a second: beyond this a file could take more than a second to parse. */
+export const MAX_TOKENS = 40_000;
+/** Below this size a file cannot hold MAX_TOKENS worth of trouble, so small files skip the token count. */
+const COUNT_TOKENS_FROM = 64 * 1024;
 
 /** Explicit tags allowed: YAML's core schema and nothing else (no !!binary, !!js/function, !custom). */
 const CORE_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
@@ -67,6 +71,13 @@ const flowDepthOverflow = (text: string): number | undefined => {
     } else if ((c === 93 || c === 125) && depth > 0) depth--;
   }
   return undefined;
+};
+
+/** Lexing is ten times cheaper than composing, and stops at the cap. */
+const tooManyTokens = (text: string): boolean => {
+  let count = 0;
+  for (const _ of new Lexer().lex(text)) if (++count > MAX_TOKENS) return true;
+  return false;
 };
 
 /** Checks that need the bytes: size, NUL, UTF-8. Returns the text or the refusal. */
@@ -208,6 +219,11 @@ export const parseYamlText = (bytes: Buffer, file: string): LoadYamlResult => {
   const deep = flowDepthOverflow(text);
   if (deep !== undefined) {
     return { diagnostics: [authoring('DBSPEC_YAML_TOO_DEEP', `nesting deeper than ${MAX_DEPTH} levels`, positionOf(file, text, deep), 'a spec never needs this much nesting')] };
+  }
+  if (text.length > COUNT_TOKENS_FROM && tooManyTokens(text)) {
+    return {
+      diagnostics: [authoring('DBSPEC_YAML_TOO_LARGE', `this file has more than ${MAX_TOKENS.toLocaleString('en')} YAML values and symbols; a spec never needs that many`, { file, line: 1, column: 1 }, 'split it into several specs')],
+    };
   }
   const lineCounter = new LineCounter();
   // Aliases are refused outright by inspectNodes, so none is ever expanded: no alias bomb can go off.

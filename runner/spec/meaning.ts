@@ -117,8 +117,14 @@ const checkVariables = (spec: Spec): Diagnostic[] => {
 
 const allSql = (spec: Spec): SqlText[] => [...spec.setup.map((b) => b.sql), ...spec.steps.flatMap((s) => stepSqlTexts(s).map((t) => t.sql)), ...spec.cleanup.map((b) => b.sql)];
 
+/** Longer SQL belongs in a migration; the cap keeps validation of any file well under a second. */
+export const MAX_SQL_CHARS = 100_000;
+
 const checkSql = (spec: Spec): Diagnostic[] =>
   allSql(spec).flatMap((sql) => {
+    if (sql.text.length > MAX_SQL_CHARS) {
+      return [problem('DBSPEC_SQL_TOO_LONG', `this SQL is ${sql.text.length.toLocaleString('en')} characters long; a spec's SQL may be at most ${MAX_SQL_CHARS.toLocaleString('en')}`, sql.loc, 'load large data in a migration (specs/db/<database>/) or generate it with generate_series')];
+    }
     const { statements, diagnostics } = bindSql(sql);
     if (diagnostics.length === 0 && statements.length === 0) return [problem('DBSPEC_SQL_EMPTY', 'this SQL has no statement', sql.loc)];
     return diagnostics;
