@@ -72,10 +72,11 @@ export const plainValue = (node: unknown): YamlValue => {
   }
   if (isSeq(node)) return node.items.map(plainValue);
   if (isMap(node)) {
-    const out: { [k: string]: YamlValue } = Object.create(null) as { [k: string]: YamlValue };
+    const out: { [k: string]: YamlValue } = {};
     for (const pair of pairsOf(node)) {
       const k = keyText(pair.key);
-      if (k !== undefined) out[k] = plainValue(pair.value);
+      // defineProperty, so that a key named __proto__ is data and not the object's prototype.
+      if (k !== undefined) Object.defineProperty(out, k, { value: plainValue(pair.value), enumerable: true, writable: true, configurable: true });
     }
     return out;
   }
