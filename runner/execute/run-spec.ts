@@ -135,7 +135,14 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     const t = performance.now();
     const stepContext = context(step.timeoutMs);
     const run = EXECUTORS[step.kind] as (s: Step, c: StepContext) => Promise<StepOutcome>;
+    // Stopping the run cancels the statements in flight; cleanup waits until the cancellation is done so
+    // that it cannot cancel cleanup's own statements.
+    let cancelling: Promise<unknown> | undefined;
+    const cancel = () => (cancelling = Promise.allSettled([...options.databases.values()].map((db) => db.cancelRunning())));
+    options.signal.addEventListener('abort', cancel, { once: true });
     let outcome = await withDeadline(guarded(() => run(step, stepContext), where(step.loc)), stepContext.timeoutMs, where(step.loc));
+    options.signal.removeEventListener('abort', cancel);
+    await cancelling;
     // A statement cancelled because the run was stopped says nothing about the database.
     if (options.signal.aborted && outcome.status !== 'passed') {
       outcome = { status: 'errored', failure: { code: 'INTERRUPTED', message: 'the run was interrupted while this step ran', location: where(step.loc) } };

@@ -3,7 +3,7 @@
  * Variables are never pasted into SQL text: each reference becomes a parameter, so a reference inside a quoted
  * literal, a dollar-quote or a comment is a mistake, reported where it was written.
  */
-import { scanSync } from 'libpg-query';
+import { normalizeSync, scanSync } from 'libpg-query';
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { splitStatements } from '../sql/split.ts';
 import type { SqlText } from './types.ts';
@@ -226,4 +226,28 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
     return { sql: text, params, source: sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd), loc: locateInSql(sql, srcStart) };
   });
   return { statements, diagnostics };
+};
+
+/** Comments, semicolons and blanks only? Naive about quotes on purpose: it may only err towards "not empty". */
+const looksEmpty = (sql: string): boolean => sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/[;\s]/g, '') === '';
+
+/**
+ * What validation needs of a SQL text, cheaper than bindSql: problems, and whether it holds no statement.
+ * PostgreSQL's parser runs through `normalize`, which parses the same way but returns a short string instead
+ * of the whole parse tree; only SQL that fails (or may be empty) goes through bindSql for locations.
+ * Requires `await ensureParser()` first.
+ */
+export const checkSql = (sql: SqlText): { diagnostics: Diagnostic[]; empty: boolean } => {
+  const sub = substitute(sql.text);
+  let parses = true;
+  try {
+    normalizeSync(sub.out);
+  } catch {
+    parses = false;
+  }
+  if (!parses || looksEmpty(sub.out)) {
+    const full = bindSql(sql);
+    return { diagnostics: full.diagnostics, empty: full.diagnostics.length === 0 && full.statements.length === 0 };
+  }
+  return { diagnostics: checkTokens(sql, sub), empty: false };
 };

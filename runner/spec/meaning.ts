@@ -4,7 +4,7 @@
  * Requires `await ensureParser()` first.
  */
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
-import { bindSql, locateInSql } from './bind.ts';
+import { checkSql, locateInSql } from './bind.ts';
 import type { Reference } from './build.ts';
 import { SQLSTATE_CLASSES, SQLSTATE_CODES } from './sqlstate-codes.ts';
 import { closest } from './suggest.ts';
@@ -120,14 +120,13 @@ const allSql = (spec: Spec): SqlText[] => [...spec.setup.map((b) => b.sql), ...s
 /** Longer SQL belongs in a migration; the cap keeps validation of any file well under a second. */
 export const MAX_SQL_CHARS = 100_000;
 
-const checkSql = (spec: Spec): Diagnostic[] =>
+const checkAllSql = (spec: Spec): Diagnostic[] =>
   allSql(spec).flatMap((sql) => {
     if (sql.text.length > MAX_SQL_CHARS) {
       return [problem('DBSPEC_SQL_TOO_LONG', `this SQL is ${sql.text.length.toLocaleString('en')} characters long; a spec's SQL may be at most ${MAX_SQL_CHARS.toLocaleString('en')}`, sql.loc, 'load large data in a migration (specs/db/<database>/) or generate it with generate_series')];
     }
-    const { statements, diagnostics } = bindSql(sql);
-    if (diagnostics.length === 0 && statements.length === 0) return [problem('DBSPEC_SQL_EMPTY', 'this SQL has no statement', sql.loc)];
-    return diagnostics;
+    const { diagnostics, empty } = checkSql(sql);
+    return empty ? [problem('DBSPEC_SQL_EMPTY', 'this SQL has no statement', sql.loc)] : diagnostics;
   });
 
 const checkStepNames = (spec: Spec): Diagnostic[] => {
@@ -169,5 +168,5 @@ export const checkMeaning = (spec: Spec, refs: { dbRefs: readonly Reference[]; c
   ...checkVariables(spec),
   ...checkStepNames(spec),
   ...checkSqlstates(refs.codeRefs),
-  ...checkSql(spec),
+  ...checkAllSql(spec),
 ];

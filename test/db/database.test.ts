@@ -28,7 +28,7 @@ describe('db: sessions and fingerprints', () => {
         const settings = await db.query(
           "select current_setting('TimeZone'), current_setting('DateStyle'), current_setting('IntervalStyle'), current_setting('application_name')",
         );
-        assert.deepEqual(settings.rows, [['UTC', 'ISO, YMD', 'postgres', 'dbspec']]);
+        assert.deepEqual(settings.rows, [['UTC', 'ISO, YMD', 'postgres', `dbspec/${process.pid}`]]);
       });
 
       it('withSession keeps one connection: same pid, BEGIN/ROLLBACK and SET LOCAL work', async () => {
