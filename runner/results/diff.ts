@@ -16,7 +16,7 @@ export type DiffOptions = {
 };
 
 export const DEFAULT_THRESHOLD_PCT = 20;
-export const DEFAULT_MIN_MS = 5;
+export const DEFAULT_MIN_MS = 100;
 
 /** Identifies a spec, or a step in it when `step` is set. */
 export type DiffTarget = {

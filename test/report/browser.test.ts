@@ -48,7 +48,7 @@ describe('reports in a real browser', function () {
     const dir = join(OUT, 'browser-test');
     await mkdir(dir, { recursive: true });
     await writeRunReports(failing, dir);
-    await writeDiffReports(diffResults(await fixture('passing'), failing, { thresholdPct: 20 }), dir);
+    await writeDiffReports(diffResults(await fixture('passing'), failing, { thresholdPct: 20, minMs: 5 }), dir);
     junit = renderJunit(failing);
     await writeFileAtomic(join(dir, 'junit.xml'), junit);
     reportUrl = pathToFileURL(join(dir, 'report.html')).href;

@@ -5,7 +5,8 @@ import { summarize } from '../../runner/results/summary.ts';
 import type { RunResults, SpecResult, StepResult } from '../../runner/results/types.ts';
 
 const fixture = (name: string) => readResults(new URL(`../fixtures/results/${name}.json`, import.meta.url).pathname);
-const OPTIONS = { thresholdPct: 20 };
+// The fixtures time steps in single milliseconds: a 5 ms floor keeps their movements visible.
+const OPTIONS = { thresholdPct: 20, minMs: 5 };
 
 /** A copy of a run with one step replaced. */
 const withStep = (run: RunResults, spec: string, step: string, change: (s: StepResult) => StepResult): RunResults => {
@@ -77,7 +78,7 @@ describe('diffing two runs', () => {
   it('counts a duration only past both the percentage and the absolute floor', () => {
     const spec = 'sessions expire after logout';
     const timed = (ms: number) => withStep(passing, spec, 'it holds', (s) => ({ ...s, durationMs: ms }));
-    const steps = (a: number, b: number, thresholdPct = 20) => diffResults(timed(a), timed(b), { thresholdPct }).durations.filter((c) => c.step);
+    const steps = (a: number, b: number, thresholdPct = 20) => diffResults(timed(a), timed(b), { thresholdPct, minMs: 5 }).durations.filter((c) => c.step);
     assert.deepEqual(steps(2, 4), []); // +100% but only 2 ms
     assert.deepEqual(steps(100, 119), []); // 19 ms but only +19%
     assert.equal(steps(100, 125).length, 1);

@@ -16,7 +16,7 @@ describe('diff rendering', () => {
   });
 
   it('diff.html leads with the verdict and lists what newly fails, appeared, disappeared and got slower', () => {
-    const html = renderDiffHtml(diffResults(passing, failing, { thresholdPct: 20 }));
+    const html = renderDiffHtml(diffResults(passing, failing, { thresholdPct: 20, minMs: 5 }));
     assert.match(html, /<h1>dbspec diff · v1\.4\.0<span class="arrow">→<\/span>v1\.5\.0<\/h1>/);
     assert.match(html, /class="verdict bad" id="verdict">Regression: 3 specs newly failing \(3 steps\), 6 timings slower</);
     assert.match(html, /<a class="count bad" href="#newly-failing"><b>3<\/b>Newly failing<\/a>/);
@@ -32,7 +32,7 @@ describe('diff rendering', () => {
       ...run,
       specs: run.specs.map((s): SpecResult => ({ ...s, steps: s.steps.map((t) => (t.failure?.actual ? { ...t, failure: { ...t.failure, actual: { columns: ['email', 'plan'], rows: [['bob@example.test', plan]] } } } : t)) })),
     });
-    const d = diffResults(withActual(failing, 'enterprise'), withActual(failing, 'free'), { thresholdPct: 20 });
+    const d = diffResults(withActual(failing, 'enterprise'), withActual(failing, 'free'), { thresholdPct: 20, minMs: 5 });
     const html = renderDiffHtml(d);
     assert.match(html, /id="rows-changed"><h2>Actual rows changed <small>1<\/small>/);
     assert.ok(html.includes('<td class="mark">enterprise</td>'));
@@ -43,7 +43,7 @@ describe('diff rendering', () => {
   });
 
   it('diff.md is compact Markdown with the same verdict', () => {
-    const md = renderDiffMarkdown(diffResults(passing, failing, { thresholdPct: 20 }));
+    const md = renderDiffMarkdown(diffResults(passing, failing, { thresholdPct: 20, minMs: 5 }));
     assert.match(md, /^## ❌ dbspec diff v1\.4\.0 → v1\.5\.0: Regression: 3 specs newly failing \(3 steps\), 6 timings slower\n/);
     assert.ok(md.includes('| specs failed | 0 | 2 |'));
     assert.ok(md.includes('### Newly failing (3)'));
@@ -52,14 +52,14 @@ describe('diff rendering', () => {
   });
 
   it('two runs of the same code read "No changes" everywhere', () => {
-    const d = diffResults(passing, rerun, { thresholdPct: 20 });
+    const d = diffResults(passing, rerun, { thresholdPct: 20, minMs: 5 });
     assert.match(renderDiffHtml(d), /class="verdict ok" id="verdict">No changes</);
     assert.match(renderDiffMarkdown(d), /^## ✅ dbspec diff v1\.4\.0 \(2026-11-25 10:00:00 UTC\) → v1\.4\.0 \(2026-11-25 11:00:00 UTC\): No changes/);
     assert.match(diffText(d), /^dbspec diff: .*: No changes\n/);
   });
 
   it('the text summary names what regressed, once per step', () => {
-    const text = diffText(diffResults(passing, failing, { thresholdPct: 20 }));
+    const text = diffText(diffResults(passing, failing, { thresholdPct: 20, minMs: 5 }));
     assert.match(text, /^dbspec diff: v1\.4\.0 -> v1\.5\.0: Regression/);
     assert.equal(text.split('\n').filter((l) => l.startsWith('  newly failing:')).length, 3);
     assert.match(text, /slower: email lookups stay fast › lookups by email stay fast p95_ms 15 ms -> 88 ms \(\+504%\)/);

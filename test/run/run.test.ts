@@ -162,3 +162,24 @@ describe('dbspec run on the embedded default', function () {
     }
   });
 });
+
+describe('two runs of the same code', function () {
+  it('diff to no changes (exit 0)', async function () {
+    const [local] = servers;
+    const dbs = await scratchDatabases(local!, ['auth', 'backend'], { migrationsRoot: join(FIXTURES, 'db') });
+    const outs = [await mkdtemp(join(tmpdir(), 'dbspec-run-a-')), await mkdtemp(join(tmpdir(), 'dbspec-run-b-'))];
+    try {
+      for (const out of outs) {
+        const run = await runCli(['run', spec('every-kind-passes'), '--config', CONFIG, '--out', out, '--reporter', 'dot'], cleanEnv(dbs.env));
+        assert.equal(run.code, 0, run.stdout + run.stderr);
+      }
+      // Timings on a loaded CI machine are noise; everything else must be identical.
+      const diff = await runCli(['diff', join(outs[0]!, 'results.json'), join(outs[1]!, 'results.json'), '--out', outs[1]!, '--min-ms', '2000']);
+      assert.equal(diff.code, 0, diff.stdout + diff.stderr);
+      assert.match(diff.stdout, /no changes/i);
+    } finally {
+      await dbs.drop();
+      for (const out of outs) await rm(out, { recursive: true, force: true });
+    }
+  });
+});
