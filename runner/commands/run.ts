@@ -10,7 +10,7 @@ import { loadConfig } from '../config.ts';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { redactSecrets } from '../db/redact.ts';
 import { DbspecError, exitCodeFor, type Diagnostic } from '../diagnostics.ts';
-import { runSpecs } from '../execute/engine.ts';
+import { checksEachSpec, runSpecs, workerCount } from '../execute/engine.ts';
 import { createHarness } from '../execute/mocha-suites.ts';
 import { planRun } from '../plan/plan.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
@@ -179,17 +179,21 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         statementTimeoutMs: options.timeoutMs,
         poolSize: Math.max(10, connectionsNeeded(selected as never) * options.jobs + 2),
         logFile: join(outDir, 'postgres.log'),
+        workers: workerCount(options.jobs, selected.length),
       });
     } catch (error) {
       if (error instanceof DbspecError) return fail(error.diagnostics);
       throw error;
     }
     if (controller.signal.aborted) return 130;
-    const harness = createHarness(plan, { reporter: options.reporter, isolation: options.jobs <= 1, bail: options.bail });
+    if (opened.copiesRefused !== undefined) process.stderr.write(`dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`);
+    const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
+    const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
     const mochaDone = harness.run();
     const run = await runSpecs({
       plan,
       databases: opened.databases,
+      workerDatabases: opened.workers,
       runId: randomUUID().slice(0, 8),
       timeoutMs: options.timeoutMs,
       jobs: options.jobs,

@@ -2,10 +2,12 @@
  * The databases a run needs, ready to query: URLs from config are checked against the disposable guard;
  * databases without a URL live on one embedded server, created fresh with their migrations applied.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config, DatabaseConfig } from '../config.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import { connectDatabase } from './connect.ts';
+import { copyName, createCopies, databaseOf, dropCopies, urlWithDatabase } from './copies.ts';
 import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
 import { applyMigrations } from './migrations.ts';
@@ -19,10 +21,19 @@ export type OpenOptions = {
   logFile?: string;
   /** Total bounded retry when connecting; default 10000. */
   connectTimeoutMs?: number;
+  /** Parallel workers: each one past the first gets its own copy of every database (see copies.ts). */
+  workers?: number;
 };
 
 export type OpenDatabases = {
   readonly databases: ReadonlyMap<string, Database>;
+  /**
+   * The databases of each parallel worker: the first is `databases`, the others their copies. Just
+   * `[databases]` when one worker was asked for or copies could not be made.
+   */
+  readonly workers: readonly ReadonlyMap<string, Database>[];
+  /** Why the workers share the databases after all (e.g. the role may not create databases). */
+  readonly copiesRefused?: string;
   readonly embedded: boolean;
   /** Milliseconds the embedded server took from start to ready, when one was started. */
   readonly embeddedStartMs?: number;
@@ -62,35 +73,60 @@ const startEmbedded = async (logFile: string | undefined): Promise<EmbeddedServe
   }
 };
 
+type Copy = { readonly name: string; readonly templateUrl: string; readonly copies: readonly string[] };
+
 export const openDatabases = async (config: Config, names: readonly string[], options: OpenOptions): Promise<OpenDatabases> => {
   const wanted = configsFor(config, names);
   guardShared(wanted, options.allowShared);
   const opened = new Map<string, Database>();
+  const workers: Map<string, Database>[] = [opened];
+  const copied: Copy[] = [];
+  let copiesRefused: string | undefined;
   let server: EmbeddedServer | undefined;
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closed ??= (async () => {
-      await Promise.allSettled([...opened.values()].map((database) => database.end()));
+      await Promise.allSettled(workers.flatMap((each) => [...each.values()].map((database) => database.end())));
+      // An embedded server's copies go with its folder.
+      if (!server) await Promise.allSettled(copied.map((copy) => dropCopies(copy.templateUrl, copy.copies)));
       await server?.stop();
     })());
+  const connect = (name: string, url: string, embedded: boolean): Promise<Database> =>
+    connectDatabase(name, url, {
+      embedded,
+      ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
+      ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
+      ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
+    });
+  const urlOf = (database: DatabaseConfig): string => database.url ?? (server as EmbeddedServer).url(database.name);
 
   try {
     if (wanted.some((database) => database.url === undefined)) {
       server = await startEmbedded(options.logFile);
       for (const database of wanted.filter((each) => each.url === undefined)) await server.createDatabase(database.name);
     }
+    const copying = Math.max(1, options.workers ?? 1) > 1;
     for (const database of wanted) {
       const embedded = database.url === undefined;
-      const url = database.url ?? (server as EmbeddedServer).url(database.name);
-      const connected = await connectDatabase(database.name, url, {
-        embedded,
-        ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
-        ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
-        ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
-      });
-      opened.set(database.name, connected);
+      const connected = await connect(database.name, urlOf(database), embedded);
       // A fresh embedded database always gets the system's schema; a given one only when asked.
       if (embedded || options.migrate) await applyMigrations(connected, join(config.root, database.migrations), config.root);
+      // A template may not be in use while it is copied: the pool reconnects after the copies are made.
+      if (copying) await connected.end();
+      else opened.set(database.name, connected);
+    }
+    if (copying) {
+      copiesRefused = await copyForWorkers(wanted.map((database) => ({ name: database.name, url: urlOf(database) })), options.workers as number, copied);
+      for (const database of wanted) opened.set(database.name, await connect(database.name, urlOf(database), database.url === undefined));
+      const copies = copiesRefused === undefined ? (options.workers as number) - 1 : 0;
+      for (let worker = 2; worker <= copies + 1; worker++) {
+        const databases = new Map<string, Database>();
+        workers.push(databases);
+        for (const [i, database] of wanted.entries()) {
+          const copy = copied[i]!;
+          databases.set(database.name, await connect(database.name, urlWithDatabase(copy.templateUrl, copy.copies[worker - 2]!), database.url === undefined));
+        }
+      }
     }
   } catch (error) {
     await close().catch(() => undefined);
@@ -98,8 +134,37 @@ export const openDatabases = async (config: Config, names: readonly string[], op
   }
   return {
     databases: opened,
+    workers,
+    ...(copiesRefused !== undefined && { copiesRefused }),
     embedded: server !== undefined,
     ...(server !== undefined && { embeddedStartMs: server.startMs }),
     close,
   };
+};
+
+/**
+ * Copies every database for workers 2..N, recording what it made in `copied`. All or nothing: when one
+ * database cannot be copied (no CREATEDB, someone else connected to it, a URL in another form) the copies
+ * made so far are dropped and the reason returned.
+ */
+const copyForWorkers = async (databases: readonly { name: string; url: string }[], workers: number, copied: Copy[]): Promise<string | undefined> => {
+  const tag = randomBytes(3).toString('hex');
+  for (const { name, url } of databases) {
+    const base = databaseOf(url);
+    if (base === undefined) return refuse(copied, `the URL of \`${name}\` is not a postgres:// URL naming its database`);
+    const copies = Array.from({ length: workers - 1 }, (_, i) => copyName(base, i + 2, tag));
+    try {
+      await createCopies(url, copies);
+    } catch (error) {
+      return refuse(copied, `cannot copy \`${name}\` for the workers: ${(error as Error).message}`);
+    }
+    copied.push({ name, templateUrl: url, copies });
+  }
+  return undefined;
+};
+
+const refuse = async (copied: Copy[], reason: string): Promise<string> => {
+  await Promise.allSettled(copied.map((copy) => dropCopies(copy.templateUrl, copy.copies)));
+  copied.length = 0;
+  return reason;
 };

@@ -1,7 +1,9 @@
 /**
  * Runs the planned specs: one after another, or `jobs` at a time on separate connections. Results come
  * back in plan order whatever the order of completion, so a parallel run's results equal a sequential one's.
- * Execution knows nothing about output: progress leaves through the callbacks.
+ * Each worker has its own copy of every database when it can (see db/copies.ts), so every spec is still
+ * checked for leaks on its own; otherwise the workers share the databases and the check is made around the
+ * whole run. Execution knows nothing about output: progress leaves through the callbacks.
  */
 import type { Database } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -12,6 +14,8 @@ import { runSpec, skippedSpec } from './run-spec.ts';
 export type EngineOptions = {
   readonly plan: Plan;
   readonly databases: ReadonlyMap<string, Database>;
+  /** One set of databases per worker (the first is `databases`); absent or too few: workers share `databases`. */
+  readonly workerDatabases?: readonly ReadonlyMap<string, Database>[];
   readonly runId: string;
   readonly timeoutMs: number;
   readonly jobs: number;
@@ -25,8 +29,17 @@ export type EngineOptions = {
 export type EngineRun = {
   readonly specs: readonly SpecResult[];
   readonly interrupted: boolean;
-  /** With --jobs > 1 isolation is checked around the whole run: what changed, if anything. */
+  /** When workers share the databases isolation is checked around the whole run: what changed, if anything. */
   readonly runLeaks: readonly string[];
+};
+
+/** How many workers a run uses. */
+export const workerCount = (jobs: number, specs: number): number => Math.max(1, Math.min(jobs, specs));
+
+/** Whether every spec gets its own isolation check: one worker, or one set of databases per worker. */
+export const checksEachSpec = (jobs: number, specs: number, workerSets: number): boolean => {
+  const workers = workerCount(jobs, specs);
+  return workers <= 1 || workerSets >= workers;
 };
 
 export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
@@ -34,22 +47,26 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
   const results: (SpecResult | undefined)[] = new Array(plan.specs.length).fill(undefined);
   let stopped = false;
   let next = 0;
-  const sequential = options.jobs <= 1;
-  // Sequentially, each spec's fingerprint-after is the next one's fingerprint-before: one fingerprint per spec.
-  let lastFingerprint: Fingerprints | undefined;
-  const runBefore = sequential ? undefined : await takeFingerprints(options.databases).catch(() => undefined);
+  const workers = workerCount(options.jobs, plan.specs.length);
+  const sets = options.workerDatabases ?? [options.databases];
+  const eachSpec = checksEachSpec(options.jobs, plan.specs.length, sets.length);
+  const runBefore = eachSpec ? undefined : await takeFingerprints(options.databases).catch(() => undefined);
 
-  const worker = async (): Promise<void> => {
+  const worker = async (k: number): Promise<void> => {
+    const databases = eachSpec ? sets[k]! : options.databases;
+    // A worker's specs run one after another on its own databases, so each spec's fingerprint-after is the
+    // next one's fingerprint-before: one fingerprint per spec.
+    let lastFingerprint: Fingerprints | undefined;
     while (!stopped && !options.signal.aborted && next < plan.specs.length) {
       const index = next++;
       const spec = plan.specs[index]!;
       const { result, fingerprintAfter } = await runSpec(spec, {
         plan,
-        databases: options.databases,
+        databases,
         runId: options.runId,
         timeoutMs: options.timeoutMs,
         signal: options.signal,
-        isolation: sequential ? { before: lastFingerprint } : undefined,
+        isolation: eachSpec ? { before: lastFingerprint } : undefined,
         onStep: (step) => options.onStep?.(index, step),
       });
       lastFingerprint = fingerprintAfter;
@@ -58,7 +75,7 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
       if (options.bail && result.status !== 'passed') stopped = true;
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, plan.specs.length)) }, worker));
+  await Promise.all(Array.from({ length: workers }, (_, k) => worker(k)));
 
   const interrupted = options.signal.aborted || stopped;
   const specs = plan.specs.map((spec, i) => {

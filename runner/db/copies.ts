@@ -1,0 +1,78 @@
+/**
+ * Per-worker copies of a database, so that specs running in parallel never see each other's rows and each
+ * spec's isolation check stays exact. A copy is `CREATE DATABASE ... TEMPLATE` of the migrated database:
+ * cheap, and identical to it. Names carry a random tag, so two runs on one server never collide.
+ */
+import pg from 'pg';
+import { APPLICATION_NAME } from './text-driver.ts';
+
+/** PostgreSQL truncates identifiers to 63 bytes; a copy's name must stay distinct after that. */
+const MAX_IDENTIFIER_BYTES = 63;
+
+const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** The database a postgres:// URL names, or undefined for another form (then no copy can be addressed). */
+export const databaseOf = (url: string): string | undefined => {
+  try {
+    const parsed = new URL(url);
+    if (!/^postgres(ql)?:$/.test(parsed.protocol)) return undefined;
+    const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+    return name === '' ? undefined : name;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The same URL pointing at another database on the same server. */
+export const urlWithDatabase = (url: string, database: string): string => {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+};
+
+/** `<base>_w<worker>_<tag>`, the base shortened so the whole name fits in an identifier. */
+export const copyName = (base: string, worker: number, tag: string): string => {
+  const suffix = `_w${worker}_${tag}`;
+  let short = base;
+  while (Buffer.byteLength(short + suffix) > MAX_IDENTIFIER_BYTES) short = short.slice(0, -1);
+  return short + suffix;
+};
+
+/**
+ * Runs admin statements on a connection to the template itself: a template may not have other sessions
+ * while it is copied, but the copying session does not count. The caller has closed its own pool first.
+ */
+const onTemplate = async (templateUrl: string, statements: readonly string[]): Promise<void> => {
+  const client = new pg.Client({ connectionString: templateUrl, application_name: APPLICATION_NAME });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    for (const sql of statements) await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/** Creates `names` as copies of the database at templateUrl; on failure drops any it made and rethrows. */
+export const createCopies = async (templateUrl: string, names: readonly string[]): Promise<void> => {
+  const template = databaseOf(templateUrl) as string;
+  const made: string[] = [];
+  const client = new pg.Client({ connectionString: templateUrl, application_name: APPLICATION_NAME });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    for (const name of names) {
+      await client.query(`create database ${ident(name)} template ${ident(template)}`);
+      made.push(name);
+    }
+  } catch (error) {
+    for (const name of made) await client.query(`drop database if exists ${ident(name)} with (force)`).catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/** Drops the copies (their pools are closed); from the template's server, which always outlives them. */
+export const dropCopies = (templateUrl: string, names: readonly string[]): Promise<void> =>
+  names.length === 0 ? Promise.resolve() : onTemplate(templateUrl, names.map((name) => `drop database if exists ${ident(name)} with (force)`));
