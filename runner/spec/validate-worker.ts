@@ -4,11 +4,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LoadSpecOptions } from './validate.ts';
-import { loadSpec } from './validate.ts';
+import { FILES_AT_ONCE, loadSpec, mapLimited } from './validate.ts';
 
 type Job = { readonly files: readonly string[]; readonly options: LoadSpecOptions };
 
 const job = workerData as Job;
-const results = [];
-for (const file of job.files) results.push(await loadSpec(file, job.options));
-parentPort?.postMessage(results);
+// Reads overlap with parsing, as on the main thread.
+parentPort?.postMessage(await mapLimited(job.files, FILES_AT_ONCE, (file) => loadSpec(file, job.options)));

@@ -40,7 +40,7 @@ export const loadSpec = async (file: string, options: LoadSpecOptions): Promise<
 };
 
 /** Files are read a few at a time: thousands of open handles at once would hit the process's file limit. */
-const mapLimited = async <T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
+export const mapLimited = async <T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> => {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -52,6 +52,9 @@ const mapLimited = async <T, R>(items: readonly T[], limit: number, fn: (item: T
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 };
+
+/** Enough reads in flight to keep the CPU busy while files come in; far below the open-file limit. */
+export const FILES_AT_ONCE = 64;
 
 type FileResult = { spec?: Spec; diagnostics: Diagnostic[] };
 
@@ -73,7 +76,7 @@ const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<F
 
 /** Splits the files between this thread and one worker per further core; falls back to this thread alone. */
 const loadAll = async (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> => {
-  const here = (share: readonly string[]) => mapLimited(share, 64, (f) => loadSpec(f, options));
+  const here = (share: readonly string[]) => mapLimited(share, FILES_AT_ONCE, (f) => loadSpec(f, options));
   const threads = Math.min(availableParallelism(), 4);
   if (files.length < PARALLEL_FROM || threads < 2) return here(files);
   const size = Math.ceil(files.length / threads);
