@@ -5,6 +5,7 @@
 import type { DbError } from '../db/db-error.ts';
 import type { ExpectedError, ExpectedRow, ExpectedValue, Expectation } from '../spec/types.ts';
 import { matchRows } from './match-rows.ts';
+import { observingRows, reportRows } from './rows-observer.ts';
 import type { VarScope } from './scope.ts';
 import { unexpectedError, type Ran } from './statements.ts';
 import { PASSED, where, type StepOutcome } from './context.ts';
@@ -76,6 +77,7 @@ export const checkExpectation = (expect: Expectation | undefined, ran: Ran, scop
   for (const [mode, rows] of checks) {
     if (!rows) continue;
     const failure = matchRows(resolveRows(rows, scope), result, { mode, ordered: expect.ordered, columns: expect.columns });
+    if (mode === 'rows' && observingRows()) reportRows({ expect, result, scope, held: failure === undefined });
     if (failure) return { status: 'failed', failure: { ...failure, location: failure.location ?? location } };
   }
   return PASSED;

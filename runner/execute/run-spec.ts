@@ -9,7 +9,7 @@ import type { SqlBlock, Spec, Step } from '../spec/types.ts';
 import type { SpecResult, Status, StepResult } from '../results/types.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
-import { VarScope } from './scope.ts';
+import { MissingValueError, VarScope } from './scope.ts';
 import { runBlock, unexpectedError } from './statements.ts';
 import { runBenchmarkStep } from './steps/benchmark.ts';
 import { runCompareStep } from './steps/compare.ts';
@@ -71,6 +71,7 @@ const guarded = async (work: () => Promise<StepOutcome>, location: string): Prom
   try {
     return await work();
   } catch (error) {
+    if (error instanceof MissingValueError) return { status: 'failed', failure: { code: 'CAPTURE_MISSING', message: error.message, location } };
     return { status: 'errored', failure: { code: 'INTERNAL', message: (error as Error).message, location } };
   }
 };

@@ -24,6 +24,16 @@ export type ScopeContext = {
   readonly iteration?: number;
 };
 
+/** A captured variable whose capturing step failed or never ran: the steps that need it cannot run. */
+export class MissingValueError extends Error {
+  readonly variable: string;
+  constructor(variable: string) {
+    super(`\${${variable}} has no value: the step that captures it failed or did not run`);
+    this.name = 'MissingValueError';
+    this.variable = variable;
+  }
+}
+
 type SharedState = {
   readonly declared: Map<string, YamlValue>;
   readonly values: Map<string, YamlValue>;
@@ -68,7 +78,7 @@ export class VarScope {
     if (fresh) return fresh();
     const { declared, values, resolving } = this.#state;
     if (values.has(name)) return values.get(name)!;
-    if (!declared.has(name)) throw new Error(`variable \${${name}} has no value yet`);
+    if (!declared.has(name)) throw new MissingValueError(name);
     if (resolving.has(name)) throw new Error(`variable \${${name}} refers to itself`);
     resolving.add(name);
     try {

@@ -28,11 +28,12 @@ const EMPTY: QueryResult = { command: '', rowCount: null, columns: [], rows: [] 
 
 /** Runs statements in order on a session that is already inside a transaction; stops at the first error. */
 export const runOnSession = async (session: Session, statements: readonly BoundStatement[], scope: VarScope): Promise<Ran> => {
+  const params = statements.map((statement) => scope.paramsFor(statement));
   const started = performance.now();
   let last = EMPTY;
-  for (const statement of statements) {
+  for (const [i, statement] of statements.entries()) {
     try {
-      last = await session.query(statement.sql, scope.paramsFor(statement));
+      last = await session.query(statement.sql, params[i]);
     } catch (error) {
       return { ok: false, error: toDbError(error), statement, durationMs: performance.now() - started };
     }
@@ -50,17 +51,24 @@ const finish = async (session: Session, command: 'commit' | 'rollback'): Promise
   }
 };
 
+/** Variables resolve before anything is sent, so a missing one never leaves a transaction half done. */
+export const checkVariables = (statements: readonly BoundStatement[], scope: VarScope): void => {
+  for (const statement of statements) scope.paramsFor(statement);
+};
+
 export const runBlock = async (db: Database, statements: readonly BoundStatement[], scope: VarScope, options: BlockOptions = {}): Promise<Ran> => {
   if (statements.length === 1 && options.timeoutMs === undefined && !options.transaction && !options.rollback) {
     const statement = statements[0]!;
+    const params = scope.paramsFor(statement);
     const started = performance.now();
     try {
-      const result = await db.query(statement.sql, scope.paramsFor(statement));
+      const result = await db.query(statement.sql, params);
       return { ok: true, result, durationMs: performance.now() - started };
     } catch (error) {
       return { ok: false, error: toDbError(error), statement, durationMs: performance.now() - started };
     }
   }
+  checkVariables(statements, scope);
   return db.withSession(async (session) => {
     await session.query('begin');
     if (options.timeoutMs !== undefined) await session.query("select set_config('statement_timeout', $1, true)", [String(Math.max(1, Math.round(options.timeoutMs)))]);

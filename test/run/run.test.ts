@@ -30,6 +30,7 @@ const EXPECTED_FAILURES: Record<string, string> = {
   'a different error': 'ERROR_MISMATCH',
   'an unexpected error': 'UNEXPECTED_ERROR',
   'a capture from no rows': 'CAPTURE_MISSING',
+  'a step that needs the missing capture': 'CAPTURE_MISSING',
   'a transaction that should have failed': 'ERROR_EXPECTED',
   'concurrency that does not conflict': 'CONCURRENCY_MISMATCH',
   'databases that disagree': 'COMPARE_MISMATCH',

@@ -5,11 +5,12 @@
 import type { BenchmarkStep } from '../../spec/types.ts';
 import { databaseOf, where, type StepContext, type StepOutcome } from '../context.ts';
 import { latencyStats, type LatencyStats } from '../latency.ts';
-import { runOnSession, unexpectedError, type Ran } from '../statements.ts';
+import { checkVariables, runOnSession, unexpectedError, type Ran } from '../statements.ts';
 
 export const runBenchmarkStep = async (step: BenchmarkStep, context: StepContext): Promise<StepOutcome> => {
   const db = databaseOf(context, step.db);
   const statements = context.plan.statementsOf(step.sql);
+  checkVariables(statements, context.scope.with('iteration', 1));
   const samples: number[] = [];
   let next = 1;
   let failed: Extract<Ran, { ok: false }> | undefined;

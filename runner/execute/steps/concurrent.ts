@@ -7,7 +7,7 @@ import type { Session } from '../../db/database.ts';
 import { toDbError, type DbError } from '../../db/db-error.ts';
 import type { ConcurrentStep } from '../../spec/types.ts';
 import { databaseOf, where, type StepContext, type StepOutcome } from '../context.ts';
-import { runOnSession, unexpectedError } from '../statements.ts';
+import { checkVariables, runOnSession, unexpectedError } from '../statements.ts';
 
 type SessionOutcome = { readonly ok: true } | { readonly ok: false; readonly error: DbError };
 
@@ -46,6 +46,7 @@ const describeCounts = (succeeded: number, failed: ReadonlyMap<string, number>):
 export const runConcurrentStep = async (step: ConcurrentStep, context: StepContext): Promise<StepOutcome> => {
   const db = databaseOf(context, step.db);
   const statements = context.plan.statementsOf(step.sql);
+  checkVariables(statements, context.scope.with('session', 1));
   const barrier = step.barrier ? createBarrier(step.sessions, Math.min(context.timeoutMs, 15_000)) : undefined;
   const runSession = (n: number): Promise<SessionOutcome> =>
     db.withSession(async (session) => {
