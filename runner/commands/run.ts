@@ -250,10 +250,12 @@ export const runCommand: Command = {
     'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
     migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
     reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },
+    update: { type: 'boolean', short: 'u', description: 'Record mode: write the rows that came back into every failing `expect.rows` (embedded or disposable databases only).' },
   },
   run: async ({ values, positionals }) => {
     const options = parseOptions(values, positionals);
     if ('kind' in options) return fail([options]);
+    if (values.update === true) return (await import('../update/record-run.ts')).recordRun(options, () => executeRun(options));
     return executeRun(options);
   },
 };

@@ -1,0 +1,124 @@
+/**
+ * `dbspec new NAME [--db auth,backend] [--dir specs]`: writes a commented starter spec that validates and
+ * passes as it is, with the `$schema` line editors use for completion. Never overwrites a file.
+ */
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config.ts';
+import { exitCodeFor, type Diagnostic } from '../diagnostics.ts';
+import { formatDiagnostics } from '../spec/format-diagnostic.ts';
+import { didYouMean } from '../spec/suggest.ts';
+import type { Command } from './command.ts';
+
+const SCHEMA = fileURLToPath(new URL('../../schema/spec.schema.json', import.meta.url));
+
+/** "Users can log in!" -> "users_can_log_in", the way the seed specs are named. */
+export const fileSlug = (name: string): string =>
+  name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 80);
+
+/** A spec's `name:` reads as a sentence: `user-login` becomes "user login". */
+const specTitle = (name: string): string => (/\s/.test(name) ? name.trim() : name.replace(/[-_]+/g, ' ').trim());
+
+/** YAML plain scalars cannot start with some characters or hold `: ` / ` #`; quote those. */
+const yamlText = (text: string): string => (/^[A-Za-z0-9][^:#{}[\],&*!|>'"%@`]*$/.test(text) && !/\s$/.test(text) && !/^(true|false|null|yes|no|on|off|~)$/i.test(text) ? text : JSON.stringify(text));
+
+const stepFor = (db: string, first: boolean): string =>
+  first
+    ? `  - name: the ${db} database answers   # what this step checks; unique within this spec
+    db: ${db}                          # which database: one of dbspec.config.yaml's
+    sql: select \${item_id}::uuid as id, 'hello' as greeting
+    expect:
+      # The rows that must come back (any order; only the columns written here are compared).
+      # Not sure what comes back? Write \`rows: []\` and run \`dbspec run --update\`: it fills them in.
+      rows:
+        - { id: "\${item_id}", greeting: hello }
+`
+    : `  - name: the ${db} database answers too
+    db: ${db}
+    sql: select count(*) as n from pg_class where relname = 'no_such_table'
+    expect:
+      rows: [ { n: 0 } ]
+`;
+
+/** The starter's text. `schemaPath` is relative to the spec's folder. */
+export const starterSpec = (name: string, databases: readonly string[], schemaPath: string): string => {
+  const first = databases[0]!;
+  return `# yaml-language-server: $schema=${schemaPath}
+# A dbspec spec: what must hold in the databases, written as SQL and the rows it returns.
+# Guide: specs/README.md. Check:   npx dbspec validate <this file>
+#                          Run:     npx dbspec run <this file>
+#                          Explain: npx dbspec explain <this file>   (what will be sent, without running)
+
+name: ${yamlText(specTitle(name))}   # what this spec proves, in a sentence; unique across all specs
+description: >
+  Say here, in plain words, what must hold and why it matters.
+tags: [draft]                      # words to select specs with \`dbspec run --tag draft\`
+
+vars:                              # values used as \${name} in SQL and in expected rows
+  item_id: \${uuid}                 # a fresh random UUID for every run
+
+# setup:                           # SQL run before the steps; if it fails, the steps are skipped
+#   - db: ${first}
+#     sql: insert into my_table (id, title) values (\${item_id}, 'first')
+
+steps:                             # the checks, in order
+${databases.map((db, i) => stepFor(db, i === 0)).join('\n')}
+# cleanup:                         # runs after the steps, always: delete every row setup inserted
+#   - db: ${first}
+#     sql: delete from my_table where id = \${item_id}
+`;
+};
+
+const usage = (message: string): Diagnostic => ({ kind: 'config', code: 'DBSPEC_USAGE', message });
+
+const fail = async (diagnostics: readonly Diagnostic[]): Promise<number> => {
+  process.stderr.write((await formatDiagnostics(diagnostics)) + '\n');
+  return exitCodeFor(diagnostics);
+};
+
+const exists = async (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+export const newCommand: Command = {
+  name: 'new',
+  summary: 'Write a commented starter spec to fill in.',
+  usage: 'dbspec new NAME [--db auth,backend] [--dir specs]',
+  options: {
+    db: { type: 'string', value: 'NAMES', description: 'The databases the spec uses, comma-separated (default: the first configured one).' },
+    dir: { type: 'string', short: 'd', value: 'DIR', description: 'The folder to write the spec to.', default: 'specs' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+  },
+  run: async ({ values, positionals }) => {
+    if (positionals.length !== 1) return fail([usage('give the spec a name, e.g. dbspec new "users can log in"')]);
+    const name = positionals[0]!;
+    const slug = fileSlug(name);
+    if (slug === '') return fail([usage(`'${name}' has no letters or digits to name a file after`)]);
+    const cwd = process.cwd();
+    const { config, diagnostics } = await loadConfig({ cwd, ...(typeof values.config === 'string' ? { file: values.config } : {}), env: process.env });
+    if (!config) return fail(diagnostics);
+    const known = config.databases.map((d) => d.name);
+    const wanted = typeof values.db === 'string' ? values.db.split(',').map((d) => d.trim()).filter(Boolean) : known.slice(0, 1);
+    const unknown = wanted.filter((d) => !known.includes(d));
+    if (unknown.length > 0 || wanted.length === 0) {
+      return fail(unknown.map((d) => usage(`database \`${d}\` is not configured${didYouMean(d, known)} (configured: ${known.join(', ')})`)).concat(wanted.length === 0 ? [usage('--db names no database')] : []));
+    }
+    const file = resolve(cwd, String(values.dir), `${slug}.spec.yaml`);
+    const shown = relative(cwd, file).split('\\').join('/');
+    if (await exists(file)) return fail([usage(`${shown} already exists; choose another name or edit that file`)]);
+    const schemaPath = relative(dirname(file), SCHEMA).split('\\').join('/');
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, starterSpec(name, [...new Set(wanted)], schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`), { flag: 'wx' });
+    process.stdout.write(`wrote ${shown}\nnext: edit it, then  npx dbspec validate ${shown}  and  npx dbspec run ${shown}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,214 @@
+/**
+ * Record mode, `dbspec run --update`: run as usual, then write the rows that really came back into every
+ * `expect.rows` that did not hold (a wrong expectation, or `rows: []` written as a placeholder), and say
+ * what changed. A passing expectation is never touched. Only disposable databases: recording trusts
+ * whatever the database says, so it must be one dbspec built itself from the migrations.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { isMap, isSeq } from 'yaml';
+import type { Config } from '../config.ts';
+import { redactUrl } from '../config.ts';
+import type { QueryResult } from '../db/query-result.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import { resolveRows } from '../execute/expectation.ts';
+import { matchValue } from '../execute/match-value.ts';
+import { observeRows, type RowsObservation } from '../execute/rows-observer.ts';
+import type { VarScope } from '../execute/scope.ts';
+import { keyText, parseYamlText } from '../spec/load.ts';
+import type { Expectation, Spec, Step } from '../spec/types.ts';
+import { renderCell, yamlKey, type KnownVariable, type RenderContext } from './render-value.ts';
+import { applyEdits, mapAt, rowsEdit, rowsPairOf, sourceOf, type TextEdit } from './rewrite-rows.ts';
+
+/** More rows than this are not a readable expectation: narrow the query, or check `count`. */
+export const MAX_RECORDED_ROWS = 50;
+
+/** Databases record mode may not write to: any given by URL and not marked disposable (even with --allow-shared). */
+export const refuseShared = (config: Config): Diagnostic[] =>
+  config.databases
+    .filter((d) => d.url !== undefined && !d.disposable)
+    .map((d) => ({
+      kind: 'config',
+      code: 'DBSPEC_UPDATE_NOT_DISPOSABLE',
+      message: `--update refuses to run against \`${d.name}\` at ${redactUrl(d.url!)}: it is not marked disposable, and recorded rows would be whatever that shared database holds`,
+      hint: `unset ${d.urlEnv} to record on the embedded server built from the migrations, or set \`disposable: true\` for \`${d.name}\` in dbspec.config.yaml`,
+    }));
+
+type Recorded = { readonly observation: RowsObservation; readonly observedAt: Date; readonly variables: KnownVariable[] };
+
+export type RowsChange = {
+  readonly file: string;
+  readonly line: number;
+  readonly step: string;
+  readonly rows: number;
+  /** Why the expectation was left as it was, when it was. */
+  readonly skipped?: string;
+};
+
+const keyOf = (e: Expectation): string => `${e.loc.file}:${e.loc.line}:${e.loc.column}`;
+
+/** The step an expectation belongs to, and the names it may use: declared, built-in, captured before it. */
+const stepOf = (spec: Spec, expect: Expectation): { step: Step; index: number } | undefined => {
+  const index = spec.steps.findIndex((s) => (s.kind === 'query' || s.kind === 'transaction') && s.expect && keyOf(s.expect) === keyOf(expect));
+  return index === -1 ? undefined : { step: spec.steps[index]!, index };
+};
+
+/** Variable values known when the rows were checked; declared and captured names first, built-ins last. */
+const variablesAt = (spec: Spec, stepIndex: number, scope: VarScope): KnownVariable[] => {
+  const captured = spec.steps.slice(0, stepIndex).flatMap((s) => (s.kind === 'query' ? Object.keys(s.capture) : []));
+  const names = [...spec.vars.map((v) => v.name), ...captured, 'run_id', 'spec_id', 'now', 'today'];
+  return names.flatMap((name) => {
+    try {
+      return [{ name, value: scope.valueOf(name) }];
+    } catch {
+      return []; // captured by a step that failed
+    }
+  });
+};
+
+/**
+ * Starts listening for rows checks; `finish` stops and returns the last check of each expectation (an
+ * `eventually` step checks many times; the last one decides).
+ */
+export const startRecording = (specs: readonly Spec[]): { finish: () => Recorded[] } => {
+  const byFile = new Map(specs.map((s) => [s.file, s]));
+  const last = new Map<string, Recorded>();
+  const stop = observeRows((observation) => {
+    const spec = byFile.get(observation.expect.loc.file);
+    const at = spec && stepOf(spec, observation.expect);
+    const variables = spec && at ? variablesAt(spec, at.index, observation.scope) : [];
+    last.set(keyOf(observation.expect), { observation, observedAt: new Date(), variables });
+  });
+  return {
+    finish: () => {
+      stop();
+      return [...last.values()];
+    },
+  };
+};
+
+/** The columns to write: those the expectation wrote (and the result has), else all of them. */
+const columnsToWrite = (expect: Expectation, result: QueryResult): number[] => {
+  const firstIndex = (name: string) => result.columns.findIndex((c) => c.name === name);
+  const all = result.columns.map((c, i) => (firstIndex(c.name) === i ? i : -1)).filter((i) => i !== -1);
+  if (expect.columns === 'exact') return all;
+  const written = new Set((expect.rows ?? []).flatMap((r) => Object.keys(r.cells)));
+  const kept = all.filter((i) => written.has(result.columns[i]!.name));
+  return kept.length > 0 ? kept : all;
+};
+
+/**
+ * An old expected cell that matches the actual value is kept as written (a matcher, a variable, the author's
+ * own quoting); the one in the same row first.
+ */
+const keptCell = (text: string, rowNodes: readonly unknown[], expect: Expectation, scope: VarScope, rowIndex: number, column: string, cell: QueryResult['rows'][number][number], oid: number): string | undefined => {
+  const oldRows = expect.rows ?? [];
+  const order = [rowIndex, ...oldRows.keys()].filter((i, k, all) => i < oldRows.length && all.indexOf(i) === k);
+  for (const i of order) {
+    const written = oldRows[i]!.cells[column];
+    if (!written) continue;
+    let resolved;
+    try {
+      resolved = resolveRows([{ cells: { [column]: written }, loc: written.loc }], scope)[0]!.cells[column]!;
+    } catch {
+      continue;
+    }
+    if (!matchValue(resolved, cell, oid)) continue;
+    const node = rowNodes[i];
+    const pair = isMap(node) ? node.items.find((p) => keyText(p.key) === column) : undefined;
+    const source = pair ? sourceOf(text, pair.value) : undefined;
+    if (source !== undefined && !source.includes('\n') && !source.includes('#')) return source;
+  }
+  return undefined;
+};
+
+const renderRows = (text: string, rowNodes: readonly unknown[], recorded: Recorded): string[] => {
+  const { expect, result, scope } = recorded.observation;
+  const context: RenderContext = { variables: recorded.variables, observedAt: recorded.observedAt };
+  const columns = columnsToWrite(expect, result);
+  return result.rows.map((row, r) => {
+    const cells = columns.map((i) => {
+      const column = result.columns[i]!;
+      const cell = row[i] ?? null;
+      const value = keptCell(text, rowNodes, expect, scope, r, column.name, cell, column.typeOid) ?? renderCell(cell, column.typeOid, context);
+      return `${yamlKey(column.name)}: ${value}`;
+    });
+    return cells.length === 0 ? '{}' : `{ ${cells.join(', ')} }`;
+  });
+};
+
+const offsetOf = (text: string, line: number, column: number): number => {
+  let offset = 0;
+  for (let l = 1; l < line; l++) offset = text.indexOf('\n', offset) + 1;
+  return offset + column - 1;
+};
+
+/** Rewrites one file's failing expectations; returns what changed (and what could not be). */
+const updateFile = async (file: string, cwd: string, recordings: readonly Recorded[], specs: ReadonlyMap<string, Spec>): Promise<RowsChange[]> => {
+  const path = resolve(cwd, file);
+  const text = (await readFile(path)).toString('utf8');
+  const { loaded } = parseYamlText(Buffer.from(text, 'utf8'), file);
+  if (!loaded) return recordings.map((r) => ({ file, line: r.observation.expect.loc.line, step: '?', rows: 0, skipped: 'the file no longer parses' }));
+  const changes: RowsChange[] = [];
+  const edits: TextEdit[] = [];
+  for (const recorded of recordings) {
+    const { expect, result } = recorded.observation;
+    const spec = specs.get(file);
+    const step = spec ? stepOf(spec, expect)?.step.name : undefined;
+    const base = { file, line: rowsLine(text, expect), step: step ?? '?', rows: result.rows.length };
+    const node = mapAt(loaded.doc, offsetOf(text, expect.loc.line, expect.loc.column));
+    if (!node) {
+      changes.push({ ...base, skipped: 'the expectation was not found in the file (was it edited during the run?)' });
+      continue;
+    }
+    if (result.rows.length > MAX_RECORDED_ROWS) {
+      changes.push({ ...base, skipped: `${result.rows.length} rows are too many to record (at most ${MAX_RECORDED_ROWS}); narrow the query or check \`count\`` });
+      continue;
+    }
+    const rowsNode = rowsPairOf(node)?.value;
+    const edit = rowsEdit(text, node, renderRows(text, isSeq(rowsNode) ? rowsNode.items : [], recorded));
+    if (typeof edit === 'string') changes.push({ ...base, skipped: edit });
+    else {
+      edits.push(edit);
+      changes.push(base);
+    }
+  }
+  if (edits.length === 0) return changes;
+  const updated = applyEdits(text, edits);
+  const check = parseYamlText(Buffer.from(updated, 'utf8'), file);
+  if (!check.loaded || check.diagnostics.length > 0) {
+    return changes.map((c) => (c.skipped ? c : { ...c, skipped: `the rewritten file would not parse (${check.diagnostics[0]?.message ?? 'unknown'}); nothing written` }));
+  }
+  await writeFile(path, updated);
+  return changes;
+};
+
+const rowsLine = (text: string, expect: Expectation): number => {
+  const from = offsetOf(text, expect.loc.line, expect.loc.column);
+  const at = text.indexOf('rows', from);
+  return at === -1 ? expect.loc.line : text.slice(0, at).split('\n').length;
+};
+
+/** Writes the recorded rows of every expectation whose last check failed. */
+export const applyRecordings = async (recordings: readonly Recorded[], specs: readonly Spec[], cwd: string): Promise<RowsChange[]> => {
+  const failing = recordings.filter((r) => !r.observation.held);
+  const byFile = new Map<string, Recorded[]>();
+  for (const r of failing) byFile.set(r.observation.expect.loc.file, [...(byFile.get(r.observation.expect.loc.file) ?? []), r]);
+  const specsByFile = new Map(specs.map((s) => [s.file, s]));
+  const changes: RowsChange[] = [];
+  for (const [file, list] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) changes.push(...(await updateFile(file, cwd, list, specsByFile)));
+  return changes.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
+};
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** What `--update` prints after the run. */
+export const describeChanges = (changes: readonly RowsChange[]): string => {
+  if (changes.length === 0) return 'dbspec --update: every rows expectation held; no spec changed\n';
+  const lines = changes.map((c) =>
+    c.skipped ? `  not updated  ${c.file}:${c.line}  "${c.step}": ${c.skipped}` : `  updated      ${c.file}:${c.line}  "${c.step}": ${plural(c.rows, 'row')} recorded`,
+  );
+  const written = changes.filter((c) => !c.skipped).length;
+  const next = written > 0 ? '\nRead the new rows: they are what the database returned, not necessarily what is right. Then run again without --update.' : '';
+  return `dbspec --update: ${plural(written, 'expectation')} rewritten\n${lines.join('\n')}${next}\n`;
+};

@@ -1,0 +1,139 @@
+/**
+ * An actual cell -> the YAML text that dbspec reads back as an expected value matching it, written in a
+ * flow map (`{ col: value }`). The column type decides the form: booleans and integers plain, numerics as
+ * quoted exact decimals, json as flow maps, arrays as flow lists. A value equal to a variable becomes
+ * `"${name}"`; a value that differs every run and no variable explains (a generated uuid, a timestamp of
+ * the run) becomes a `{ type: ... }` matcher, so the recorded expectation holds on the next run too.
+ */
+import type { Cell } from '../results/types.ts';
+import type { YamlValue } from '../spec/types.ts';
+import { matchValue } from '../execute/match-value.ts';
+import { arrayElementOid, parseArrayLiteral, TEXT_OID, timestampMicros, typeFamily, type PgArray } from '../execute/pg-types.ts';
+
+/** A variable the recorded value may be written as: name and value, in order of preference. */
+export type KnownVariable = { readonly name: string; readonly value: YamlValue };
+
+export type RenderContext = {
+  readonly variables: readonly KnownVariable[];
+  /** When the value was observed; timestamps this close to it are the run's own, not data. */
+  readonly observedAt: Date;
+};
+
+/** A timestamp within this much of the run is taken as written by the run (now(), a default). */
+const RUN_WINDOW_MS = 15 * 60_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const MATCHER_KEYS = new Set(['any', 'null', 'not_null', 'regex', 'type', 'approx', 'tolerance', 'gt', 'gte', 'lt', 'lte', 'json']);
+
+/** Too short or too common a value would turn `1` or `true` into a variable by coincidence. */
+const distinctive = (value: YamlValue): boolean =>
+  (typeof value === 'string' && value.length >= 6) || (typeof value === 'bigint' && (value >= 100_000n || value <= -100_000n)) || (typeof value === 'number' && Math.abs(value) >= 100_000);
+
+/** Plain YAML scalars that read back as the same string in a flow map under the core schema. */
+const plainSafe = (text: string): boolean => /^[A-Za-z_][A-Za-z0-9_ .@/+-]*$/.test(text) && !/ $/.test(text) && !/^(null|true|false)$/i.test(text);
+
+/** JSON's escapes are YAML's; YAML additionally wants C1 control characters escaped. */
+const quoted = (text: string): string => JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** A string value: plain when safe, double-quoted otherwise. (Text that itself holds `${...}` would read back as a reference.) */
+export const yamlString = (text: string): string => (plainSafe(text) ? text : quoted(text));
+
+export const yamlKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && plainSafe(key) ? key : quoted(key));
+
+const jsonText = (value: unknown): string => {
+  if (value === null) return 'null';
+  if (typeof value === 'string') return yamlString(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `[${value.map(jsonText).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 0) return '{}';
+  return `{ ${entries.map(([k, v]) => `${yamlKey(k)}: ${jsonText(v)}`).join(', ')} }`;
+};
+
+/** A json value as YAML; a map that reads as a matcher is wrapped in `{ json: ... }`. */
+const jsonValue = (value: Cell): string => {
+  const map = value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (map && Object.keys(value).length > 0 && Object.keys(value).every((k) => MATCHER_KEYS.has(k))) return `{ json: ${jsonText(value)} }`;
+  return jsonText(value);
+};
+
+const integerText = (text: string): string => (/^-?\d+$/.test(text.trim()) ? text.trim() : quoted(text));
+
+const floatText = (text: string): string => (/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text) && String(Number(text)) === text ? text : quoted(text));
+
+const elementText = (element: string | null | PgArray, elementOid: number): string => {
+  if (element === null) return 'null';
+  if (Array.isArray(element)) return `[${element.map((e) => elementText(e as string | null | PgArray, elementOid)).join(', ')}]`;
+  return literalText(element as string, elementOid);
+};
+
+/** A non-null cell as a literal of its type, with no variable or matcher involved. */
+const literalText = (cell: Exclude<Cell, null>, oid: number): string => {
+  const family = typeFamily(oid);
+  if (family === 'json') return jsonValue(cell);
+  const text = typeof cell === 'string' ? cell : JSON.stringify(cell);
+  switch (family) {
+    case 'bool':
+      return text === 't' || text === 'true' ? 'true' : text === 'f' || text === 'false' ? 'false' : quoted(text);
+    case 'integer':
+      return integerText(text);
+    case 'float':
+      return floatText(text);
+    case 'array': {
+      const parsed = parseArrayLiteral(text);
+      return parsed ? `[${parsed.map((e) => elementText(e, arrayElementOid(oid) ?? TEXT_OID)).join(', ')}]` : quoted(text);
+    }
+    case 'other': {
+      const parsed = text.startsWith('{') ? parseArrayLiteral(text) : undefined;
+      return parsed ? `[${parsed.map((e) => elementText(e, TEXT_OID)).join(', ')}]` : yamlString(text);
+    }
+    case 'numeric':
+      // Quoted, so that YAML never reads it through a float: "12.50" stays exact.
+      return quoted(text);
+    default:
+      return yamlString(text);
+  }
+};
+
+/** `${name}` when a variable's value is exactly this cell (by the column type's rules). */
+const wholeVariable = (cell: Cell, oid: number, context: RenderContext): string | undefined => {
+  for (const v of context.variables) {
+    if (!distinctive(v.value)) continue;
+    if (matchValue({ value: v.value, loc: { file: '', line: 0, column: 0 } }, cell, oid)) return `"\${${v.name}}"`;
+  }
+  return undefined;
+};
+
+/** Text holding a variable's value (an email built from a uuid) is written with the reference inside. */
+const textWithVariables = (text: string, context: RenderContext): string | undefined => {
+  let out = text;
+  const longestFirst = [...context.variables].filter((v) => typeof v.value === 'string' && v.value.length >= 8).sort((a, b) => String(b.value).length - String(a.value).length);
+  for (const v of longestFirst) out = out.split(String(v.value)).join(`\${${v.name}}`);
+  return out === text || out.includes('${') === false ? undefined : quoted(out);
+};
+
+const volatileMatcher = (cell: Exclude<Cell, null>, oid: number, context: RenderContext): string | undefined => {
+  const family = typeFamily(oid);
+  const text = typeof cell === 'string' ? cell : '';
+  if (family === 'uuid' || ((family === 'text' || family === 'other') && UUID.test(text))) return '{ type: uuid }';
+  if (family === 'timestamptz' || family === 'timestamp') {
+    const micros = timestampMicros(text, family === 'timestamptz');
+    const now = BigInt(context.observedAt.getTime()) * 1000n;
+    const window = BigInt(RUN_WINDOW_MS) * 1000n;
+    if (micros !== undefined && micros > now - window && micros < now + window) return '{ type: timestamp }';
+  }
+  return undefined;
+};
+
+/** The YAML text for one actual cell. */
+export const renderCell = (cell: Cell, oid: number, context: RenderContext): string => {
+  if (cell === null) return 'null';
+  const family = typeFamily(oid);
+  return (
+    wholeVariable(cell, oid, context) ??
+    (typeof cell === 'string' && (family === 'text' || family === 'other' || family === 'bpchar') ? textWithVariables(cell, context) : undefined) ??
+    volatileMatcher(cell, oid, context) ??
+    literalText(cell, oid)
+  );
+};
