@@ -109,11 +109,14 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     for (const database of wanted) {
       const embedded = database.url === undefined;
       const connected = await connect(database.name, urlOf(database), embedded);
+      opened.set(database.name, connected);
       // A fresh embedded database always gets the system's schema; a given one only when asked.
       if (embedded || options.migrate) await applyMigrations(connected, join(config.root, database.migrations), config.root);
       // A template may not be in use while it is copied: the pool reconnects after the copies are made.
-      if (copying) await connected.end();
-      else opened.set(database.name, connected);
+      if (copying) {
+        opened.delete(database.name);
+        await connected.end();
+      }
     }
     if (copying) {
       copiesRefused = await copyForWorkers(wanted.map((database) => ({ name: database.name, url: urlOf(database) })), options.workers as number, copied);
