@@ -1,0 +1,174 @@
+/**
+ * Benchmark: how fast `dbspec run` is next to the floor (the same statements from a bare pg client, one
+ * connection per database, comparisons in plain code) and next to pgTAP under pg_prove, all on the
+ * machine's PostgreSQL 15 at 127.0.0.1:5432; plus the embedded server's start to first spec and peak memory
+ * for 5,000 specs. Standalone: `npx node test/bench/run-speed.bench.ts [specs]` (default 500).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { runFloor, SCHEMA, writePgTap, writeSuite } from './speed-suite.ts';
+
+const SPECS = Number(process.argv[2] ?? 500);
+const MEMORY_SPECS = 5000;
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(REPO, 'runner', 'cli.ts');
+const LOCAL = { host: '127.0.0.1', port: 5432, user: 'postgres' };
+const PGTAP_INSTALL = 'apt-get install -y postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl';
+
+const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const urlOf = (database: string): string => `postgres://${LOCAL.user}@${LOCAL.host}:${LOCAL.port}/${database}`;
+
+const onDatabase = async <T>(database: string, fn: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const client = new pg.Client({ ...LOCAL, database });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+};
+
+type ChildRun = { readonly code: number | null; readonly seconds: number; readonly stdout: string; readonly stderr: string; readonly firstOutputAt?: number };
+
+/** Runs a command, timing it from spawn to exit; `watch` also times the first stdout line matching it. */
+const timed = (command: string, args: readonly string[], env: NodeJS.ProcessEnv, watch?: RegExp): Promise<ChildRun> =>
+  new Promise((resolve) => {
+    const started = performance.now();
+    let firstOutputAt: number | undefined;
+    let stdout = '';
+    let stderr = '';
+    const child = spawn(command, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (watch && firstOutputAt === undefined && watch.test(stdout)) firstOutputAt = (performance.now() - started) / 1000;
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, seconds: (performance.now() - started) / 1000, stdout, stderr, ...(firstOutputAt !== undefined && { firstOutputAt }) }));
+  });
+
+const envWith = (urls: Record<string, string> | undefined): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  for (const key of Object.keys(env)) if (key.startsWith('DBSPEC_')) delete env[key];
+  return urls ? { ...env, DBSPEC_AUTH_URL: urls.auth, DBSPEC_BACKEND_URL: urls.backend } : env;
+};
+
+const dbspecRun = async (suite: string, out: string, urls: Record<string, string> | undefined, extra: readonly string[] = [], watch?: RegExp): Promise<ChildRun & { runSeconds: number }> => {
+  const run = await timed(process.execPath, [CLI, 'run', join(suite, 'specs'), '--config', join(suite, 'dbspec.config.yaml'), '--out', out, '--reporter', watch ? 'spec' : 'dot', ...extra], envWith(urls), watch);
+  if (run.code !== 0) throw new Error(`dbspec run ${extra.join(' ')} exited ${run.code}:\n${run.stdout.slice(-2000)}\n${run.stderr}`);
+  const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { durationMs: number };
+  return { ...run, runSeconds: results.durationMs / 1000 };
+};
+
+const pgTapAvailable = async (database: string): Promise<boolean> => {
+  if (spawnSync('pg_prove', ['--version'], { stdio: 'ignore' }).status !== 0) return false;
+  return onDatabase(database, async (c) => (await c.query("select 1 from pg_available_extensions where name = 'pgtap'")).rowCount === 1);
+};
+
+const pgProve = async (databases: Record<string, string>, files: Record<string, string[]>, jobs: number): Promise<number> => {
+  let seconds = 0;
+  for (const db of ['auth', 'backend']) {
+    const args = ['-h', LOCAL.host, '-p', String(LOCAL.port), '-U', LOCAL.user, '-d', databases[db]!, ...(jobs > 1 ? ['-j', String(jobs)] : []), ...files[db]!];
+    const run = await timed('pg_prove', args, process.env);
+    if (run.code !== 0) throw new Error(`pg_prove exited ${run.code}:\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`);
+    seconds += run.seconds;
+  }
+  return seconds;
+};
+
+const row = (cells: readonly string[], widths: readonly number[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+
+const tag = randomBytes(3).toString('hex');
+const databases = { auth: `bench_${tag}_auth`, backend: `bench_${tag}_backend` };
+const urls = { auth: urlOf(databases.auth), backend: urlOf(databases.backend) };
+const work = await mkdtemp(join(tmpdir(), 'dbspec-run-bench-'));
+const lines: string[][] = [];
+const verdicts: string[] = [];
+const verdict = (what: string, met: boolean, detail: string): void => {
+  verdicts.push(`${met ? 'met    ' : 'NOT met'}  ${what}: ${detail}`);
+};
+
+try {
+  await onDatabase('postgres', async (c) => {
+    for (const name of Object.values(databases)) await c.query(`create database ${ident(name)}`);
+  });
+  for (const db of ['auth', 'backend'] as const) await onDatabase(databases[db], (c) => c.query(SCHEMA[db]));
+  const suite = join(work, 'suite');
+  await writeSuite(suite, SPECS);
+
+  // The floor, after a few warm-up specs so both sides start with a warm server.
+  const floorSeconds = await (async () => {
+    const auth = new pg.Client({ ...LOCAL, database: databases.auth });
+    const backend = new pg.Client({ ...LOCAL, database: databases.backend });
+    await Promise.all([auth.connect(), backend.connect()]);
+    try {
+      await runFloor(auth, backend, 20);
+      const started = performance.now();
+      await runFloor(auth, backend, SPECS);
+      return (performance.now() - started) / 1000;
+    } finally {
+      await Promise.all([auth.end(), backend.end()]);
+    }
+  })();
+  lines.push([`floor: bare pg, ${SPECS} specs`, floorSeconds.toFixed(2), '', '1.00x']);
+
+  const ratio = (seconds: number): string => `${(seconds / floorSeconds).toFixed(2)}x`;
+  const sequential = await dbspecRun(suite, join(work, 'out-seq'), urls);
+  lines.push(['dbspec run (whole process)', sequential.seconds.toFixed(2), sequential.runSeconds.toFixed(2), ratio(sequential.seconds), ratio(sequential.runSeconds)]);
+  const parallel = await dbspecRun(suite, join(work, 'out-j2'), urls, ['--jobs', '2']);
+  lines.push(['dbspec run --jobs 2', parallel.seconds.toFixed(2), parallel.runSeconds.toFixed(2), ratio(parallel.seconds), ratio(parallel.runSeconds)]);
+  verdict('dbspec sequential <= 1.5x the floor', sequential.seconds <= 1.5 * floorSeconds, `${ratio(sequential.seconds)} whole process, ${ratio(sequential.runSeconds)} run phase`);
+  verdict('dbspec --jobs 2 <= 1.0x the floor', parallel.seconds <= floorSeconds, `${ratio(parallel.seconds)} whole process, ${ratio(parallel.runSeconds)} run phase`);
+
+  if (await pgTapAvailable(databases.auth)) {
+    for (const name of Object.values(databases)) await onDatabase(name, (c) => c.query('create extension if not exists pgtap'));
+    const files = await writePgTap(join(work, 'pgtap'), SPECS);
+    const proveSeconds = await pgProve(databases, files, 1);
+    const proveParallel = await pgProve(databases, files, 2);
+    lines.push([`pgTAP: pg_prove, ${SPECS * 2} files`, proveSeconds.toFixed(2), '', ratio(proveSeconds)]);
+    lines.push(['pgTAP: pg_prove -j 2', proveParallel.toFixed(2), '', ratio(proveParallel)]);
+    const speedup = proveSeconds / sequential.seconds;
+    verdict('dbspec >= 5x faster than pg_prove', speedup >= 5, `${speedup.toFixed(1)}x sequential, ${(proveParallel / parallel.seconds).toFixed(1)}x with 2 jobs each`);
+  } else {
+    lines.push(['pgTAP', 'not installed', '', `(${PGTAP_INSTALL})`]);
+    verdict('dbspec >= 5x faster than pg_prove', false, `not measured: pgTAP is not installed (${PGTAP_INSTALL})`);
+  }
+
+  // Embedded: from starting the process to the first spec starting (mocha prints its title then).
+  const one = join(work, 'one');
+  await writeSuite(one, 1);
+  const embedded = await dbspecRun(one, join(work, 'out-embedded'), undefined, [], /speed spec 00001/);
+  const firstSpec = embedded.firstOutputAt ?? embedded.seconds;
+  lines.push(['embedded: process start to first spec', firstSpec.toFixed(2), '', '']);
+  verdict('embedded PostgreSQL start to first spec < 3 s', firstSpec < 3, `${firstSpec.toFixed(2)} s (whole run of one spec ${embedded.seconds.toFixed(2)} s)`);
+
+  // Peak memory: the whole process's maximum resident set for 5,000 tiny specs.
+  const tiny = join(work, 'tiny');
+  await writeSuite(tiny, MEMORY_SPECS, 'tiny');
+  const rssFile = join(work, 'rss');
+  const memory = await timed('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, CLI, 'run', join(tiny, 'specs'), '--config', join(tiny, 'dbspec.config.yaml'), '--out', join(work, 'out-tiny'), '--reporter', 'dot'], envWith(urls));
+  if (memory.code !== 0) throw new Error(`dbspec run of ${MEMORY_SPECS} tiny specs exited ${memory.code}:\n${memory.stderr}`);
+  const peakMb = Number((await readFile(rssFile, 'utf8')).trim().split('\n').at(-1)) / 1024;
+  lines.push([`peak memory, ${MEMORY_SPECS} tiny specs (MB)`, peakMb.toFixed(0), '', `${memory.seconds.toFixed(1)} s`]);
+  verdict(`peak memory < 300 MB for ${MEMORY_SPECS} specs`, peakMb < 300, `${peakMb.toFixed(0)} MB`);
+
+  const header = ['', 'seconds', 'run phase', 'vs floor', 'run phase vs floor'];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
+  process.stdout.write(
+    `run speed: ${SPECS} specs (12 statements, 5 expectations each), PostgreSQL 15 on 127.0.0.1, ${cpus().length} cpus, load ${loadavg()[0]!.toFixed(1)}\n` +
+      `  "run phase" is results.json's durationMs (connect to last spec); "seconds" is the whole process (start, validate, run, reports)\n\n` +
+      [header, ...lines].map((l) => '  ' + row(l, widths)).join('\n') +
+      '\n\n' +
+      verdicts.map((v) => '  ' + v).join('\n') +
+      '\n',
+  );
+} finally {
+  await onDatabase('postgres', async (c) => {
+    for (const name of Object.values(databases)) await c.query(`drop database if exists ${ident(name)} with (force)`);
+  }).catch(() => undefined);
+  await rm(work, { recursive: true, force: true });
+}
