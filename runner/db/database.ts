@@ -7,7 +7,7 @@ import type { Cell } from '../results/types.ts';
 import type { ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
-import { APPLICATION_NAME, createTextDriverFactory } from './text-driver.ts';
+import { APPLICATION_NAME, BACKEND_PID_SQL, createTextDriverFactory, RESET_SQL } from './text-driver.ts';
 
 export type Session = { readonly pid: number; query(sql: string, values?: readonly ParamValue[]): Promise<QueryResult> };
 
@@ -81,6 +81,10 @@ export const createPoolFor = (url: string, options: PoolOptions): Promise<Databa
     statementTimeout: 'DISABLE_TIMEOUT',
     idleInTransactionSessionTimeout: 'DISABLE_TIMEOUT',
     captureStackTrace: false,
+    // The text driver skips the reset for connections that ran nothing able to change session state.
+    resetConnection: async ({ query }) => {
+      await query(RESET_SQL);
+    },
   });
 
 const shortVersion = (serverVersion: string): string => serverVersion.split(' ')[0] ?? serverVersion;
@@ -88,7 +92,21 @@ const shortVersion = (serverVersion: string): string => serverVersion.split(' ')
 /** Wraps an open pool; `show server_version` is its first query, so connection problems surface here. */
 export const databaseFromPool = async (name: string, pool: DatabasePool, embedded: boolean): Promise<Database> => {
   const version = await run(pool, 'show server_version');
-  const query = (sql: string, values?: readonly ParamValue[]): Promise<QueryResult> => run(pool, sql, values);
+  const query = async (sql: string, values?: readonly ParamValue[]): Promise<QueryResult> => {
+    // slonik destroys a pooled connection whose handler throws: an expected error (a unique violation a
+    // spec asks for) would cost a new connection each time. Caught inside, the connection goes back to the
+    // pool; one that is really gone fails its reset on release and is discarded then.
+    let outcome: { readonly ok: true; readonly result: QueryResult } | { readonly ok: false; readonly error: unknown } | undefined;
+    await pool.connect(async (connection) => {
+      try {
+        outcome = { ok: true, result: await run(connection, sql, values) };
+      } catch (error) {
+        outcome = { ok: false, error };
+      }
+    });
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.result;
+  };
   const fingerprint = createFingerprinter(query);
   let ended: Promise<void> | undefined;
   return {
@@ -100,7 +118,7 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
       let outcome: { readonly value: T } | undefined;
       try {
         await pool.connect(async (connection) => {
-          const pid = Number((await run(connection, 'select pg_backend_pid()')).rows[0]?.[0]);
+          const pid = Number((await run(connection, BACKEND_PID_SQL)).rows[0]?.[0]);
           outcome = { value: await fn({ pid, query: (sql, values) => run(connection, sql, values) }) };
         });
       } catch (error) {

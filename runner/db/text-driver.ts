@@ -8,12 +8,19 @@
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, createDriverFactory, type DriverFactory } from 'slonik';
 import pg from 'pg';
+import { mayChangeSession, TRANSACTION_CONTROL } from './session-state.ts';
 
 const JSON_OID = 114;
 const JSONB_OID = 3802;
 
 const keepText = (value: string): string => value;
 const getTypeParser = ((oid: number) => (oid === JSON_OID || oid === JSONB_OID ? JSON.parse : keepText)) as pg.CustomTypesConfig['getTypeParser'];
+
+/** What slonik sends when a pooled connection is released (see createPoolFor's resetConnection). */
+export const RESET_SQL = 'DISCARD ALL';
+
+/** Answered from the connection's BackendKeyData, without a round trip. */
+export const BACKEND_PID_SQL = 'select pg_backend_pid()';
 
 /** Unique per process, so that cancelling "our" statements never touches another dbspec run's. */
 export const APPLICATION_NAME = `dbspec/${process.pid}`;
@@ -74,6 +81,9 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
         // pg's end() waits for a socket 'end' that a killed connection already sent: it would hang until
         // slonik's graceful termination timeout (5 s) for every connection the server terminated.
         let socketClosed = false;
+        // Whether a statement may have left session state behind, and whether our own BEGIN is still open.
+        let dirty = false;
+        let inTransaction = false;
         client.on('end', () => {
           socketClosed = true;
         });
@@ -98,6 +108,19 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
           },
           query: async (sql, values) => {
             if (dead) throw dead;
+            const { processID } = client as unknown as { processID: number | null };
+            if (sql === BACKEND_PID_SQL && processID !== null) {
+              return { command: 'SELECT', fields: [{ dataTypeId: 23, name: 'pg_backend_pid' }], rowCount: 1, rows: [[String(processID)]] as unknown as Record<string, unknown>[] };
+            }
+            // A connection that ran only plain reads and writes, in no open transaction, has nothing to reset.
+            if (sql === RESET_SQL) {
+              if (!dirty && !inTransaction) return { command: 'DISCARD' as 'SELECT', fields: [], rowCount: 0, rows: [] };
+              dirty = false;
+            } else if (TRANSACTION_CONTROL.has(sql)) {
+              inTransaction = sql === 'begin';
+            } else if (!dirty && mayChangeSession(sql)) {
+              dirty = true;
+            }
             let result;
             try {
               // Extended protocol always: one statement per query, as the server enforces it.

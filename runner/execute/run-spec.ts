@@ -100,7 +100,8 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     const t = performance.now();
     const db = options.databases.get(block.db)!;
     const outcome = await guarded(async () => {
-      const ran = await runBlock(db, options.plan.statementsOf(block.sql), scope, { transaction: true });
+      // One statement is atomic on its own; several share a transaction (runBlock), so a failed setup leaves nothing half done.
+      const ran = await runBlock(db, options.plan.statementsOf(block.sql), scope);
       return ran.ok ? { status: 'passed' } : unexpectedError(ran.error, ran.statement, options.timeoutMs);
     }, where(block.loc));
     const failure = outcome.failure && { ...outcome.failure, code: phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED', message: `${phase} failed: ${outcome.failure.message}` };

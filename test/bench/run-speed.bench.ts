@@ -2,7 +2,8 @@
  * Benchmark: how fast `dbspec run` is next to the floor (the same statements from a bare pg client, one
  * connection per database, comparisons in plain code) and next to pgTAP under pg_prove, all on the
  * machine's PostgreSQL 15 at 127.0.0.1:5432; plus the embedded server's start to first spec and peak memory
- * for 5,000 specs. Standalone: `npx node test/bench/run-speed.bench.ts [specs]` (default 500).
+ * for 5,000 specs. Standalone: `npx node test/bench/run-speed.bench.ts [specs] [--quick]` (default 500
+ * specs; --quick: only the floor and dbspec, for profiling).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runFloor, SCHEMA, writePgTap, writeSuite } from './speed-suite.ts';
 
-const SPECS = Number(process.argv[2] ?? 500);
+const QUICK = process.argv.includes('--quick');
+const SPECS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500);
 const MEMORY_SPECS = 5000;
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'runner', 'cli.ts');
@@ -124,7 +126,9 @@ try {
   verdict('dbspec sequential <= 1.5x the floor', sequential.seconds <= 1.5 * floorSeconds, `${ratio(sequential.seconds)} whole process, ${ratio(sequential.runSeconds)} run phase`);
   verdict('dbspec --jobs 2 <= 1.0x the floor', parallel.seconds <= floorSeconds, `${ratio(parallel.seconds)} whole process, ${ratio(parallel.runSeconds)} run phase`);
 
-  if (await pgTapAvailable(databases.auth)) {
+  if (QUICK) {
+    // Profiling: the floor and dbspec only.
+  } else if (await pgTapAvailable(databases.auth)) {
     for (const name of Object.values(databases)) await onDatabase(name, (c) => c.query('create extension if not exists pgtap'));
     const files = await writePgTap(join(work, 'pgtap'), SPECS);
     const proveSeconds = await pgProve(databases, files, 1);
@@ -139,22 +143,24 @@ try {
   }
 
   // Embedded: from starting the process to the first spec starting (mocha prints its title then).
-  const one = join(work, 'one');
-  await writeSuite(one, 1);
-  const embedded = await dbspecRun(one, join(work, 'out-embedded'), undefined, [], /speed spec 00001/);
-  const firstSpec = embedded.firstOutputAt ?? embedded.seconds;
-  lines.push(['embedded: process start to first spec', firstSpec.toFixed(2), '', '']);
-  verdict('embedded PostgreSQL start to first spec < 3 s', firstSpec < 3, `${firstSpec.toFixed(2)} s (whole run of one spec ${embedded.seconds.toFixed(2)} s)`);
+  if (!QUICK) {
+    const one = join(work, 'one');
+    await writeSuite(one, 1);
+    const embedded = await dbspecRun(one, join(work, 'out-embedded'), undefined, [], /speed spec 00001/);
+    const firstSpec = embedded.firstOutputAt ?? embedded.seconds;
+    lines.push(['embedded: process start to first spec', firstSpec.toFixed(2), '', '']);
+    verdict('embedded PostgreSQL start to first spec < 3 s', firstSpec < 3, `${firstSpec.toFixed(2)} s (whole run of one spec ${embedded.seconds.toFixed(2)} s)`);
 
-  // Peak memory: the whole process's maximum resident set for 5,000 tiny specs.
-  const tiny = join(work, 'tiny');
-  await writeSuite(tiny, MEMORY_SPECS, 'tiny');
-  const rssFile = join(work, 'rss');
-  const memory = await timed('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, CLI, 'run', join(tiny, 'specs'), '--config', join(tiny, 'dbspec.config.yaml'), '--out', join(work, 'out-tiny'), '--reporter', 'dot'], envWith(urls));
-  if (memory.code !== 0) throw new Error(`dbspec run of ${MEMORY_SPECS} tiny specs exited ${memory.code}:\n${memory.stderr}`);
-  const peakMb = Number((await readFile(rssFile, 'utf8')).trim().split('\n').at(-1)) / 1024;
-  lines.push([`peak memory, ${MEMORY_SPECS} tiny specs (MB)`, peakMb.toFixed(0), '', `${memory.seconds.toFixed(1)} s`]);
-  verdict(`peak memory < 300 MB for ${MEMORY_SPECS} specs`, peakMb < 300, `${peakMb.toFixed(0)} MB`);
+    // Peak memory: the whole process's maximum resident set for 5,000 tiny specs.
+    const tiny = join(work, 'tiny');
+    await writeSuite(tiny, MEMORY_SPECS, 'tiny');
+    const rssFile = join(work, 'rss');
+    const memory = await timed('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, CLI, 'run', join(tiny, 'specs'), '--config', join(tiny, 'dbspec.config.yaml'), '--out', join(work, 'out-tiny'), '--reporter', 'dot'], envWith(urls));
+    if (memory.code !== 0) throw new Error(`dbspec run of ${MEMORY_SPECS} tiny specs exited ${memory.code}:\n${memory.stderr}`);
+    const peakMb = Number((await readFile(rssFile, 'utf8')).trim().split('\n').at(-1)) / 1024;
+    lines.push([`peak memory, ${MEMORY_SPECS} tiny specs (MB)`, peakMb.toFixed(0), '', `${memory.seconds.toFixed(1)} s`]);
+    verdict(`peak memory < 300 MB for ${MEMORY_SPECS} specs`, peakMb < 300, `${peakMb.toFixed(0)} MB`);
+  }
 
   const header = ['', 'seconds', 'run phase', 'vs floor', 'run phase vs floor'];
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => (l[i] ?? '').length)));
