@@ -82,7 +82,24 @@ export const main = async (argv: readonly string[]): Promise<number> => {
   }
   const values = { ...parsed.values } as Record<string, string | boolean | string[] | undefined>;
   for (const [k, o] of Object.entries(command.options)) if (values[k] === undefined && o.default !== undefined) values[k] = o.default;
-  return command.run({ values, positionals: parsed.positionals });
+  try {
+    return await command.run({ values, positionals: parsed.positionals });
+  } catch (error) {
+    return reportThrown(error);
+  }
+};
+
+/** What escapes a command: a user's mistake thrown across a boundary (printed as such), else a bug in dbspec. */
+const reportThrown = async (error: unknown): Promise<number> => {
+  const { DbspecError, exitCodeFor } = await import('./diagnostics.ts');
+  const { redactSecrets } = await import('./db/redact.ts');
+  if (error instanceof DbspecError) {
+    const { formatDiagnostics } = await import('./spec/format-diagnostic.ts');
+    process.stderr.write(redactSecrets(await formatDiagnostics(error.diagnostics)) + '\n');
+    return exitCodeFor(error.diagnostics);
+  }
+  const { reportInternalError } = await import('./internal-error.ts');
+  return reportInternalError(error);
 };
 
 if (import.meta.main) {
@@ -92,4 +109,7 @@ if (import.meta.main) {
   process.on('exit', () => {
     process.exitCode = code;
   });
+  // Never hang in CI: whatever might still hold the event loop (a pool socket to a vanished server), the
+  // work is done and the results are written.
+  setTimeout(() => process.exit(code), 10_000).unref();
 }

@@ -9,9 +9,11 @@ import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { redactSecrets } from '../db/redact.ts';
+import { reportInternalError } from '../internal-error.ts';
 import { DbspecError, exitCodeFor, type Diagnostic } from '../diagnostics.ts';
 import { checksEachSpec, runSpecs, workerCount } from '../execute/engine.ts';
 import { createHarness } from '../execute/mocha-suites.ts';
+import { erroredSpec } from '../execute/run-spec.ts';
 import { planRun } from '../plan/plan.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
@@ -141,6 +143,42 @@ const summaryLine = (results: RunResults, outDir: string): string => {
     `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`;
 };
 
+/** Bounded retry on first contact, so an unreachable database is reported well within 10 s. */
+const CONNECT_TIMEOUT_MS = 5_000;
+const CLOSE_TIMEOUT_MS = 5_000;
+
+const within = async (work: Promise<unknown> | undefined, ms: number): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work?.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+};
+
+/**
+ * Runs the engine; should it throw (a bug), the specs that finished keep their results and the rest are
+ * reported errored with INTERNAL, so results and reports are still written and mocha's progress completes.
+ */
+const runOrSalvage = async (
+  plan: Awaited<ReturnType<typeof planRun>>,
+  finished: ReadonlyMap<number, SpecResult>,
+  onSpec: (index: number, result: SpecResult) => void,
+  work: () => ReturnType<typeof runSpecs>,
+): Promise<Awaited<ReturnType<typeof runSpecs>> & { readonly internalError?: unknown }> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DbspecError) throw error;
+    const message = `not run: dbspec failed (internal error: ${error instanceof Error ? error.message : String(error)})`;
+    const specs = plan.specs.map((spec, index) => {
+      const done = finished.get(index);
+      if (done) return done;
+      const result = erroredSpec(spec, { code: 'INTERNAL', message, location: `${spec.loc.file}:${spec.loc.line}:${spec.loc.column}` });
+      onSpec(index, result);
+      return result;
+    });
+    return { specs, interrupted: false, runLeaks: [], internalError: error };
+  }
+};
+
 export const executeRun = async (options: RunOptions): Promise<number> => {
   const cwd = process.cwd();
   const { config, diagnostics: configProblems } = await loadConfig({ cwd, file: options.config, env: process.env });
@@ -162,7 +200,11 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
   const plan = await planRun(selected);
   const names = [...new Set(selected.flatMap((s) => s.databases))];
   const outDir = resolve(cwd, options.out);
-  await mkdir(outDir, { recursive: true });
+  try {
+    await mkdir(outDir, { recursive: true });
+  } catch (error) {
+    return fail([usage(`--out ${options.out}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
+  }
 
   const controller = new AbortController();
   let opened: OpenDatabases | undefined;
@@ -180,6 +222,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         poolSize: Math.max(10, connectionsNeeded(selected as never) * options.jobs + 2),
         logFile: join(outDir, 'postgres.log'),
         workers: workerCount(options.jobs, selected.length),
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
       });
     } catch (error) {
       if (error instanceof DbspecError) return fail(error.diagnostics);
@@ -190,18 +233,24 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
     const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
     const mochaDone = harness.run();
-    const run = await runSpecs({
+    // What finished before an internal error is still written (see runOrSalvage).
+    const finished = new Map<number, SpecResult>();
+    const { databases, workers } = opened;
+    const run = await runOrSalvage(plan, finished, harness.onSpec, () => runSpecs({
       plan,
-      databases: opened.databases,
-      workerDatabases: opened.workers,
+      databases,
+      workerDatabases: workers,
       runId: randomUUID().slice(0, 8),
       timeoutMs: options.timeoutMs,
       jobs: options.jobs,
       bail: options.bail,
       signal: controller.signal,
       onStep: harness.onStep,
-      onSpec: harness.onSpec,
-    });
+      onSpec: (index, result) => {
+        finished.set(index, result);
+        harness.onSpec(index, result);
+      },
+    }));
     await mochaDone;
     const finishedAt = new Date();
     const specs: SpecResult[] = [...run.specs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -222,13 +271,15 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     await writeRunReports(results, outDir);
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, outDir));
+    if (run.internalError) return reportInternalError(run.internalError);
     if (run.interrupted && controller.signal.aborted) return 130;
     const lost = specs.some((s) => s.steps.some((st) => st.failure?.code === 'CONNECTION_LOST'));
     if (lost) return 2;
     return results.summary.specs.passed + results.summary.specs.skipped === results.summary.specs.total && run.runLeaks.length === 0 && !run.interrupted ? 0 : 1;
   } finally {
     untrap();
-    await opened?.close();
+    // A server that vanished mid-run must not hold the exit hostage.
+    await within(opened?.close(), CLOSE_TIMEOUT_MS);
   }
 };
 

@@ -4,13 +4,14 @@
  * or the database does: those become step outcomes.
  */
 import type { Database } from '../db/database.ts';
+import { toDbError } from '../db/db-error.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { SqlBlock, Spec, Step } from '../spec/types.ts';
-import type { SpecResult, Status, StepResult } from '../results/types.ts';
+import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
 import { MissingValueError, VarScope } from './scope.ts';
-import { runBlock, unexpectedError } from './statements.ts';
+import { formatMs, runBlock, unexpectedError } from './statements.ts';
 import { runBenchmarkStep } from './steps/benchmark.ts';
 import { runCompareStep } from './steps/compare.ts';
 import { runConcurrentStep } from './steps/concurrent.ts';
@@ -72,8 +73,17 @@ const guarded = async (work: () => Promise<StepOutcome>, location: string): Prom
     return await work();
   } catch (error) {
     if (error instanceof MissingValueError) return { status: 'failed', failure: { code: 'CAPTURE_MISSING', message: error.message, location } };
-    return { status: 'errored', failure: { code: 'INTERNAL', message: (error as Error).message, location } };
+    return thrownOutcome(error, location);
   }
+};
+
+/** A database that cannot be reached is named as such; anything else thrown is dbspec's own fault. */
+const thrownOutcome = (error: unknown, location: string): StepOutcome => {
+  const db = toDbError(error);
+  if (db.kind === 'connection-lost' || db.kind === 'connection-failed') {
+    return { status: 'errored', failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${db.message}`, location } };
+  }
+  return { status: 'errored', failure: { code: 'INTERNAL', message: (error as Error).message, location } };
 };
 
 const blockName = (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): string =>
@@ -94,17 +104,42 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     timeoutMs: timeoutMs ?? options.timeoutMs,
     signal: options.signal,
   });
-  const before = options.isolation ? (options.isolation.before ?? (await takeFingerprints(options.databases))) : undefined;
+  // Counting rows first doubles as a check that the databases are still there: when they are not (the
+  // server stopped mid-run), the spec is errored at once instead of failing step by step.
+  let before = options.isolation?.before;
+  if (options.isolation && !before) {
+    const counted = await withDeadline(
+      guarded(async () => {
+        before = await takeFingerprints(options.databases);
+        return { status: 'passed' };
+      }, where(spec.loc)),
+      options.timeoutMs,
+      where(spec.loc),
+    );
+    if (counted.failure) {
+      const reason = counted.failure.code === 'TIMEOUT' ? `the databases did not answer within ${formatMs(options.timeoutMs)}` : counted.failure.message;
+      const code = counted.failure.code === 'INTERNAL' ? 'INTERNAL' : 'CONNECTION_LOST';
+      const result = erroredSpec(spec, { ...counted.failure, code, message: `not run: ${reason}` });
+      for (const step of result.steps) record(step);
+      return { result: { ...result, durationMs: performance.now() - started } };
+    }
+  }
 
   const runSqlBlock = async (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): Promise<StepOutcome> => {
     const t = performance.now();
     const db = options.databases.get(block.db)!;
-    const outcome = await guarded(async () => {
-      // One statement is atomic on its own; several share a transaction (runBlock), so a failed setup leaves nothing half done.
-      const ran = await runBlock(db, options.plan.statementsOf(block.sql), scope);
-      return ran.ok ? { status: 'passed' } : unexpectedError(ran.error, ran.statement, options.timeoutMs);
-    }, where(block.loc));
-    const failure = outcome.failure && { ...outcome.failure, code: phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED', message: `${phase} failed: ${outcome.failure.message}` };
+    const outcome = await withDeadline(
+      guarded(async () => {
+        // One statement is atomic on its own; several share a transaction (runBlock), so a failed setup leaves nothing half done.
+        const ran = await runBlock(db, options.plan.statementsOf(block.sql), scope);
+        return ran.ok ? { status: 'passed' } : unexpectedError(ran.error, ran.statement, options.timeoutMs);
+      }, where(block.loc)),
+      options.timeoutMs,
+      where(block.loc),
+    );
+    // A lost connection keeps its code: it decides the run's exit code and tells the reader what happened.
+    const code = outcome.failure?.code === 'CONNECTION_LOST' ? 'CONNECTION_LOST' : phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED';
+    const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}` };
     record({
       name: blockName(phase, block, index, count),
       phase,
@@ -166,13 +201,19 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   let fingerprintAfter: Fingerprints | undefined;
   if (before) {
     const t = performance.now();
-    const outcome = await guarded(async () => {
-      fingerprintAfter = await takeFingerprints(options.databases);
-      const changes = fingerprintChanges(before, fingerprintAfter);
-      return changes.length === 0
-        ? { status: 'passed' }
-        : { status: 'failed', failure: { code: 'ISOLATION_LEAK', message: `the spec did not leave the databases as it found them: ${changes.join('; ')}`, location: where(spec.loc) } };
-    }, where(spec.loc));
+    const counted = before;
+    const outcome = await withDeadline(
+      guarded(async () => {
+        const after = await takeFingerprints(options.databases);
+        fingerprintAfter = after;
+        const changes = fingerprintChanges(counted, after);
+        return changes.length === 0
+          ? { status: 'passed' }
+          : { status: 'failed', failure: { code: 'ISOLATION_LEAK', message: `the spec did not leave the databases as it found them: ${changes.join('; ')}`, location: where(spec.loc) } };
+      }, where(spec.loc)),
+      options.timeoutMs,
+      where(spec.loc),
+    );
     record({
       name: `leaves ${[...options.databases.keys()].join(' and ')} as it found them`,
       phase: 'isolation',
@@ -215,6 +256,24 @@ export const specResult = (spec: Spec, steps: readonly StepResult[], durationMs:
     metrics,
   };
 };
+
+/** A spec that could not run (its databases are gone, dbspec failed): errored at its first step, the rest skipped. */
+export const erroredSpec = (spec: Spec, failure: Failure): SpecResult =>
+  specResult(
+    spec,
+    spec.steps.map((step, i) => ({
+      name: step.name,
+      phase: 'step',
+      kind: step.kind,
+      location: where(step.loc),
+      db: dbOfStep(step),
+      sql: sqlOfStep(step),
+      status: i === 0 ? 'errored' : 'skipped',
+      durationMs: 0,
+      ...(i === 0 ? { failure } : {}),
+    })),
+    0,
+  );
 
 /** A spec that never ran (interrupted, --bail): every step skipped. */
 export const skippedSpec = (spec: Spec): SpecResult =>
