@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,6 +20,8 @@ const SPECS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500);
 const MEMORY_SPECS = 5000;
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'runner', 'cli.ts');
+/** The node flags of the CLI's shebang, so dbspec runs here as `npx dbspec` runs it. */
+const NODE_FLAGS = (/\bnode\b(.*)$/.exec(readFileSync(CLI, 'utf8').split('\n')[0] ?? '')?.[1] ?? '').split(/\s+/).filter(Boolean);
 const LOCAL = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const PGTAP_INSTALL = 'apt-get install -y postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl';
 
@@ -60,7 +63,7 @@ const envWith = (urls: Record<string, string> | undefined): NodeJS.ProcessEnv =>
 };
 
 const dbspecRun = async (suite: string, out: string, urls: Record<string, string> | undefined, extra: readonly string[] = [], watch?: RegExp): Promise<ChildRun & { runSeconds: number }> => {
-  const run = await timed(process.execPath, [CLI, 'run', join(suite, 'specs'), '--config', join(suite, 'dbspec.config.yaml'), '--out', out, '--reporter', watch ? 'spec' : 'dot', ...extra], envWith(urls), watch);
+  const run = await timed(process.execPath, [...NODE_FLAGS, CLI, 'run', join(suite, 'specs'), '--config', join(suite, 'dbspec.config.yaml'), '--out', out, '--reporter', watch ? 'spec' : 'dot', ...extra], envWith(urls), watch);
   if (run.code !== 0) throw new Error(`dbspec run ${extra.join(' ')} exited ${run.code}:\n${run.stdout.slice(-2000)}\n${run.stderr}`);
   const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { durationMs: number };
   return { ...run, runSeconds: results.durationMs / 1000 };
@@ -155,7 +158,7 @@ try {
     const tiny = join(work, 'tiny');
     await writeSuite(tiny, MEMORY_SPECS, 'tiny');
     const rssFile = join(work, 'rss');
-    const memory = await timed('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, CLI, 'run', join(tiny, 'specs'), '--config', join(tiny, 'dbspec.config.yaml'), '--out', join(work, 'out-tiny'), '--reporter', 'dot'], envWith(urls));
+    const memory = await timed('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...NODE_FLAGS, CLI, 'run', join(tiny, 'specs'), '--config', join(tiny, 'dbspec.config.yaml'), '--out', join(work, 'out-tiny'), '--reporter', 'dot'], envWith(urls));
     if (memory.code !== 0) throw new Error(`dbspec run of ${MEMORY_SPECS} tiny specs exited ${memory.code}:\n${memory.stderr}`);
     const peakMb = Number((await readFile(rssFile, 'utf8')).trim().split('\n').at(-1)) / 1024;
     lines.push([`peak memory, ${MEMORY_SPECS} tiny specs (MB)`, peakMb.toFixed(0), '', `${memory.seconds.toFixed(1)} s`]);
