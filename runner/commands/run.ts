@@ -143,6 +143,21 @@ const summaryLine = (results: RunResults, outDir: string): string => {
     `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`;
 };
 
+/**
+ * Mocha's runner leaves its uncaughtException/unhandledRejection listeners on the process after the run
+ * (until a dispose nobody calls), and through them every suite and result: one run's worth of memory per
+ * run in a long-lived process. Returns a function that removes whatever listeners were added since.
+ */
+const keepProcessListeners = (events: readonly string[]): (() => void) => {
+  const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
+  const before = new Map(events.map((event) => [event, new Set(listeners(event))] as const));
+  return () => {
+    for (const event of events) {
+      for (const listener of listeners(event)) if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
+    }
+  };
+};
+
 /** Bounded retry on first contact, so an unreachable database is reported well within 10 s. */
 const CONNECT_TIMEOUT_MS = 5_000;
 const CLOSE_TIMEOUT_MS = 5_000;
@@ -232,7 +247,8 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     if (opened.copiesRefused !== undefined) process.stderr.write(`dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`);
     const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
     const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
-    const mochaDone = harness.run();
+    const releaseMocha = keepProcessListeners(['uncaughtException', 'unhandledRejection']);
+    const mochaDone = harness.run().finally(releaseMocha);
     // What finished before an internal error is still written (see runOrSalvage).
     const finished = new Map<number, SpecResult>();
     const { databases, workers } = opened;
