@@ -35,8 +35,8 @@ const HARMLESS_CALLS = new Set(
   ].map((w) => w.toLowerCase()),
 );
 
-/** Leading comments, white space and parentheses, then the first word. */
-const FIRST_WORD = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()*([a-z_]+)/i;
+/** Leading white space and parentheses, then the first word. */
+const FIRST_WORD = /^[\s(]*([a-z_]+)/i;
 /** `name(`, `schema.name(` or `"Name"(`, with the word before it (to tell `into t (` from a call). */
 const CALL = /(\b[a-z_][a-z0-9_$]*\s+)?(?:[a-z_][a-z0-9_$]*\.|"[^"]*"\.)?([a-z_][a-z0-9_$]*|"[^"]*")\s*\(/gi;
 const SESSION_WORDS = /\b(temp|temporary)\b/i;
@@ -44,7 +44,50 @@ const SESSION_WORDS = /\b(temp|temporary)\b/i;
 /** Our own transaction control: leaves no state once the transaction has ended. */
 export const TRANSACTION_CONTROL = new Set(['begin', 'commit', 'rollback']);
 
-export const mayChangeSession = (sql: string): boolean => {
+/** Index of the quote closing the one at `start` (a doubled quote is part of the text), or -1. */
+const closingQuote = (sql: string, start: number, quote: string): number => {
+  for (let i = start + 1; i < sql.length; i++) {
+    if (sql[i] !== quote) continue;
+    if (sql[i + 1] === quote) i++;
+    else return i;
+  }
+  return -1;
+};
+
+/**
+ * The statement with string literals emptied and comments blanked, so that neither can look like a call;
+ * undefined when a simple scan cannot be sure (backslash escapes, dollar quotes, nested comments).
+ */
+const codeOnly = (sql: string): string | undefined => {
+  if (/\\|\$(?!\d)/.test(sql)) return undefined;
+  let out = '';
+  for (let i = 0; i < sql.length; ) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"') {
+      const end = closingQuote(sql, i, c);
+      if (end < 0) return undefined;
+      out += c === "'" ? "''" : sql.slice(i, end + 1);
+      i = end + 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      const end = sql.indexOf('\n', i);
+      i = end < 0 ? sql.length : end;
+      out += ' ';
+    } else if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end < 0 || sql.slice(i + 2, end).includes('/*')) return undefined;
+      i = end + 2;
+      out += ' ';
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+};
+
+export const mayChangeSession = (statement: string): boolean => {
+  const sql = codeOnly(statement);
+  if (sql === undefined) return true;
   const first = FIRST_WORD.exec(sql)?.[1]?.toLowerCase();
   if (first === undefined || !ROW_STATEMENTS.has(first)) return true;
   if (SESSION_WORDS.test(sql)) return true;

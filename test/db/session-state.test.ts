@@ -17,6 +17,7 @@ describe('db: session state between pooled statements', () => {
       'delete from orders where user_id = $1',
       'with x as (select count(*) as n, sum(amount) from orders) select coalesce(n, 0) from x',
       '  -- a comment\n/* and another */ (select now())',
+      "select 'f(x)' as \"it's\", n.nspname !~ '^pg_(toast|temp_)' from pg_namespace n",
     ];
     const dirty = [
       "set TimeZone = 'Asia/Tokyo'",
@@ -33,6 +34,8 @@ describe('db: session state between pooled statements', () => {
       'declare c cursor with hold for select 1',
       'do $$ begin perform set_config(\'a.b\', \'c\', false); end $$',
       'begin',
+      "-- don't\nselect set_config('a', 'b', false)",
+      "select E'\\'' || set_config('a', 'b', false)",
     ];
     assert.deepEqual(clean.filter(mayChangeSession), []);
     assert.deepEqual(dirty.filter((sql) => !mayChangeSession(sql)), []);
