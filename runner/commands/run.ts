@@ -283,8 +283,12 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       summary: summarize(specs),
       specs,
     };
-    await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
-    await writeRunReports(results, outDir);
+    try {
+      await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
+      await writeRunReports(results, outDir);
+    } catch (error) {
+      return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${options.out}: ${(error as Error).message}` }]);
+    }
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, outDir));
     if (run.internalError) return reportInternalError(run.internalError);
