@@ -125,6 +125,9 @@ const checkAllSql = (spec: Spec): Diagnostic[] =>
     if (sql.text.length > MAX_SQL_CHARS) {
       return [problem('DBSPEC_SQL_TOO_LONG', `this SQL is ${sql.text.length.toLocaleString('en')} characters long; a spec's SQL may be at most ${MAX_SQL_CHARS.toLocaleString('en')}`, sql.loc, 'load large data in a migration (specs/db/<database>/) or generate it with generate_series')];
     }
+    const nul = sql.text.indexOf('\0');
+    // PostgreSQL cannot store or parse a NUL character in text; the protocol would cut the statement there.
+    if (nul >= 0) return [problem('DBSPEC_SQL_NUL', 'this SQL contains a NUL character (\\0), which PostgreSQL does not accept in text', locateInSql(sql, nul), 'remove it; for binary data write a bytea literal such as \'\\x00ff\'')];
     const { diagnostics, empty } = checkSql(sql);
     return empty ? [problem('DBSPEC_SQL_EMPTY', 'this SQL has no statement', sql.loc)] : diagnostics;
   });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResults, SpecResult } from '../../runner/results/types.ts';
@@ -116,6 +116,13 @@ for (const server of servers) {
 }
 
 describe('dbspec run on the embedded default', function () {
+  // Each run gets a private TMPDIR, so what it leaves there is its own, whatever else runs on the machine.
+  // Readable by the postgres user the embedded server runs as (we run as root).
+  const privateTmp = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dbspec-tmpdir-'));
+    await chmod(dir, 0o755);
+    return dir;
+  };
   const postgresUnder = (dir: string): string => {
     try {
       return execFileSync('pgrep', ['-af', dir]).toString();
@@ -123,30 +130,31 @@ describe('dbspec run on the embedded default', function () {
       return '';
     }
   };
-  const ourTempDirs = async () => (await readdir(tmpdir())).filter((d) => d.startsWith('dbspec-pg-'));
 
   it('starts its own PostgreSQL, passes, and leaves no process or temp folder', async function () {
-    const before = await ourTempDirs();
+    const tmp = await privateTmp();
     const out = await mkdtemp(join(tmpdir(), 'dbspec-run-test-'));
     try {
-      const run = await runCli(['run', spec('every-kind-passes'), '--config', CONFIG, '--out', out]);
+      const run = await runCli(['run', spec('every-kind-passes'), '--config', CONFIG, '--out', out], cleanEnv({ TMPDIR: tmp }));
       assert.equal(run.code, 0, run.stdout + run.stderr);
       const results = await readResults(out);
       assert.equal(results.databases.auth!.embedded, true);
-      const leftover = (await ourTempDirs()).filter((d) => !before.includes(d));
-      assert.deepEqual(leftover, []);
+      assert.deepEqual(await readdir(tmp), []);
+      assert.equal(postgresUnder(tmp), '');
     } finally {
       await rm(out, { recursive: true, force: true });
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 
   it('stops cleanly on SIGINT: cleanup runs, partial results are written, nothing is left', async function () {
-    const before = await ourTempDirs();
+    const tmp = await privateTmp();
     const out = await mkdtemp(join(tmpdir(), 'dbspec-run-test-'));
     try {
-      const run = startCli(['run', spec('slow'), '--config', CONFIG, '--out', out]);
+      const run = startCli(['run', spec('slow'), '--config', CONFIG, '--out', out], cleanEnv({ TMPDIR: tmp }));
       const deadline = Date.now() + 30_000;
       while (!run.output().includes('a slow spec to interrupt') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(postgresUnder(tmp) === '', false, 'the embedded server should be running under the private TMPDIR');
       await new Promise((r) => setTimeout(r, 500));
       run.child.kill('SIGINT');
       const done = await run.done;
@@ -155,11 +163,11 @@ describe('dbspec run on the embedded default', function () {
       assert.equal(results.interrupted, true);
       const slow = specNamed(results, 'a slow spec to interrupt');
       assert.equal(slow.steps.find((s) => s.phase === 'cleanup')?.status, 'passed');
-      const leftover = (await ourTempDirs()).filter((d) => !before.includes(d));
-      assert.deepEqual(leftover, []);
-      for (const dir of leftover) assert.equal(postgresUnder(dir), '');
+      assert.deepEqual(await readdir(tmp), []);
+      assert.equal(postgresUnder(tmp), '');
     } finally {
       await rm(out, { recursive: true, force: true });
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 });
