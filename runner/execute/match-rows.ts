@@ -129,16 +129,22 @@ const matchUnordered = (table: RowTable, mode: 'rows' | 'includes'): Failure | u
   // Under `rows` the leftover actual rows are wrong too, so a missing row pairs even with a row sharing no
   // cell ("this instead of that"); under `includes` extra rows are fine and a pair must share something.
   const pairs = pairClosest(table, missing, unmatchedActual, mode === 'rows' ? 0 : 1);
+  // As many rows came back as expected, but some differ: say that, not "1 not found, 1 unexpected".
+  const sameCount = mode === 'rows' && n === m && n > 0;
   const message =
     mode === 'rows'
       ? n === 0
         ? `expected no rows, got ${m}`
-        : `expected ${plural(n, 'row')}, got ${m}: ${[
-            missing.length > 0 ? `${plural(missing.length, 'expected row')} not found` : '',
-            extra.length > 0 ? plural(extra.length, 'unexpected row') : '',
-          ]
-            .filter(Boolean)
-            .join(', ')}`
+        : m === 0
+          ? `expected ${plural(n, 'row')}, got none`
+          : sameCount
+            ? `${missing.length === n ? (n === 1 ? 'the row' : `all ${n} rows`) : `${missing.length} of ${n} rows`} came back different`
+            : `expected ${plural(n, 'row')}, got ${m}: ${[
+                missing.length > 0 ? `${plural(missing.length, 'expected row')} not found` : '',
+                extra.length > 0 ? plural(extra.length, 'unexpected row') : '',
+              ]
+                .filter(Boolean)
+                .join(', ')}`
       : `${missing.length} of ${plural(n, 'expected row')} not found among ${plural(m, 'row')}`;
   const paired = new Set(pairs.map(([, j]) => j));
   const mismatches: CellMismatch[] = [
@@ -146,7 +152,8 @@ const matchUnordered = (table: RowTable, mode: 'rows' | 'includes'): Failure | u
     ...missing.filter((i) => !pairs.some(([p]) => p === i)).map((i) => ({ expectedRow: i, actualRow: -1 })),
     ...extra.filter((j) => !paired.has(j)).map((j) => ({ expectedRow: -1, actualRow: j })),
   ];
-  return failure(table, message + closestHint(table, missing, pairs), mismatches, table.expected[missing[0] ?? -1]?.loc);
+  const hint = sameCount && missing.length === 1 && pairs.length === 1 ? `: ${table.describeDifference(pairs[0]![0], pairs[0]![1])}` : closestHint(table, missing, pairs);
+  return failure(table, message + hint, mismatches, table.expected[missing[0] ?? -1]?.loc);
 };
 
 const matchOrdered = (table: RowTable): Failure | undefined => {

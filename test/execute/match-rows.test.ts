@@ -74,6 +74,14 @@ describe('match-rows: rows', () => {
     ]);
   });
 
+  it('says a row came back different when the counts agree', () => {
+    const one = matchRows(rowsOf('[{ id: 1, email: b@x }]'), users([['1', 'a@x', 't']]), ROWS)!;
+    assert.equal(one.message, "the row came back different: email expected 'b@x' got 'a@x'");
+    const some = matchRows(rowsOf('[{ id: 1, email: a@x }, { id: 2, email: b@x }]'), users([['1', 'a@x', 't'], ['2', 'c@x', 't']]), ROWS)!;
+    assert.match(some.message, /^1 of 2 rows came back different/);
+    assert.equal(matchRows(rowsOf('[{ id: 1 }]'), users([]), ROWS)!.message.startsWith('expected 1 row, got none'), true);
+  });
+
   it('pairs rows by a real bipartite matching, not greedily', () => {
     // Greedy would give actual row 1 to the first expected row ({ any }) and then find no row for { id: 1 }.
     const actual = users([
