@@ -182,6 +182,8 @@ const hintForSyntax = (text: string, offset: number): string | undefined => {
   const line = text.slice(text.lastIndexOf('\n', offset) + 1, lineEnd === -1 ? undefined : lineEnd);
   if (/[{[][^'"]*\$\{/.test(line)) return 'inside { } or [ ], quote values that contain ${...}: "${name}"';
   if (/^\s*\t/.test(line)) return 'indent with spaces, not tabs';
+  // A plain value holding ": " (JSON in SQL, a time) reads as a nested key to YAML.
+  if (/^\s*(?:-\s+)?[\w-]+:\s+[^'"|>].*:\s/.test(line)) return 'this value contains ": ", which YAML reads as a key: write it as a block (`sql: |` with the SQL on the next lines, indented) or put it in quotes';
   return undefined;
 };
 
