@@ -13,6 +13,7 @@ import { reportInternalError } from '../internal-error.ts';
 import { DbspecError, exitCodeFor, type Diagnostic } from '../diagnostics.ts';
 import { checksEachSpec, runSpecs, workerCount } from '../execute/engine.ts';
 import { createHarness } from '../execute/mocha-suites.ts';
+import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-specs.ts';
 import { erroredSpec } from '../execute/run-spec.ts';
 import { planRun } from '../plan/plan.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
@@ -77,6 +78,8 @@ type RunOptions = {
   readonly allowShared: boolean;
   readonly migrate: boolean;
   readonly reporter: string;
+  /** Have the databases analyse every statement first (PREPARE); stop with exit 1 on problems. */
+  readonly dbCheck?: boolean;
 };
 
 const parseOptions = (values: Values, positionals: string[]): RunOptions | Diagnostic => {
@@ -109,6 +112,7 @@ const parseOptions = (values: Values, positionals: string[]): RunOptions | Diagn
     allowShared: values['allow-shared'] === true,
     migrate: values.migrate === true,
     reporter: String(values.reporter),
+    dbCheck: values['db-check'] === true,
   };
 };
 
@@ -244,6 +248,11 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       throw error;
     }
     if (controller.signal.aborted) return 130;
+    if (options.dbCheck) {
+      // The guard has passed: every database here may be written to, so the spec's DDL all runs (rolled back).
+      const problems = await checkPlan(plan, opened.databases, { mayChangeExisting: () => true, statementTimeoutMs: Math.min(options.timeoutMs, DB_CHECK_STATEMENT_TIMEOUT_MS) });
+      if (problems.length > 0) return fail(problems);
+    }
     if (opened.copiesRefused !== undefined) process.stderr.write(`dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`);
     const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
     const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
@@ -321,6 +330,7 @@ export const runCommand: Command = {
     'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
     migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
     reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },
+    'db-check': { type: 'boolean', description: 'First have the databases analyse every statement (PREPARE, nothing runs); stop with exit 1 on unknown tables, columns, ...' },
     update: { type: 'boolean', short: 'u', description: 'Record mode: write the rows that came back into every failing `expect.rows` (embedded or disposable databases only).' },
   },
   run: async ({ values, positionals }) => {

@@ -3,7 +3,9 @@
  * database. Diagnostics go to stderr, the one-line summary to stdout.
  */
 import { loadConfig } from '../config.ts';
-import { exitCodeFor } from '../diagnostics.ts';
+import { checkSpecsOnDatabases } from '../db-check/check-specs.ts';
+import { redactSecrets } from '../db/redact.ts';
+import { DbspecError, exitCodeFor } from '../diagnostics.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import { loadSpecs } from '../spec/validate.ts';
@@ -20,9 +22,11 @@ export const summaryLine = (diagnostics: readonly Diagnostic[], files: readonly 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check specs against the schema and PostgreSQL\'s parser, without a database.',
-  usage: 'dbspec validate [paths...] [--config FILE]',
+  usage: 'dbspec validate [paths...] [--config FILE] [--db-check]',
   options: {
     config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    'db-check': { type: 'boolean', description: 'Then have the databases analyse every statement (PREPARE, nothing runs): unknown tables and columns at their line.' },
+    'allow-shared': { type: 'boolean', description: 'With --db-check: a spec\'s ALTER/DROP/CREATE INDEX may run (rolled back) on databases not marked disposable.' },
   },
   run: async ({ values, positionals }) => {
     const cwd = process.cwd();
@@ -33,7 +37,16 @@ export const validateCommand: Command = {
       return exitCodeFor(configProblems);
     }
     const paths = positionals.length > 0 ? positionals : ['specs'];
-    const { files, diagnostics } = await loadSpecs(paths, { databases: config.databases.map((d) => d.name), cwd });
+    const { files, specs, diagnostics } = await loadSpecs(paths, { databases: config.databases.map((d) => d.name), cwd });
+    if (values['db-check'] === true && diagnostics.length === 0) {
+      try {
+        diagnostics.push(...(await checkSpecsOnDatabases(config, specs, { allowShared: values['allow-shared'] === true })));
+      } catch (error) {
+        if (!(error instanceof DbspecError)) throw error;
+        process.stderr.write(redactSecrets(await formatDiagnostics(error.diagnostics)) + '\n');
+        return exitCodeFor(error.diagnostics);
+      }
+    }
     if (diagnostics.length > 0) process.stderr.write((await formatDiagnostics(diagnostics)) + '\n\n');
     if (files.length === 0 && diagnostics.length === 0) {
       process.stderr.write(`dbspec validate: no *.spec.yaml files under ${paths.join(', ')}\n`);

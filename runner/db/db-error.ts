@@ -18,10 +18,12 @@ export type DbError = {
   readonly message: string;
   readonly constraint?: string;
   readonly detail?: string;
+  /** 1-based character offset of the error in the statement text, when the server gives one. */
+  readonly position?: number;
   readonly kind: 'sql' | 'timeout' | 'connection-lost' | 'cancelled' | 'connection-failed';
 };
 
-type ServerFields = { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown; cause?: unknown };
+type ServerFields = { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown; position?: unknown; cause?: unknown };
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 /** Messages of InvalidInputError that slonik raises itself; any other InvalidInputError is the server's 22P02. */
@@ -45,11 +47,13 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 const withServerFields = (source: ServerFields, kind: DbError['kind'], code: string | undefined): DbError => {
   const constraint = text(source.constraint);
   const detail = text(source.detail);
+  const position = Number(text(source.position));
   return {
     ...(code !== undefined && { code }),
     message: redactSecrets(text(source.message) ?? 'unknown database error'),
     ...(constraint !== undefined && { constraint }),
     ...(detail !== undefined && { detail }),
+    ...(Number.isInteger(position) && position > 0 && { position }),
     kind,
   };
 };

@@ -23,6 +23,11 @@ export type OpenOptions = {
   connectTimeoutMs?: number;
   /** Parallel workers: each one past the first gets its own copy of every database (see copies.ts). */
   workers?: number;
+  /**
+   * The caller commits nothing (`--db-check` only PREPAREs, and runs a spec's own DDL in a transaction it
+   * always rolls back), so databases not marked disposable are opened without --allow-shared.
+   */
+  readOnly?: boolean;
 };
 
 export type OpenDatabases = {
@@ -77,7 +82,7 @@ type Copy = { readonly name: string; readonly templateUrl: string; readonly copi
 
 export const openDatabases = async (config: Config, names: readonly string[], options: OpenOptions): Promise<OpenDatabases> => {
   const wanted = configsFor(config, names);
-  guardShared(wanted, options.allowShared);
+  guardShared(wanted, options.allowShared || options.readOnly === true);
   const opened = new Map<string, Database>();
   const workers: Map<string, Database>[] = [opened];
   const copied: Copy[] = [];

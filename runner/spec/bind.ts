@@ -18,6 +18,8 @@ export type BoundStatement = {
   readonly source: string;
   /** Where the statement starts in the file. */
   readonly loc: SourceLocation;
+  /** Character offset of `source` in the SQL text as written (for locateInSql). */
+  readonly offset?: number;
 };
 
 /** One `${name}` in the original text and the placeholder it became. */
@@ -50,6 +52,26 @@ const toSource = (refs: readonly Reference[], outOffset: number): number => {
     shift = r.srcEnd - r.outEnd;
   }
   return outOffset + shift;
+};
+
+/**
+ * Offset in a bound statement's `sql` -> offset in its `source`: each `$n` there stands where a `${name}`
+ * was written (an offset inside a placeholder maps to the start of the reference).
+ */
+export const writtenOffset = (statement: BoundStatement, sqlOffset: number): number => {
+  let src = 0;
+  let out = 0;
+  for (const m of statement.source.matchAll(VAR_PATTERN)) {
+    const gap = m.index - src;
+    if (sqlOffset < out + gap) return src + (sqlOffset - out);
+    out += gap;
+    src = m.index;
+    const placeholder = /^\$\d+/.exec(statement.sql.slice(out))?.[0] ?? '';
+    if (sqlOffset < out + placeholder.length) return src;
+    out += placeholder.length;
+    src += m[0].length;
+  }
+  return Math.min(src + (sqlOffset - out), statement.source.length);
 };
 
 /** Offset in the text as written -> file location, through the per-line starts of the YAML scalar. */
@@ -223,7 +245,7 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
     const srcStart = toSource(sub.refs, s.offset);
     const srcEnd = toSource(sub.refs, s.offset + s.text.length - 1) + 1;
     const lastRef = sub.refs.findLast((r) => r.outStart < s.offset + s.text.length && r.outEnd === s.offset + s.text.length);
-    return { sql: text, params, source: sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd), loc: locateInSql(sql, srcStart) };
+    return { sql: text, params, source: sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd), loc: locateInSql(sql, srcStart), offset: srcStart };
   });
   return { statements, diagnostics };
 };
