@@ -33,12 +33,13 @@ export const renderReportMarkdown = (results: RunResults): string => {
 
 export const writeRunReports = async (results: RunResults, outDir: string): Promise<string[]> => {
   await mkdir(outDir, { recursive: true });
-  const files: [string, string][] = [
-    ['report.html', renderReportHtml(results)],
-    ['report.md', renderReportMarkdown(results)],
-    ['junit.xml', renderJunit(results)],
+  const renderers: [string, (r: RunResults) => string][] = [
+    ['report.html', renderReportHtml],
+    ['report.md', renderReportMarkdown],
+    ['junit.xml', renderJunit],
   ];
-  const paths = files.map(([name]) => join(outDir, name));
-  await Promise.all(files.map(([, content], i) => writeFileAtomic(paths[i]!, content)));
+  const paths = renderers.map(([name]) => join(outDir, name));
+  // One at a time: a large run's three renderings need not all be in memory at once.
+  for (const [i, [, render]] of renderers.entries()) await writeFileAtomic(paths[i]!, render(results));
   return paths;
 };
