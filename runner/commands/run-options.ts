@@ -1,0 +1,76 @@
+/**
+ * `dbspec run`'s command line -> RunOptions, or the usage mistake in it.
+ */
+import type { Diagnostic } from '../diagnostics.ts';
+import { parseDuration } from '../spec/duration.ts';
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+export const usage = (message: string): Diagnostic => ({ kind: 'config', code: 'DBSPEC_USAGE', message });
+
+/** As in specs (`30s`, `500ms`, `2m`), or a bare number of milliseconds. */
+const parseTimeout = (text: string): number | undefined => parseDuration(text.trim()) ?? (/^\d+$/.test(text.trim()) ? Number(text) : undefined);
+
+export type RunOptions = {
+  readonly paths: string[];
+  readonly config?: string;
+  readonly grep?: RegExp;
+  readonly tags: string[];
+  readonly shard?: { index: number; count: number };
+  readonly durationsFrom?: string;
+  readonly bail: boolean;
+  readonly timeoutMs: number;
+  readonly jobs: number;
+  readonly release: string | null;
+  readonly out: string;
+  readonly allowShared: boolean;
+  readonly migrate: boolean;
+  readonly reporter: string;
+  /** Have the databases analyse every statement first (PREPARE); stop with exit 1 on problems. */
+  readonly dbCheck?: boolean;
+};
+
+
+const parseShard = (text: string): { index: number; count: number } | undefined => {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m) return undefined;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
+};
+
+
+export const parseOptions = (values: Values, positionals: string[]): RunOptions | Diagnostic => {
+  const timeoutMs = parseTimeout(String(values.timeout));
+  if (timeoutMs === undefined || timeoutMs <= 0) return usage(`--timeout takes a duration like 30s or 500ms, not '${String(values.timeout)}'`);
+  const jobs = Number(values.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return usage(`--jobs takes a whole number from 1 to 64, not '${String(values.jobs)}'`);
+  let grep: RegExp | undefined;
+  if (typeof values.grep === 'string') {
+    try {
+      grep = new RegExp(values.grep, 'i');
+    } catch (error) {
+      return usage(`--grep: ${(error as Error).message}`);
+    }
+  }
+  const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
+  if (typeof values.shard === 'string' && !shard) return usage(`--shard takes i/n with 1 <= i <= n, e.g. 2/4, not '${values.shard}'`);
+  return {
+    paths: positionals.length > 0 ? positionals : ['specs'],
+    config: typeof values.config === 'string' ? values.config : undefined,
+    grep,
+    tags: ((values.tag as string[] | undefined) ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
+    shard,
+    durationsFrom: typeof values.durations === 'string' ? values.durations : undefined,
+    bail: values.bail === true,
+    timeoutMs,
+    jobs,
+    release: typeof values.release === 'string' ? values.release : (process.env.DBSPEC_RELEASE ?? null),
+    out: String(values.out),
+    allowShared: values['allow-shared'] === true,
+    migrate: values.migrate === true,
+    reporter: String(values.reporter),
+    dbCheck: values['db-check'] === true,
+  };
+};
+
