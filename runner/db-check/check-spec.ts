@@ -121,6 +121,9 @@ const checkOnSession = async (session: Session, database: string, pieces: readon
 const connectionProblem = (database: string, error: DbError): DbspecError =>
   new DbspecError({ kind: 'connection', code: 'DBSPEC_DB_CHECK_CONNECTION', message: `--db-check: database \`${database}\`: ${error.message}` });
 
+/** In file order, whichever database each statement went to. */
+const byPlace = (a: Diagnostic, b: Diagnostic): number => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0);
+
 /** Checks one spec on every database it uses. Throws DbspecError only for connection problems. */
 export const checkSpec = async (spec: Spec, plan: Plan, databases: ReadonlyMap<string, Database>, options: CheckOptions): Promise<Diagnostic[]> => {
   const pieces = piecesOf(spec);
@@ -146,5 +149,5 @@ export const checkSpec = async (spec: Spec, plan: Plan, databases: ReadonlyMap<s
       throw connectionProblem(name, toDbError(error));
     }
   }
-  return diagnostics;
+  return diagnostics.sort(byPlace);
 };
