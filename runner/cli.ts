@@ -94,7 +94,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
 /** What escapes a command: a user's mistake thrown across a boundary (printed as such), else a bug in dbspec. */
 const reportThrown = async (error: unknown): Promise<number> => {
   const { DbspecError, exitCodeFor } = await import('./diagnostics.ts');
-  const { redactSecrets } = await import('./db/redact.ts');
+  const { redactSecrets } = await import('./redact.ts');
   if (error instanceof DbspecError) {
     const { formatDiagnostics } = await import('./spec/format-diagnostic.ts');
     process.stderr.write(redactSecrets(await formatDiagnostics(error.diagnostics)) + '\n');

@@ -6,6 +6,7 @@ import { access } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { isMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
+import { redactUrl } from './redact.ts';
 import { keyText, loadYamlFile } from './spec/load.ts';
 import { checkSchema } from './spec/schema-check.ts';
 import { boolOf, locOf, pairsOf, stringOf, valueOf } from './spec/yaml-nodes.ts';
@@ -45,7 +46,6 @@ const databaseConfig = (name: string, urlEnv: string, migrations: string, dispos
 };
 
 /** A URL with its password replaced, safe to print. */
-export const redactUrl = (url: string): string => url.replace(/(\/\/[^:/@]*:)[^@]*@/, '$1***@');
 
 const urlProblems = (databases: readonly DatabaseConfig[]): Diagnostic[] =>
   databases.flatMap((db) => {

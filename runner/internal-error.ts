@@ -2,7 +2,7 @@
  * A bug in dbspec, not a verdict on the specs or a user's mistake: one clean line and a hint (the stack only
  * when asked for), exit code 2. Never a raw stack trace in CI logs, never a password.
  */
-import { redactSecrets } from './db/redact.ts';
+import { redactSecrets } from './redact.ts';
 
 export const reportInternalError = (error: unknown): 2 => {
   const message = error instanceof Error ? error.message : String(error);

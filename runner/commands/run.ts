@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
-import { redactSecrets } from '../db/redact.ts';
+import { redactSecrets } from '../redact.ts';
 import { reportInternalError } from '../internal-error.ts';
 import { DbspecError, exitCodeFor, type Diagnostic } from '../diagnostics.ts';
 import { checksEachSpec, runSpecs, workerCount } from '../execute/engine.ts';

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '../config.ts';
 import { checkSpecsOnDatabases } from '../db-check/check-specs.ts';
-import { redactSecrets } from '../db/redact.ts';
+import { redactSecrets } from '../redact.ts';
 import { DbspecError, exitCodeFor } from '../diagnostics.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';

@@ -5,7 +5,7 @@
 import { DbspecError } from '../diagnostics.ts';
 import { createPoolFor, databaseFromPool, type Database, type PoolOptions } from './database.ts';
 import { toDbError } from './db-error.ts';
-import { redactUrl } from './redact.ts';
+import { redactUrl } from '../redact.ts';
 
 const errorCodes = (error: unknown): string[] => {
   const codes: string[] = [];

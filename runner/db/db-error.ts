@@ -10,7 +10,7 @@ import {
   StatementCancelledError,
   StatementTimeoutError,
 } from 'slonik';
-import { redactSecrets } from './redact.ts';
+import { redactSecrets } from '../redact.ts';
 
 export type DbError = {
   /** SQLSTATE, e.g. 23505; absent when the failure did not come from the server. */

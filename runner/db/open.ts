@@ -11,7 +11,7 @@ import { copyName, createCopies, databaseOf, dropCopies, urlWithDatabase } from 
 import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
 import { applyMigrations } from './migrations.ts';
-import { redactUrl } from './redact.ts';
+import { redactUrl } from '../redact.ts';
 
 export type OpenOptions = {
   allowShared: boolean;

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isMap, isSeq } from 'yaml';
 import type { Config } from '../config.ts';
-import { redactUrl } from '../config.ts';
+import { redactUrl } from '../redact.ts';
 import type { QueryResult } from '../db/query-result.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { resolveRows } from '../execute/expectation.ts';

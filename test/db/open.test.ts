@@ -1,15 +1,15 @@
 /** openDatabases: guard, connection failures, the embedded server's life cycle, migrations. */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, DatabaseConfig } from '../../runner/config.ts';
 import { DbspecError } from '../../runner/diagnostics.ts';
 import { freePort } from '../../runner/db/free-port.ts';
 import { openDatabases } from '../../runner/db/open.ts';
-import { redactSecrets, redactUrl } from '../../runner/db/redact.ts';
+import { redactSecrets, redactUrl } from '../../runner/redact.ts';
 import { scratchDatabases, testServers } from '../support/servers.ts';
 
 const database = (name: string, extra: Partial<DatabaseConfig> = {}): DatabaseConfig => ({
@@ -121,12 +121,21 @@ describe('db: embedded server', () => {
   it('a failing migration names file:line and the PostgreSQL message, and the server is gone', async () => {
     await writeMigrations('failing/auth', { '001_ok.sql': 'create table a (id int);\n', '002_bad.sql': 'create table b (id int);\n\ninsert into b values\n  (1), (nope);\n' });
     const config: Config = { root: join(root, 'failing'), databases: [database('auth')] };
-    const before = new Set(execFileSync('ls', [tmpdir()], { encoding: 'utf8' }).split('\n').filter((name) => name.startsWith('dbspec-pg-')));
-    const error = await thrown(openDatabases(config, ['auth'], { allowShared: false, migrate: false }));
-    assert.equal(error.message, 'migration auth/002_bad.sql:4 failed on database `auth`: column "nope" does not exist');
-    assert.deepEqual(error.diagnostics[0]?.location, { file: 'auth/002_bad.sql', line: 4, column: 9 });
-    const after = execFileSync('ls', [tmpdir()], { encoding: 'utf8' }).split('\n').filter((name) => name.startsWith('dbspec-pg-') && !before.has(name));
-    assert.deepEqual(after, []);
+    // A private TMPDIR (os.tmpdir() reads it on every call): what is left there is this test's alone.
+    const privateTmp = await mkdtemp(join(tmpdir(), 'dbspec-tmpdir-'));
+    await chmod(privateTmp, 0o755);
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    try {
+      const error = await thrown(openDatabases(config, ['auth'], { allowShared: false, migrate: false }));
+      assert.equal(error.message, 'migration auth/002_bad.sql:4 failed on database `auth`: column "nope" does not exist');
+      assert.deepEqual(error.diagnostics[0]?.location, { file: 'auth/002_bad.sql', line: 4, column: 9 });
+      assert.deepEqual(await readdir(privateTmp), []);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+      await rm(privateTmp, { recursive: true, force: true });
+    }
   });
 
   it('a process that exits without close() (or is interrupted) leaves no postgres and no temp dir', async () => {
