@@ -2,16 +2,13 @@
  * `dbspec explain SPEC...`: what a run would do, without a database: every statement as it will be sent
  * (with $n placeholders), the value each placeholder gets, and what will be compared, in words.
  */
-import { loadConfig } from '../config.ts';
-import { exitCodeFor, type Diagnostic } from '../diagnostics.ts';
 import { describeExpected } from '../execute/match-value.ts';
 import { VarScope } from '../execute/scope.ts';
 import { planRun, type Plan } from '../plan/plan.ts';
 import type { BoundStatement } from '../spec/bind.ts';
-import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import type { ExpectedRow, Expectation, Spec, SqlText, Step, YamlValue } from '../spec/types.ts';
-import { loadSpecs } from '../spec/validate.ts';
 import type { Command } from './command.ts';
+import { fail, loadProject, usage } from './command-output.ts';
 
 const BUILTIN_MEANING: Readonly<Record<string, string>> = {
   uuid: 'a fresh random UUID, new at each place it is written',
@@ -173,15 +170,9 @@ export const explainCommand: Command = {
     config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
   },
   run: async ({ values, positionals }) => {
-    const fail = async (diagnostics: readonly Diagnostic[]): Promise<number> => {
-      process.stderr.write((await formatDiagnostics(diagnostics)) + '\n');
-      return exitCodeFor(diagnostics);
-    };
-    if (positionals.length === 0) return fail([{ kind: 'config', code: 'DBSPEC_USAGE', message: 'name the spec to explain, e.g. dbspec explain specs/my.spec.yaml' }]);
-    const cwd = process.cwd();
-    const { config, diagnostics } = await loadConfig({ cwd, ...(typeof values.config === 'string' ? { file: values.config } : {}), env: process.env });
-    if (!config) return fail(diagnostics);
-    const loaded = await loadSpecs(positionals, { databases: config.databases.map((d) => d.name), cwd });
+    if (positionals.length === 0) return fail([usage('name the spec to explain, e.g. dbspec explain specs/my.spec.yaml')]);
+    const loaded = await loadProject(values, positionals);
+    if ('configProblems' in loaded) return fail(loaded.configProblems);
     if (loaded.diagnostics.length > 0) return fail(loaded.diagnostics);
     const plan = await planRun(loaded.specs);
     process.stdout.write(loaded.specs.map((s) => explainSpec(s, plan)).join('\n' + '-'.repeat(72) + '\n\n'));

@@ -2,14 +2,12 @@
  * `dbspec list [paths...]`: the specs and their steps (name, kind, database), as text or JSON. Specs with
  * problems are reported on stderr and left out.
  */
-import { loadConfig } from '../config.ts';
 import { exitCodeFor } from '../diagnostics.ts';
-import type { Diagnostic } from '../diagnostics.ts';
 import { selectSpecs } from '../plan/select.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import type { Spec, Step } from '../spec/types.ts';
-import { loadSpecs } from '../spec/validate.ts';
 import type { Command } from './command.ts';
+import { fail, loadProject, usage } from './command-output.ts';
 
 export type ListedSpec = {
   readonly file: string;
@@ -41,8 +39,6 @@ const asText = (specs: readonly ListedSpec[]): string =>
     )
     .join('\n');
 
-const usage = (message: string): Diagnostic => ({ kind: 'config', code: 'DBSPEC_USAGE', message });
-
 export const listCommand: Command = {
   name: 'list',
   summary: 'List specs and their steps (name, kind, database).',
@@ -54,25 +50,17 @@ export const listCommand: Command = {
     config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
   },
   run: async ({ values, positionals }) => {
-    const cwd = process.cwd();
     let grep: RegExp | undefined;
     if (typeof values.grep === 'string') {
       try {
         grep = new RegExp(values.grep, 'i');
       } catch (error) {
-        const d = usage(`--grep: ${(error as Error).message}`);
-        process.stderr.write((await formatDiagnostics([d])) + '\n');
-        return 2;
+        return fail([usage(`--grep: ${(error as Error).message}`)]);
       }
     }
-    const configFile = typeof values.config === 'string' ? values.config : undefined;
-    const { config, diagnostics: configProblems } = await loadConfig({ cwd, ...(configFile !== undefined ? { file: configFile } : {}), env: process.env });
-    if (!config) {
-      process.stderr.write((await formatDiagnostics(configProblems)) + '\n');
-      return exitCodeFor(configProblems);
-    }
-    const paths = positionals.length > 0 ? positionals : ['specs'];
-    const { specs, diagnostics } = await loadSpecs(paths, { databases: config.databases.map((d) => d.name), cwd });
+    const project = await loadProject(values, positionals);
+    if ('configProblems' in project) return fail(project.configProblems);
+    const { specs, diagnostics } = project;
     if (diagnostics.length > 0) process.stderr.write((await formatDiagnostics(diagnostics)) + '\n');
     const tags = Array.isArray(values.tag) ? values.tag : typeof values.tag === 'string' ? [values.tag] : [];
     const picked = selectSpecs(specs, { tags, ...(grep ? { grep } : {}) }).map(listed);

@@ -5,11 +5,9 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../config.ts';
-import { exitCodeFor, type Diagnostic } from '../diagnostics.ts';
-import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import { didYouMean } from '../spec/suggest.ts';
 import type { Command } from './command.ts';
+import { commandConfig, fail, usage } from './command-output.ts';
 
 const SCHEMA = fileURLToPath(new URL('../../schema/spec.schema.json', import.meta.url));
 
@@ -76,13 +74,6 @@ ${databases.map((db, i) => stepFor(db, i === 0)).join('\n')}
 `;
 };
 
-const usage = (message: string): Diagnostic => ({ kind: 'config', code: 'DBSPEC_USAGE', message });
-
-const fail = async (diagnostics: readonly Diagnostic[]): Promise<number> => {
-  process.stderr.write((await formatDiagnostics(diagnostics)) + '\n');
-  return exitCodeFor(diagnostics);
-};
-
 const exists = async (path: string): Promise<boolean> =>
   access(path).then(
     () => true,
@@ -104,7 +95,7 @@ export const newCommand: Command = {
     const slug = fileSlug(name);
     if (slug === '') return fail([usage(`'${name}' has no letters or digits to name a file after`)]);
     const cwd = process.cwd();
-    const { config, diagnostics } = await loadConfig({ cwd, ...(typeof values.config === 'string' ? { file: values.config } : {}), env: process.env });
+    const { config, diagnostics } = await commandConfig(values);
     if (!config) return fail(diagnostics);
     const known = config.databases.map((d) => d.name);
     const wanted = typeof values.db === 'string' ? values.db.split(',').map((d) => d.trim()).filter(Boolean) : known.slice(0, 1);

@@ -2,11 +2,10 @@
  * `dbspec run`'s command line -> RunOptions, or the usage mistake in it.
  */
 import type { Diagnostic } from '../diagnostics.ts';
+import { usage } from './command-output.ts';
 import { parseDuration } from '../spec/duration.ts';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
-
-export const usage = (message: string): Diagnostic => ({ kind: 'config', code: 'DBSPEC_USAGE', message });
 
 /** As in specs (`30s`, `500ms`, `2m`), or a bare number of milliseconds. */
 const parseTimeout = (text: string): number | undefined => parseDuration(text.trim()) ?? (/^\d+$/.test(text.trim()) ? Number(text) : undefined);

@@ -6,11 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { loadConfig } from '../config.ts';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { redactSecrets } from '../redact.ts';
 import { reportInternalError } from '../internal-error.ts';
-import { DbspecError, exitCodeFor, type Diagnostic } from '../diagnostics.ts';
+import { DbspecError } from '../diagnostics.ts';
 import { checksEachSpec, runSpecs, workerCount } from '../execute/engine.ts';
 import { createHarness } from '../execute/mocha-suites.ts';
 import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-specs.ts';
@@ -22,17 +21,11 @@ import { readResults, serializeResults } from '../results/read.ts';
 import { assembleResults } from '../results/assemble.ts';
 import type { RunResults, SpecResult } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
-import { formatDiagnostics } from '../spec/format-diagnostic.ts';
-import { loadSpecs } from '../spec/validate.ts';
 import type { Command } from './command.ts';
-import { parseOptions, usage, type RunOptions } from './run-options.ts';
+import { fail, loadProject, usage } from './command-output.ts';
+import { parseOptions, type RunOptions } from './run-options.ts';
 import { trapSignals, within } from './run-process.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
-
-const fail = async (diagnostics: readonly Diagnostic[]): Promise<number> => {
-  process.stderr.write(redactSecrets(await formatDiagnostics(diagnostics)) + '\n');
-  return exitCodeFor(diagnostics);
-};
 
 const gitCommit = (): string | null => {
   try {
@@ -91,10 +84,10 @@ const runOrSalvage = async (
 
 export const executeRun = async (options: RunOptions): Promise<number> => {
   const cwd = process.cwd();
-  const { config, diagnostics: configProblems } = await loadConfig({ cwd, file: options.config, env: process.env });
-  if (!config) return fail(configProblems);
-  const loaded = await loadSpecs(options.paths, { databases: config.databases.map((d) => d.name), cwd });
+  const loaded = await loadProject({ config: options.config }, options.paths);
+  if ('configProblems' in loaded) return fail(loaded.configProblems);
   if (loaded.diagnostics.length > 0) return fail(loaded.diagnostics);
+  const { config } = loaded;
   let durations: Map<string, number> | undefined;
   try {
     durations = options.durationsFrom ? await loadDurations(options.durationsFrom) : undefined;

@@ -2,14 +2,12 @@
  * `dbspec validate [paths...]`: every problem of every spec, with file:line:col and a code frame, without a
  * database. Diagnostics go to stderr, the one-line summary to stdout.
  */
-import { loadConfig } from '../config.ts';
 import { checkSpecsOnDatabases } from '../db-check/check-specs.ts';
-import { redactSecrets } from '../redact.ts';
 import { DbspecError, exitCodeFor } from '../diagnostics.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
-import { loadSpecs } from '../spec/validate.ts';
 import type { Command } from './command.ts';
+import { fail, loadProject } from './command-output.ts';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -29,22 +27,16 @@ export const validateCommand: Command = {
     'allow-shared': { type: 'boolean', description: 'With --db-check: a spec\'s ALTER/DROP/CREATE INDEX may run (rolled back) on databases not marked disposable.' },
   },
   run: async ({ values, positionals }) => {
-    const cwd = process.cwd();
-    const configFile = typeof values.config === 'string' ? values.config : undefined;
-    const { config, diagnostics: configProblems } = await loadConfig({ cwd, ...(configFile !== undefined ? { file: configFile } : {}), env: process.env });
-    if (!config) {
-      process.stderr.write((await formatDiagnostics(configProblems)) + '\n');
-      return exitCodeFor(configProblems);
-    }
+    const project = await loadProject(values, positionals);
+    if ('configProblems' in project) return fail(project.configProblems);
+    const { config, files, specs, diagnostics } = project;
     const paths = positionals.length > 0 ? positionals : ['specs'];
-    const { files, specs, diagnostics } = await loadSpecs(paths, { databases: config.databases.map((d) => d.name), cwd });
     if (values['db-check'] === true && diagnostics.length === 0) {
       try {
         diagnostics.push(...(await checkSpecsOnDatabases(config, specs, { allowShared: values['allow-shared'] === true })));
       } catch (error) {
         if (!(error instanceof DbspecError)) throw error;
-        process.stderr.write(redactSecrets(await formatDiagnostics(error.diagnostics)) + '\n');
-        return exitCodeFor(error.diagnostics);
+        return fail(error.diagnostics);
       }
     }
     if (diagnostics.length > 0) process.stderr.write((await formatDiagnostics(diagnostics)) + '\n\n');
