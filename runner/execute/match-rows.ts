@@ -10,7 +10,7 @@ import type { QueryResult } from '../db/query-result.ts';
 import type { Cell, CellMismatch, Failure, ResultRows } from '../results/types.ts';
 import type { ExpectedRow, ExpectedValue } from '../spec/types.ts';
 import { cellText, describeExpected, matchValue } from './match-value.ts';
-import { typeFamily } from './pg-types.ts';
+import { typeFamily, type TypeFamily } from './pg-types.ts';
 
 export type RowsMode = 'rows' | 'includes' | 'excludes';
 
@@ -279,9 +279,14 @@ const formatExpected = (expected: ExpectedValue): string => {
 
 const formatActual = (cell: Cell, typeOid: number): string => {
   if (cell === null) return 'NULL';
-  if (typeFamily(typeOid) === 'bool' && (cell === 't' || cell === 'f')) return cell === 't' ? 'true' : 'false';
+  const family = typeFamily(typeOid);
+  if (family === 'bool' && (cell === 't' || cell === 'f')) return cell === 't' ? 'true' : 'false';
+  // Numbers print as numbers, like the expected side: "n expected 2 got 1", not "got '1'".
+  if (NUMERIC_FAMILIES.has(family) && typeof cell === 'string') return cell;
   return typeof cell === 'string' ? quote(cell) : cellText(cell);
 };
+
+const NUMERIC_FAMILIES: ReadonlySet<TypeFamily> = new Set<TypeFamily>(['integer', 'numeric', 'float']);
 
 const quote = (text: string): string => `'${text.length > 60 ? `${text.slice(0, 57)}...` : text}'`;
 

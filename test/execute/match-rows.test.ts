@@ -131,7 +131,7 @@ describe('match-rows: ordered', () => {
   it('compares position by position', () => {
     assert.equal(matchRows(rowsOf('[{ id: 1 }, { id: 2 }]'), actual, ORDERED), undefined);
     const failure = matchRows(rowsOf('[{ id: 2 }, { id: 1 }]'), actual, ORDERED)!;
-    assert.equal(failure.message, "row 1 differs: id expected 2 got '1'; 1 more row differs");
+    assert.equal(failure.message, "row 1 differs: id expected 2 got 1; 1 more row differs");
     assert.deepEqual(failure.mismatches, [
       { expectedRow: 0, actualRow: 0, column: 'id' },
       { expectedRow: 1, actualRow: 1, column: 'id' },
