@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,7 @@ describe('dbspec report, diff and merge on the command line', function () {
       await copyFile(join(FIXTURES, `${name}.json`), join(dir, name, 'results.json'));
     }
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('report re-renders next to the results file by default', async () => {
     const run = await runCli(['report', join(dir, 'failing', 'results.json')]);

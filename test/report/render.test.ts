@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderJunit } from '../../runner/report/junit.ts';
@@ -147,10 +147,15 @@ describe('report rendering', () => {
   });
 
   it('writes report.html, report.md and junit.xml into a new folder, leaving no temporary files', async () => {
-    const dir = join(await mkdtemp(join(tmpdir(), 'dbspec-report-')), 'nested', 'out');
-    const paths = await writeRunReports(failing, dir);
-    assert.deepEqual(paths, ['report.html', 'report.md', 'junit.xml'].map((f) => join(dir, f)));
-    assert.deepEqual((await readdir(dir)).sort(), ['junit.xml', 'report.html', 'report.md']);
-    assert.equal(await readFile(paths[0]!, 'utf8'), html);
+    const root = await mkdtemp(join(tmpdir(), 'dbspec-report-'));
+    const dir = join(root, 'nested', 'out');
+    try {
+      const paths = await writeRunReports(failing, dir);
+      assert.deepEqual(paths, ['report.html', 'report.md', 'junit.xml'].map((f) => join(dir, f)));
+      assert.deepEqual((await readdir(dir)).sort(), ['junit.xml', 'report.html', 'report.md']);
+      assert.equal(await readFile(paths[0]!, 'utf8'), html);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DbspecError } from '../../runner/diagnostics.ts';
@@ -33,6 +33,7 @@ describe('results files: read, serialize, summarize', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dbspec-results-'));
   });
+  after(() => rm(dir, { recursive: true, force: true }));
 
   it('reads every fixture and writes it back byte for byte', async () => {
     for (const name of ['passing', 'passing-rerun', 'failing', 'interrupted']) {
