@@ -3,7 +3,7 @@
  * run, against the machine's PostgreSQL 15 and an embedded PostgreSQL 18, through the CLI as a user runs it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +189,23 @@ describe('two runs of the same code', function () {
     } finally {
       await dbs.drop();
       for (const out of outs) await rm(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm start', function () {
+  it('runs every spec in specs/ on the embedded default and exits 0', async function () {
+    const out = await mkdtemp(join(tmpdir(), 'dbspec-npm-start-'));
+    try {
+      const child = spawnSync('npm', ['start', '--', '--out', out, '--reporter', 'dot'], { cwd: REPO, env: cleanEnv(), encoding: 'utf8', timeout: 120_000 });
+      assert.equal(child.status, 0, child.stdout + child.stderr);
+      const results = await readResults(out);
+      assert.ok(results.specs.length >= 11, `only ${results.specs.length} specs ran`);
+      assert.equal(results.summary.specs.passed, results.specs.length);
+      assert.ok(Object.values(results.databases).every((d) => d.embedded));
+      for (const f of ['results.json', 'junit.xml', 'report.html', 'report.md']) assert.ok((await readdir(out)).includes(f), `${f} missing`);
+    } finally {
+      await rm(out, { recursive: true, force: true });
     }
   });
 });
