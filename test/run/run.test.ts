@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunResults, SpecResult } from '../../runner/results/types.ts';
@@ -206,6 +206,23 @@ describe('npm start', function () {
       for (const f of ['results.json', 'junit.xml', 'report.html', 'report.md']) assert.ok((await readdir(out)).includes(f), `${f} missing`);
     } finally {
       await rm(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the authoring guide', function () {
+  it('its complete example spec passes as written, against this repository\'s schemas', async function () {
+    const guide = await readFile(join(REPO, 'specs', 'README.md'), 'utf8');
+    const section = guide.slice(guide.indexOf('## A complete spec'));
+    const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(example, 'no yaml block under "## A complete spec"');
+    const dir = await mkdtemp(join(tmpdir(), 'dbspec-guide-'));
+    try {
+      await writeFile(join(dir, 'complete.spec.yaml'), example);
+      const run = await runCli(['run', join(dir, 'complete.spec.yaml'), '--out', join(dir, 'out'), '--reporter', 'dot']);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
