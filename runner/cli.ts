@@ -28,7 +28,7 @@ const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>
     'Commands:',
     ...names.map((n, i) => `  ${n.padEnd(10)} ${summaries[i]}`),
     '',
-    'Run `dbspec <command> --help` for a command\'s options.',
+    "Run `dbspec <command> --help` for a command's options.",
     'Exit codes: 0 all passed or valid, 1 spec failures or invalid specs, 2 usage, configuration or connection problems.',
   ].join('\n');
 
@@ -70,12 +70,19 @@ export const main = async (argv: readonly string[]): Promise<number> => {
       allowPositionals: true,
       strict: true,
       options: {
-        ...Object.fromEntries(Object.entries(command.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: o.multiple } : {}) }])),
+        ...Object.fromEntries(
+          Object.entries(command.options).map(([k, o]) => [
+            k,
+            { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: o.multiple } : {}) },
+          ]),
+        ),
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
-    process.stderr.write(`dbspec ${name}: ${(error as Error).message.replace(/\. To specify.*$/s, '.')}\nUsage: ${command.usage} (see dbspec ${name} --help)\n`);
+    process.stderr.write(
+      `dbspec ${name}: ${(error as Error).message.replace(/\. To specify.*$/s, '.')}\nUsage: ${command.usage} (see dbspec ${name} --help)\n`,
+    );
     return 2;
   }
   if (parsed.values.help) {

@@ -38,9 +38,16 @@ export type ConfigResult = { readonly config?: Config; readonly diagnostics: rea
 
 export const CONFIG_FILE = 'dbspec.config.yaml';
 
-const defaultsFor = (name: string, env: Readonly<Record<string, string | undefined>>): DatabaseConfig => databaseConfig(name, `DBSPEC_${name.toUpperCase()}_URL`, `specs/db/${name}`, false, env);
+const defaultsFor = (name: string, env: Readonly<Record<string, string | undefined>>): DatabaseConfig =>
+  databaseConfig(name, `DBSPEC_${name.toUpperCase()}_URL`, `specs/db/${name}`, false, env);
 
-const databaseConfig = (name: string, urlEnv: string, migrations: string, disposable: boolean, env: Readonly<Record<string, string | undefined>>): DatabaseConfig => {
+const databaseConfig = (
+  name: string,
+  urlEnv: string,
+  migrations: string,
+  disposable: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+): DatabaseConfig => {
   const url = env[urlEnv];
   return { name, urlEnv, ...(url ? { url } : {}), migrations, disposable };
 };
@@ -84,7 +91,8 @@ export const loadConfig = async (options: { cwd: string; file?: string; env: Rea
   const { cwd, env } = options;
   const path = resolve(cwd, options.file ?? CONFIG_FILE);
   if (!(await exists(path))) {
-    if (options.file !== undefined) return { diagnostics: [{ kind: 'config', code: 'DBSPEC_CONFIG_NOT_FOUND', message: `config file not found: ${options.file}` }] };
+    if (options.file !== undefined)
+      return { diagnostics: [{ kind: 'config', code: 'DBSPEC_CONFIG_NOT_FOUND', message: `config file not found: ${options.file}` }] };
     const databases = DEFAULT_DATABASES.map((name) => defaultsFor(name, env));
     const problems = urlProblems(databases);
     return problems.length > 0 ? { diagnostics: problems } : { config: { root: cwd, databases }, diagnostics: [] };
@@ -95,16 +103,30 @@ export const loadConfig = async (options: { cwd: string; file?: string; env: Rea
   if (!loaded || diagnostics.length > 0) return { diagnostics: asConfig(diagnostics) };
   const root = loaded.doc.contents;
   if (!isMap(root)) {
-    return { diagnostics: [{ kind: 'config', code: 'DBSPEC_CONFIG', message: 'the config must be a map with a `databases:` key', location: locOf(loaded, root) }] };
+    return {
+      diagnostics: [{ kind: 'config', code: 'DBSPEC_CONFIG', message: 'the config must be a map with a `databases:` key', location: locOf(loaded, root) }],
+    };
   }
   const schemaProblems = checkSchema(loaded, root, 'config.schema.json', 'config');
   if (schemaProblems.length > 0) return { diagnostics: schemaProblems };
   const databases = pairsOf(valueOf(root, 'databases')).map((pair) => {
     const name = keyText(pair.key)!;
     const db = pair.value;
-    return databaseConfig(name, stringOf(valueOf(db, 'url_env')) ?? `DBSPEC_${name.toUpperCase()}_URL`, stringOf(valueOf(db, 'migrations')) ?? `specs/db/${name}`, boolOf(valueOf(db, 'disposable')) ?? false, env);
+    return databaseConfig(
+      name,
+      stringOf(valueOf(db, 'url_env')) ?? `DBSPEC_${name.toUpperCase()}_URL`,
+      stringOf(valueOf(db, 'migrations')) ?? `specs/db/${name}`,
+      boolOf(valueOf(db, 'disposable')) ?? false,
+      env,
+    );
   });
-  const problems = urlProblems(databases).map((d) => ({ ...d, location: locOf(loaded, valueOf(valueOf(valueOf(root, 'databases'), databases.find((db) => d.message.startsWith(db.urlEnv))?.name ?? ''), 'url_env') ?? root) }));
+  const problems = urlProblems(databases).map((d) => ({
+    ...d,
+    location: locOf(
+      loaded,
+      valueOf(valueOf(valueOf(root, 'databases'), databases.find((db) => d.message.startsWith(db.urlEnv))?.name ?? ''), 'url_env') ?? root,
+    ),
+  }));
   if (problems.length > 0) return { diagnostics: problems };
   return { config: { file: display, root: dirname(path), databases }, diagnostics: [] };
 };

@@ -25,7 +25,10 @@ export const commandConfig = (values: Readonly<Record<string, unknown>>) =>
 export type Project = { readonly config: Config; readonly specs: Spec[]; readonly files: string[]; readonly diagnostics: Diagnostic[] };
 
 /** The config, then the specs under `paths` (default `specs`); a config problem comes back as diagnostics alone. */
-export const loadProject = async (values: Readonly<Record<string, unknown>>, paths: readonly string[]): Promise<Project | { readonly configProblems: readonly Diagnostic[] }> => {
+export const loadProject = async (
+  values: Readonly<Record<string, unknown>>,
+  paths: readonly string[],
+): Promise<Project | { readonly configProblems: readonly Diagnostic[] }> => {
   const { config, diagnostics } = await commandConfig(values);
   if (!config) return { configProblems: diagnostics };
   const loaded = await loadSpecs(paths.length > 0 ? paths : ['specs'], { databases: config.databases.map((d) => d.name), cwd: process.cwd() });

@@ -24,15 +24,43 @@ export const diffCommand: Command = {
   summary: 'Compare two results.json (two releases): newly failing, fixed, changed rows, slower timings.',
   usage: USAGE,
   options: {
-    out: { type: 'string', short: 'o', multiple: false, value: 'DIR', description: 'Folder for diff.html and diff.md (default: the new results file\'s folder).' },
-    'fail-on': { type: 'string', short: 'f', multiple: false, value: 'WHEN', description: 'Exit 1 on a regression, on any change, or never.', default: 'regression' },
-    threshold: { type: 'string', short: 't', multiple: false, value: 'PCT', description: 'Percent a duration or metric must move by to count.', default: String(DEFAULT_THRESHOLD_PCT) },
-    'min-ms': { type: 'string', short: 'm', multiple: false, value: 'MS', description: 'Durations and *_ms metrics must also move by more than this many ms.', default: String(DEFAULT_MIN_MS) },
+    out: {
+      type: 'string',
+      short: 'o',
+      multiple: false,
+      value: 'DIR',
+      description: "Folder for diff.html and diff.md (default: the new results file's folder).",
+    },
+    'fail-on': {
+      type: 'string',
+      short: 'f',
+      multiple: false,
+      value: 'WHEN',
+      description: 'Exit 1 on a regression, on any change, or never.',
+      default: 'regression',
+    },
+    threshold: {
+      type: 'string',
+      short: 't',
+      multiple: false,
+      value: 'PCT',
+      description: 'Percent a duration or metric must move by to count.',
+      default: String(DEFAULT_THRESHOLD_PCT),
+    },
+    'min-ms': {
+      type: 'string',
+      short: 'm',
+      multiple: false,
+      value: 'MS',
+      description: 'Durations and *_ms metrics must also move by more than this many ms.',
+      default: String(DEFAULT_MIN_MS),
+    },
   },
   run: async ({ values, positionals }) => {
     if (positionals.length !== 2) return usageError('diff', `expected two results files (old, new), got ${positionals.length}`, USAGE);
     const failOn = values['fail-on'] ?? 'regression';
-    if (typeof failOn !== 'string' || !(FAIL_ON as readonly string[]).includes(failOn)) return usageError('diff', `--fail-on must be one of ${FAIL_ON.join(', ')}, got '${String(failOn)}'`, USAGE);
+    if (typeof failOn !== 'string' || !(FAIL_ON as readonly string[]).includes(failOn))
+      return usageError('diff', `--fail-on must be one of ${FAIL_ON.join(', ')}, got '${String(failOn)}'`, USAGE);
     const thresholdPct = number(values.threshold, DEFAULT_THRESHOLD_PCT);
     if (thresholdPct === undefined) return usageError('diff', `--threshold must be a percentage such as 20, got '${String(values.threshold)}'`, USAGE);
     const minMs = number(values['min-ms'], DEFAULT_MIN_MS);

@@ -21,7 +21,8 @@ const BUILTIN_MEANING: Readonly<Record<string, string>> = {
   iteration: 'the iteration number, 1 to N',
 };
 
-const yamlText = (value: YamlValue): string => (typeof value === 'string' ? value : JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+const yamlText = (value: YamlValue): string =>
+  typeof value === 'string' ? value : JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
 /** What a variable stands for, with an example value where one can be made without running anything. */
 const describeVariable = (spec: Spec, name: string, example: VarScope): string => {
@@ -38,11 +39,16 @@ const describeVariable = (spec: Spec, name: string, example: VarScope): string =
     return `= ${yamlText(declared.value)}  (one value for the whole spec run${sample})`;
   }
   const capturing = spec.steps.find((s) => s.kind === 'query' && name in s.capture);
-  if (capturing && capturing.kind === 'query') return `captured from column \`${capturing.capture[name]!.column}\` of the first row of step "${capturing.name}"`;
+  if (capturing && capturing.kind === 'query')
+    return `captured from column \`${capturing.capture[name]!.column}\` of the first row of step "${capturing.name}"`;
   return 'not defined';
 };
 
-const indent = (text: string, by: string): string => text.split('\n').map((l) => (l.trim() === '' ? '' : by + l)).join('\n');
+const indent = (text: string, by: string): string =>
+  text
+    .split('\n')
+    .map((l) => (l.trim() === '' ? '' : by + l))
+    .join('\n');
 
 const statementLines = (spec: Spec, statements: readonly BoundStatement[], example: VarScope): string[] =>
   statements.flatMap((st) => [
@@ -52,7 +58,7 @@ const statementLines = (spec: Spec, statements: readonly BoundStatement[], examp
 
 const cellText = (row: ExpectedRow): string =>
   `{ ${Object.entries(row.cells)
-    .map(([column, value]) => `${column}: ${'matcher' in value && value.matcher === 'null' ? 'null' : JSON.stringify(describeExpected(value)) ?? 'null'}`)
+    .map(([column, value]) => `${column}: ${'matcher' in value && value.matcher === 'null' ? 'null' : (JSON.stringify(describeExpected(value)) ?? 'null')}`)
     .join(', ')} }`;
 
 const rowsInWords = (label: string, rows: readonly ExpectedRow[], e: Expectation): string[] => {
@@ -74,7 +80,11 @@ const rowsInWords = (label: string, rows: readonly ExpectedRow[], e: Expectation
 const expectationInWords = (e: Expectation | undefined): string[] => {
   if (!e) return ['    passes when the SQL runs without an error'];
   if (e.error) {
-    const parts = [e.error.code && `SQLSTATE ${e.error.code}`, e.error.constraint && `constraint ${e.error.constraint}`, e.error.message && `a message matching /${e.error.message}/`].filter(Boolean);
+    const parts = [
+      e.error.code && `SQLSTATE ${e.error.code}`,
+      e.error.constraint && `constraint ${e.error.constraint}`,
+      e.error.message && `a message matching /${e.error.message}/`,
+    ].filter(Boolean);
     return [`    the last statement must fail${parts.length > 0 ? ` with ${parts.join(', ')}` : ''}`];
   }
   const lines: string[] = [];
@@ -86,7 +96,9 @@ const expectationInWords = (e: Expectation | undefined): string[] => {
 };
 
 const columnsUsed = (what: string, map: Readonly<Record<string, { readonly column?: string; readonly stat?: string }>>): string[] =>
-  Object.entries(map).map(([name, c]) => `    ${what} \${${name}} from ${c.column !== undefined ? `column \`${c.column}\` of the first row` : `the statistic ${c.stat}`}`);
+  Object.entries(map).map(
+    ([name, c]) => `    ${what} \${${name}} from ${c.column !== undefined ? `column \`${c.column}\` of the first row` : `the statistic ${c.stat}`}`,
+  );
 
 const where = (loc: { file: string; line: number }): string => `${loc.file}:${loc.line}`;
 
@@ -117,7 +129,11 @@ const stepLines = (spec: Spec, plan: Plan, step: Step, n: number, example: VarSc
         ...timeout,
       ];
     case 'concurrent': {
-      const failed = step.expect.failed ? Object.entries(step.expect.failed).map(([code, k]) => `${k} with SQLSTATE ${code}`).join(', ') || 'none' : undefined;
+      const failed = step.expect.failed
+        ? Object.entries(step.expect.failed)
+            .map(([code, k]) => `${k} with SQLSTATE ${code}`)
+            .join(', ') || 'none'
+        : undefined;
       return [
         head(`${step.sessions} sessions on ${step.db} at once${step.barrier ? ', released together' : ''}`),
         ...sql(step.sql),
@@ -140,7 +156,9 @@ const stepLines = (spec: Spec, plan: Plan, step: Step, n: number, example: VarSc
       ];
     case 'benchmark':
       return [
-        head(`benchmark on ${step.db}: ${step.iterations} iterations over ${step.concurrency} connection${step.concurrency === 1 ? '' : 's'}${step.warmup ? ` after ${step.warmup} warm-up runs` : ''}`),
+        head(
+          `benchmark on ${step.db}: ${step.iterations} iterations over ${step.concurrency} connection${step.concurrency === 1 ? '' : 's'}${step.warmup ? ` after ${step.warmup} warm-up runs` : ''}`,
+        ),
         ...sql(step.sql),
         '  compares:',
         ...(step.bounds.length > 0 ? step.bounds.map((b) => `    ${b.stat} is at most ${b.maxMs} ms`) : ['    nothing: latency is only recorded']),
@@ -155,9 +173,23 @@ export const explainSpec = (spec: Spec, plan: Plan): string => {
   const example = VarScope.forSpec(spec, { runId: 'r-example' });
   const out: string[] = [`spec "${spec.name}"  (${spec.file})`, `databases: ${spec.databases.join(', ')}`];
   if (spec.vars.length > 0) out.push('variables:', ...spec.vars.map((v) => `  \${${v.name}} ${describeVariable(spec, v.name, example)}`));
-  spec.setup.forEach((b, i) => out.push('', `setup${spec.setup.length > 1 ? ` ${i + 1}` : ''} on ${b.db}, in one transaction; if it fails the steps are skipped  (${where(b.loc)})`, ...statementLines(spec, plan.statementsOf(b.sql), example)));
-  spec.steps.forEach((s, i) => out.push('', ...stepLines(spec, plan, s, i + 1, example)));
-  spec.cleanup.forEach((b, i) => out.push('', `cleanup${spec.cleanup.length > 1 ? ` ${i + 1}` : ''} on ${b.db}, always, also after a failure  (${where(b.loc)})`, ...statementLines(spec, plan.statementsOf(b.sql), example)));
+  spec.setup.forEach((b, i) => {
+    out.push(
+      '',
+      `setup${spec.setup.length > 1 ? ` ${i + 1}` : ''} on ${b.db}, in one transaction; if it fails the steps are skipped  (${where(b.loc)})`,
+      ...statementLines(spec, plan.statementsOf(b.sql), example),
+    );
+  });
+  spec.steps.forEach((s, i) => {
+    out.push('', ...stepLines(spec, plan, s, i + 1, example));
+  });
+  spec.cleanup.forEach((b, i) => {
+    out.push(
+      '',
+      `cleanup${spec.cleanup.length > 1 ? ` ${i + 1}` : ''} on ${b.db}, always, also after a failure  (${where(b.loc)})`,
+      ...statementLines(spec, plan.statementsOf(b.sql), example),
+    );
+  });
   out.push('', `then: every table of ${spec.databases.join(' and ')} must hold as many rows as before the spec`);
   return out.join('\n') + '\n';
 };

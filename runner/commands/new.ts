@@ -25,7 +25,8 @@ export const fileSlug = (name: string): string =>
 const specTitle = (name: string): string => (/\s/.test(name) ? name.trim() : name.replace(/[-_]+/g, ' ').trim());
 
 /** YAML plain scalars cannot start with some characters or hold `: ` / ` #`; quote those. */
-const yamlText = (text: string): string => (/^[A-Za-z0-9][^:#{}[\],&*!|>'"%@`]*$/.test(text) && !/\s$/.test(text) && !/^(true|false|null|yes|no|on|off|~)$/i.test(text) ? text : JSON.stringify(text));
+const yamlText = (text: string): string =>
+  /^[A-Za-z0-9][^:#{}[\],&*!|>'"%@`]*$/.test(text) && !/\s$/.test(text) && !/^(true|false|null|yes|no|on|off|~)$/i.test(text) ? text : JSON.stringify(text);
 
 const stepFor = (db: string, first: boolean): string =>
   first
@@ -98,10 +99,20 @@ export const newCommand: Command = {
     const { config, diagnostics } = await commandConfig(values);
     if (!config) return fail(diagnostics);
     const known = config.databases.map((d) => d.name);
-    const wanted = typeof values.db === 'string' ? values.db.split(',').map((d) => d.trim()).filter(Boolean) : known.slice(0, 1);
+    const wanted =
+      typeof values.db === 'string'
+        ? values.db
+            .split(',')
+            .map((d) => d.trim())
+            .filter(Boolean)
+        : known.slice(0, 1);
     const unknown = wanted.filter((d) => !known.includes(d));
     if (unknown.length > 0 || wanted.length === 0) {
-      return fail(unknown.map((d) => usage(`database \`${d}\` is not configured${didYouMean(d, known)} (configured: ${known.join(', ')})`)).concat(wanted.length === 0 ? [usage('--db names no database')] : []));
+      return fail(
+        unknown
+          .map((d) => usage(`database \`${d}\` is not configured${didYouMean(d, known)} (configured: ${known.join(', ')})`))
+          .concat(wanted.length === 0 ? [usage('--db names no database')] : []),
+      );
     }
     const file = resolve(cwd, String(values.dir), `${slug}.spec.yaml`);
     const shown = relative(cwd, file).split('\\').join('/');

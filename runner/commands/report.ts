@@ -14,7 +14,7 @@ export const reportCommand: Command = {
   summary: 'Render report.html, report.md and junit.xml from a saved results.json.',
   usage: USAGE,
   options: {
-    out: { type: 'string', short: 'o', multiple: false, value: 'DIR', description: 'Folder to write the reports to (default: the results file\'s folder).' },
+    out: { type: 'string', short: 'o', multiple: false, value: 'DIR', description: "Folder to write the reports to (default: the results file's folder)." },
   },
   run: async ({ values, positionals }) => {
     if (positionals.length !== 1) return usageError('report', `expected one results file, got ${positionals.length}`, USAGE);

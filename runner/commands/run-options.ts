@@ -29,7 +29,6 @@ export type RunOptions = {
   readonly dbCheck?: boolean;
 };
 
-
 const parseShard = (text: string): { index: number; count: number } | undefined => {
   const m = /^(\d+)\/(\d+)$/.exec(text);
   if (!m) return undefined;
@@ -37,7 +36,6 @@ const parseShard = (text: string): { index: number; count: number } | undefined 
   const count = Number(m[2]);
   return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
 };
-
 
 export const parseOptions = (values: Values, positionals: string[]): RunOptions | Diagnostic => {
   const timeoutMs = parseTimeout(String(values.timeout));
@@ -58,7 +56,10 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
     paths: positionals.length > 0 ? positionals : ['specs'],
     config: typeof values.config === 'string' ? values.config : undefined,
     grep,
-    tags: ((values.tag as string[] | undefined) ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean),
+    tags: ((values.tag as string[] | undefined) ?? [])
+      .flatMap((t) => t.split(','))
+      .map((t) => t.trim())
+      .filter(Boolean),
     shard,
     durationsFrom: typeof values.durations === 'string' ? values.durations : undefined,
     bail: values.bail === true,
@@ -72,4 +73,3 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
     dbCheck: values['db-check'] === true,
   };
 };
-

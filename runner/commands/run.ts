@@ -29,7 +29,11 @@ import { listenersAddedSince } from '../process-listeners.ts';
 
 const gitCommit = (): string | null => {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() || null;
+    return (
+      execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim() || null
+    );
   } catch {
     return null;
   }
@@ -46,10 +50,17 @@ const loadDurations = async (file: string): Promise<Map<string, number>> => {
 
 const summaryLine = (results: RunResults, outDir: string): string => {
   const s = results.summary.specs;
-  const parts = [`${s.passed} passed`, s.failed ? `${s.failed} failed` : '', s.errored ? `${s.errored} errored` : '', s.skipped ? `${s.skipped} skipped` : ''].filter(Boolean);
+  const parts = [
+    `${s.passed} passed`,
+    s.failed ? `${s.failed} failed` : '',
+    s.errored ? `${s.errored} errored` : '',
+    s.skipped ? `${s.skipped} skipped` : '',
+  ].filter(Boolean);
   const where = relative(process.cwd(), outDir) || '.';
-  return `dbspec: ${s.total} spec${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : ''}\n` +
-    `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`;
+  return (
+    `dbspec: ${s.total} spec${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : ''}\n` +
+    `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`
+  );
 };
 
 /** Bounded retry on first contact, so an unreachable database is reported well within 10 s. */
@@ -134,10 +145,16 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     if (controller.signal.aborted) return 130;
     if (options.dbCheck) {
       // The guard has passed: every database here may be written to, so the spec's DDL all runs (rolled back).
-      const problems = await checkPlan(plan, opened.databases, { mayChangeExisting: () => true, statementTimeoutMs: Math.min(options.timeoutMs, DB_CHECK_STATEMENT_TIMEOUT_MS) });
+      const problems = await checkPlan(plan, opened.databases, {
+        mayChangeExisting: () => true,
+        statementTimeoutMs: Math.min(options.timeoutMs, DB_CHECK_STATEMENT_TIMEOUT_MS),
+      });
       if (problems.length > 0) return fail(problems);
     }
-    if (opened.copiesRefused !== undefined) process.stderr.write(`dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`);
+    if (opened.copiesRefused !== undefined)
+      process.stderr.write(
+        `dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`,
+      );
     const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
     const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
     // Mocha's runner leaves its error listeners on the process, and through them every suite and result.
@@ -146,21 +163,23 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     // What finished before an internal error is still written (see runOrSalvage).
     const finished = new Map<number, SpecResult>();
     const { databases, workers } = opened;
-    const run = await runOrSalvage(plan, finished, harness.onSpec, () => runSpecs({
-      plan,
-      databases,
-      workerDatabases: workers,
-      runId: randomUUID().slice(0, 8),
-      timeoutMs: options.timeoutMs,
-      jobs: options.jobs,
-      bail: options.bail,
-      signal: controller.signal,
-      onStep: harness.onStep,
-      onSpec: (index, result) => {
-        finished.set(index, result);
-        harness.onSpec(index, result);
-      },
-    }));
+    const run = await runOrSalvage(plan, finished, harness.onSpec, () =>
+      runSpecs({
+        plan,
+        databases,
+        workerDatabases: workers,
+        runId: randomUUID().slice(0, 8),
+        timeoutMs: options.timeoutMs,
+        jobs: options.jobs,
+        bail: options.bail,
+        signal: controller.signal,
+        onStep: harness.onStep,
+        onSpec: (index, result) => {
+          finished.set(index, result);
+          harness.onSpec(index, result);
+        },
+      }),
+    );
     await mochaDone;
     const results = assembleResults(run.specs, {
       release: options.release,
@@ -182,7 +201,9 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     if (run.interrupted && controller.signal.aborted) return 130;
     const lost = results.specs.some((s) => s.steps.some((st) => st.failure?.code === 'CONNECTION_LOST'));
     if (lost) return 2;
-    return results.summary.specs.passed + results.summary.specs.skipped === results.summary.specs.total && run.runLeaks.length === 0 && !run.interrupted ? 0 : 1;
+    return results.summary.specs.passed + results.summary.specs.skipped === results.summary.specs.total && run.runLeaks.length === 0 && !run.interrupted
+      ? 0
+      : 1;
   } finally {
     untrap();
     // A server that vanished mid-run must not hold the exit hostage.
@@ -208,8 +229,15 @@ export const runCommand: Command = {
     'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
     migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
     reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },
-    'db-check': { type: 'boolean', description: 'First have the databases analyse every statement (PREPARE, nothing runs); stop with exit 1 on unknown tables, columns, ...' },
-    update: { type: 'boolean', short: 'u', description: 'Record mode: write the rows that came back into every failing `expect.rows` (embedded or disposable databases only).' },
+    'db-check': {
+      type: 'boolean',
+      description: 'First have the databases analyse every statement (PREPARE, nothing runs); stop with exit 1 on unknown tables, columns, ...',
+    },
+    update: {
+      type: 'boolean',
+      short: 'u',
+      description: 'Record mode: write the rows that came back into every failing `expect.rows` (embedded or disposable databases only).',
+    },
   },
   run: async ({ values, positionals }) => {
     const options = parseOptions(values, positionals);

@@ -19,12 +19,18 @@ export const summaryLine = (diagnostics: readonly Diagnostic[], files: readonly 
 
 export const validateCommand: Command = {
   name: 'validate',
-  summary: 'Check specs against the schema and PostgreSQL\'s parser, without a database.',
+  summary: "Check specs against the schema and PostgreSQL's parser, without a database.",
   usage: 'dbspec validate [paths...] [--config FILE] [--db-check]',
   options: {
     config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
-    'db-check': { type: 'boolean', description: 'Then have the databases analyse every statement (PREPARE, nothing runs): unknown tables and columns at their line.' },
-    'allow-shared': { type: 'boolean', description: 'With --db-check: a spec\'s ALTER/DROP/CREATE INDEX may run (rolled back) on databases not marked disposable.' },
+    'db-check': {
+      type: 'boolean',
+      description: 'Then have the databases analyse every statement (PREPARE, nothing runs): unknown tables and columns at their line.',
+    },
+    'allow-shared': {
+      type: 'boolean',
+      description: "With --db-check: a spec's ALTER/DROP/CREATE INDEX may run (rolled back) on databases not marked disposable.",
+    },
   },
   run: async ({ values, positionals }) => {
     const project = await loadProject(values, positionals);

@@ -76,13 +76,19 @@ const describe = async (session: Session, database: string, error: DbError, rela
   if (table) {
     const name = lastName(table[1]!);
     const guess = closest(name, await tableNames(session));
-    return { code: 'DBSPEC_DB_UNKNOWN_TABLE', message: `unknown table \`${name}\` in database \`${database}\`${guess !== undefined ? `; did you mean \`${guess}\`?` : ''}` };
+    return {
+      code: 'DBSPEC_DB_UNKNOWN_TABLE',
+      message: `unknown table \`${name}\` in database \`${database}\`${guess !== undefined ? `; did you mean \`${guess}\`?` : ''}`,
+    };
   }
   const column = error.code === '42703' ? /column (?:"([^"]+)"|(\S+)) (?:of relation "([^"]+)" )?does not exist/.exec(error.message) : null;
   if (column) {
     const name = lastName(column[1] ?? column[2]!);
     const guess = closest(name, await columnNames(session, column[3] !== undefined ? [column[3]] : relations));
-    return { code: 'DBSPEC_DB_UNKNOWN_COLUMN', message: `unknown column \`${name}\` in database \`${database}\`${guess !== undefined ? `; did you mean \`${guess}\`?` : ''}` };
+    return {
+      code: 'DBSPEC_DB_UNKNOWN_COLUMN',
+      message: `unknown column \`${name}\` in database \`${database}\`${guess !== undefined ? `; did you mean \`${guess}\`?` : ''}`,
+    };
   }
   return { code: 'DBSPEC_DB_CHECK', message: `database \`${database}\` rejects this statement: ${error.message} (SQLSTATE ${error.code ?? 'none'})` };
 };
@@ -111,7 +117,11 @@ const checkOnSession = async (session: Session, database: string, pieces: readon
         if (environmental(error)) throw thrown;
         await session.query(`rollback to savepoint ${PREPARED}`);
         if (piece.errorExpected || untypable(error, statement)) continue;
-        diagnostics.push({ kind: 'authoring', ...(await describe(session, database, error, relations)), location: locate(piece.sql, statement, error, prefix) });
+        diagnostics.push({
+          kind: 'authoring',
+          ...(await describe(session, database, error, relations)),
+          location: locate(piece.sql, statement, error, prefix),
+        });
       }
     }
   }
@@ -122,7 +132,8 @@ const connectionProblem = (database: string, error: DbError): DbspecError =>
   new DbspecError({ kind: 'connection', code: 'DBSPEC_DB_CHECK_CONNECTION', message: `--db-check: database \`${database}\`: ${error.message}` });
 
 /** In file order, whichever database each statement went to. */
-const byPlace = (a: Diagnostic, b: Diagnostic): number => (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0);
+const byPlace = (a: Diagnostic, b: Diagnostic): number =>
+  (a.location?.line ?? 0) - (b.location?.line ?? 0) || (a.location?.column ?? 0) - (b.location?.column ?? 0);
 
 /** Checks one spec on every database it uses. Throws DbspecError only for connection problems. */
 export const checkSpec = async (spec: Spec, plan: Plan, databases: ReadonlyMap<string, Database>, options: CheckOptions): Promise<Diagnostic[]> => {

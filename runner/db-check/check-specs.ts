@@ -32,7 +32,11 @@ export const checkPlan = async (plan: Plan, databases: ReadonlyMap<string, Datab
  * configured URL as it is, without the disposable guard: see the safety note above), checks, closes.
  * Throws DbspecError for configuration and connection problems (exit 2).
  */
-export const checkSpecsOnDatabases = async (config: Config, specs: readonly Spec[], options: { readonly allowShared: boolean; readonly connectTimeoutMs?: number }): Promise<Diagnostic[]> => {
+export const checkSpecsOnDatabases = async (
+  config: Config,
+  specs: readonly Spec[],
+  options: { readonly allowShared: boolean; readonly connectTimeoutMs?: number },
+): Promise<Diagnostic[]> => {
   const names = [...new Set(specs.flatMap((spec) => spec.databases))];
   if (names.length === 0) return [];
   const plan = await planRun(specs);

@@ -16,6 +16,6 @@ export const columnNames = async (session: Session, tables: readonly string[]): 
     (await session.query(`select distinct column_name from information_schema.columns where ${VISIBLE}${filter} order by 1`, values)).rows.map((row) =>
       String(row[0]),
     );
-  const named = tables.length > 0 ? await of(" and table_name = any(string_to_array($1, chr(1)))", [tables.join('\u0001')]) : [];
+  const named = tables.length > 0 ? await of(' and table_name = any(string_to_array($1, chr(1)))', [tables.join('\u0001')]) : [];
   return named.length > 0 ? named : of('', []);
 };

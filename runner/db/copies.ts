@@ -75,4 +75,9 @@ export const createCopies = async (templateUrl: string, names: readonly string[]
 
 /** Drops the copies (their pools are closed); from the template's server, which always outlives them. */
 export const dropCopies = (templateUrl: string, names: readonly string[]): Promise<void> =>
-  names.length === 0 ? Promise.resolve() : onTemplate(templateUrl, names.map((name) => `drop database if exists ${ident(name)} with (force)`));
+  names.length === 0
+    ? Promise.resolve()
+    : onTemplate(
+        templateUrl,
+        names.map((name) => `drop database if exists ${ident(name)} with (force)`),
+      );

@@ -70,7 +70,10 @@ const run = async (target: Queryable, sql: string, values?: readonly ParamValue[
 /** Creates the pool; connects lazily (the first query opens the first connection). */
 export const createPoolFor = (url: string, options: PoolOptions): Promise<DatabasePool> =>
   createPool(url, {
-    driverFactory: createTextDriverFactory({ connectTimeoutMs: options.connectTimeoutMs, ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }) }),
+    driverFactory: createTextDriverFactory({
+      connectTimeoutMs: options.connectTimeoutMs,
+      ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
+    }),
     maxPoolSize: options.poolSize ?? 10,
     // A test tool must see the first error, never a silent retry.
     queryRetryLimit: 0,

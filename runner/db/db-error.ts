@@ -3,13 +3,7 @@
  * slonik wraps server errors in its own classes and does not keep the SQLSTATE in one place (or at all, for
  * 22P02), so this walks the wrapping and restores it.
  */
-import {
-  BackendTerminatedError,
-  BackendTerminatedUnexpectedlyError,
-  InvalidInputError,
-  StatementCancelledError,
-  StatementTimeoutError,
-} from 'slonik';
+import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, InvalidInputError, StatementCancelledError, StatementTimeoutError } from 'slonik';
 import { redactSecrets } from '../redact.ts';
 
 export type DbError = {

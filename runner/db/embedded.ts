@@ -96,7 +96,12 @@ type UserIds = { readonly uid: number; readonly gid: number };
  */
 const serverUser = (): UserIds | undefined => {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, USER], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  const id = (flag: string) =>
+    Number(
+      execFileSync('id', [flag, USER], { stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim(),
+    );
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {
@@ -130,7 +135,14 @@ const reachableBinaries = async (user: UserIds | undefined): Promise<Binaries> =
 };
 
 /** initdb as the server's user, password auth; its output goes to the log, and into the error on failure. */
-const initialise = async (initdb: string, dir: string, dataDir: string, password: string, user: UserIds | undefined, log: (message: unknown) => void): Promise<void> => {
+const initialise = async (
+  initdb: string,
+  dir: string,
+  dataDir: string,
+  password: string,
+  user: UserIds | undefined,
+  log: (message: unknown) => void,
+): Promise<void> => {
   await mkdir(dataDir, { mode: 0o700 });
   const pwfile = join(dir, 'pwfile');
   await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
@@ -164,7 +176,13 @@ const initialise = async (initdb: string, dir: string, dataDir: string, password
  * Starts the server in its own process group, so a Ctrl-C in the terminal reaches dbspec (which cleans up
  * and then stops the server) and not the server itself.
  */
-const spawnServer = async (postgres: string, dataDir: string, port: number, user: UserIds | undefined, log: (message: unknown) => void): Promise<ChildProcess> => {
+const spawnServer = async (
+  postgres: string,
+  dataDir: string,
+  port: number,
+  user: UserIds | undefined,
+  log: (message: unknown) => void,
+): Promise<ChildProcess> => {
   const child = spawn(postgres, ['-D', dataDir, '-p', String(port), ...SERVER_FLAGS], {
     ...user,
     detached: true,

@@ -124,7 +124,11 @@ export const openDatabases = async (config: Config, names: readonly string[], op
       }
     }
     if (copying) {
-      copiesRefused = await copyForWorkers(wanted.map((database) => ({ name: database.name, url: urlOf(database) })), options.workers as number, copied);
+      copiesRefused = await copyForWorkers(
+        wanted.map((database) => ({ name: database.name, url: urlOf(database) })),
+        options.workers as number,
+        copied,
+      );
       for (const database of wanted) opened.set(database.name, await connect(database.name, urlOf(database), database.url === undefined));
       const copies = copiesRefused === undefined ? (options.workers as number) - 1 : 0;
       for (let worker = 2; worker <= copies + 1; worker++) {

@@ -110,7 +110,12 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
             if (dead) throw dead;
             const { processID } = client as unknown as { processID: number | null };
             if (sql === BACKEND_PID_SQL && processID !== null) {
-              return { command: 'SELECT', fields: [{ dataTypeId: 23, name: 'pg_backend_pid' }], rowCount: 1, rows: [[String(processID)]] as unknown as Record<string, unknown>[] };
+              return {
+                command: 'SELECT',
+                fields: [{ dataTypeId: 23, name: 'pg_backend_pid' }],
+                rowCount: 1,
+                rows: [[String(processID)]] as unknown as Record<string, unknown>[],
+              };
             }
             // A connection that ran only plain reads and writes, in no open transaction, has nothing to reset.
             if (sql === RESET_SQL) {
@@ -124,7 +129,12 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
             let result;
             try {
               // Extended protocol always: one statement per query, as the server enforces it.
-              result = await client.query({ text: sql, values: (values ?? []).map(toDriverValue), rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig);
+              result = await client.query({
+                text: sql,
+                values: (values ?? []).map(toDriverValue),
+                rowMode: 'array',
+                queryMode: 'extended',
+              } as pg.QueryArrayConfig);
             } catch (error) {
               const wrapped = wrapConnectionError(error as Error);
               if (wrapped !== error) dead = wrapped;

@@ -42,11 +42,23 @@ export const compareResults = (left: QueryResult, right: QueryResult, options: C
     return {
       code: 'COMPARE_MISMATCH',
       message: `the columns differ: ${names.left} has ${list(left)}; ${names.right} has ${list(right)}`,
-      expected: shown(left, left.columns.map((_, k) => k)),
-      actual: shown(right, right.columns.map((_, k) => k)),
+      expected: shown(
+        left,
+        left.columns.map((_, k) => k),
+      ),
+      actual: shown(
+        right,
+        right.columns.map((_, k) => k),
+      ),
     };
   }
-  const sides = { left: keyRows(left, left.columns.map((_, k) => k)), right: keyRows(right, order) };
+  const sides = {
+    left: keyRows(
+      left,
+      left.columns.map((_, k) => k),
+    ),
+    right: keyRows(right, order),
+  };
   const outcome = options.ordered ? compareOrdered(sides.left, sides.right, options.relation) : compareUnordered(sides.left, sides.right);
   const leftMissing = options.relation === 'superset' ? [] : outcome.leftOnly;
   const rightMissing = options.relation === 'subset' ? [] : outcome.rightOnly;
@@ -89,7 +101,10 @@ export const compareResults = (left: QueryResult, right: QueryResult, options: C
   return {
     code: 'COMPARE_MISMATCH',
     message: message + note,
-    expected: shown(left, left.columns.map((_, k) => k)),
+    expected: shown(
+      left,
+      left.columns.map((_, k) => k),
+    ),
     actual: shown(right, order),
     mismatches,
   };

@@ -28,7 +28,11 @@ export const resolveRows = (rows: readonly ExpectedRow[], scope: VarScope): Expe
   rows.map((row) => ({ loc: row.loc, cells: Object.fromEntries(Object.entries(row.cells).map(([k, v]) => [k, resolveValue(v, scope)])) }));
 
 const describeError = (e: { code?: string; constraint?: string; message?: string }): string =>
-  [e.code ? `SQLSTATE ${e.code}` : undefined, e.constraint ? `constraint ${e.constraint}` : undefined, e.message ? `message matching /${e.message}/` : undefined]
+  [
+    e.code ? `SQLSTATE ${e.code}` : undefined,
+    e.constraint ? `constraint ${e.constraint}` : undefined,
+    e.message ? `message matching /${e.message}/` : undefined,
+  ]
     .filter(Boolean)
     .join(', ') || 'an error';
 
@@ -43,7 +47,11 @@ const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
     const rows = ran.result.rowCount ?? ran.result.rows.length;
     return {
       status: 'failed',
-      failure: { code: 'ERROR_EXPECTED', message: `expected the statement to fail with ${describeError(expected)}, but it succeeded (${ran.result.command || 'statement'}, ${rows} row${rows === 1 ? '' : 's'})`, location },
+      failure: {
+        code: 'ERROR_EXPECTED',
+        message: `expected the statement to fail with ${describeError(expected)}, but it succeeded (${ran.result.command || 'statement'}, ${rows} row${rows === 1 ? '' : 's'})`,
+        location,
+      },
     };
   }
   if (ran.error.kind === 'connection-lost' || ran.error.kind === 'connection-failed') return unexpectedError(ran.error, ran.statement);
@@ -51,7 +59,12 @@ const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
   const got = `SQLSTATE ${ran.error.code ?? 'unknown'}${ran.error.constraint ? `, constraint ${ran.error.constraint}` : ''}: ${ran.error.message}`;
   return {
     status: 'failed',
-    failure: { code: 'ERROR_MISMATCH', message: `expected ${describeError(expected)}, got ${got}`, location, error: { code: ran.error.code, message: ran.error.message, constraint: ran.error.constraint } },
+    failure: {
+      code: 'ERROR_MISMATCH',
+      message: `expected ${describeError(expected)}, got ${got}`,
+      location,
+      error: { code: ran.error.code, message: ran.error.message, constraint: ran.error.constraint },
+    },
   };
 };
 
@@ -66,7 +79,10 @@ export const checkExpectation = (expect: Expectation | undefined, ran: Ran, scop
     const actual = result.rowCount ?? result.rows.length;
     if (actual !== expect.count) {
       const verb = result.command === 'SELECT' || result.command === '' ? 'returned' : `${result.command.toLowerCase()} changed`;
-      return { status: 'failed', failure: { code: 'COUNT_MISMATCH', message: `expected ${expect.count} row${expect.count === 1 ? '' : 's'}, the statement ${verb} ${actual}`, location } };
+      return {
+        status: 'failed',
+        failure: { code: 'COUNT_MISMATCH', message: `expected ${expect.count} row${expect.count === 1 ? '' : 's'}, the statement ${verb} ${actual}`, location },
+      };
     }
   }
   const checks = [

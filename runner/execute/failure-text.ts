@@ -37,7 +37,10 @@ export const rowsDiff = (failure: Failure): string[] => {
     for (const [i] of (expected?.rows ?? []).entries()) lines.push(['-', rowCells(expected!, i, columns)]);
     for (const [i] of (actual?.rows ?? []).entries()) lines.push(['+', rowCells(actual!, i, columns)]);
   }
-  const shown = lines.filter(([mark]) => mark !== ' ').concat(lines.filter(([mark]) => mark === ' ')).slice(0, MAX_ROWS);
+  const shown = lines
+    .filter(([mark]) => mark !== ' ')
+    .concat(lines.filter(([mark]) => mark === ' '))
+    .slice(0, MAX_ROWS);
   const widths = columns.map((c, i) => Math.max(c.length, ...shown.map(([, cells]) => cells[i]!.length)));
   const format = (mark: string, cells: readonly string[]) => `${mark} ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
   const out = [format(' ', columns), ...shown.map(([mark, cells]) => format(mark, cells))];

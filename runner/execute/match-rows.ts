@@ -152,7 +152,8 @@ const matchUnordered = (table: RowTable, mode: 'rows' | 'includes'): Failure | u
     ...missing.filter((i) => !pairs.some(([p]) => p === i)).map((i) => ({ expectedRow: i, actualRow: -1 })),
     ...extra.filter((j) => !paired.has(j)).map((j) => ({ expectedRow: -1, actualRow: j })),
   ];
-  const hint = sameCount && missing.length === 1 && pairs.length === 1 ? `: ${table.describeDifference(pairs[0]![0], pairs[0]![1])}` : closestHint(table, missing, pairs);
+  const hint =
+    sameCount && missing.length === 1 && pairs.length === 1 ? `: ${table.describeDifference(pairs[0]![0], pairs[0]![1])}` : closestHint(table, missing, pairs);
   return failure(table, message + hint, mismatches, table.expected[missing[0] ?? -1]?.loc);
 };
 

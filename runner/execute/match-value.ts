@@ -115,7 +115,8 @@ const boolOf = (value: YamlValue): boolean | undefined => {
   return lower === 'true' || lower === 't' ? true : lower === 'false' || lower === 'f' ? false : undefined;
 };
 
-const expectedDecimal = (value: YamlValue) => (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' ? decimalOf(value) : undefined);
+const expectedDecimal = (value: YamlValue) =>
+  typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' ? decimalOf(value) : undefined;
 
 const decimalEquals = (value: YamlValue, text: string): boolean => {
   const expected = expectedDecimal(value);

@@ -65,14 +65,18 @@ export const createHarness = (plan: Plan, options: { readonly reporter: string; 
       });
     }
     for (const [j, step] of spec.steps.entries()) {
-      suite.addTest(new Mocha.Test(step.name, async function (this: Mocha.Context) {
-        verdict(await s.steps[j]!.promise, this);
-      }));
+      suite.addTest(
+        new Mocha.Test(step.name, async function (this: Mocha.Context) {
+          verdict(await s.steps[j]!.promise, this);
+        }),
+      );
     }
     if (options.isolation) {
-      suite.addTest(new Mocha.Test(`leaves the databases as it found them`, async function (this: Mocha.Context) {
-        verdict(await s.isolation.promise, this);
-      }));
+      suite.addTest(
+        new Mocha.Test(`leaves the databases as it found them`, async function (this: Mocha.Context) {
+          verdict(await s.isolation.promise, this);
+        }),
+      );
     }
     if (spec.cleanup.length > 0) {
       suite.afterAll('cleanup', async function () {

@@ -152,7 +152,15 @@ export const compareDecimals = (a: Decimal, b: Decimal): number | undefined => {
 
 /** A canonical text of a decimal: equal decimals, and only they, have equal keys. */
 export const decimalKey = (d: Decimal): string =>
-  d.kind === 'nan' ? 'NaN' : d.kind === 'infinity' ? (d.sign < 0 ? '-Infinity' : 'Infinity') : d.sign === 0 ? '0' : `${d.sign < 0 ? '-' : ''}${d.digits}e${d.exp}`;
+  d.kind === 'nan'
+    ? 'NaN'
+    : d.kind === 'infinity'
+      ? d.sign < 0
+        ? '-Infinity'
+        : 'Infinity'
+      : d.sign === 0
+        ? '0'
+        : `${d.sign < 0 ? '-' : ''}${d.digits}e${d.exp}`;
 
 // ---------------------------------------------------------------------------------------------------------
 // Dates and timestamps
@@ -173,8 +181,7 @@ export type TimestampText = {
 
 // PostgreSQL prints '2026-01-31 12:00:00.123456+00' (and '0044-03-15 00:00:00+00 BC'); ISO 8601 writes
 // '2026-01-31T12:00:00Z' or '...+02:00'. Years may have more than four digits.
-const TIMESTAMP =
-  /^(\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?(\s+BC)?$/i;
+const TIMESTAMP = /^(\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?(\s+BC)?$/i;
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (astronomical years: 1 BC is year 0). */
 const daysFromCivil = (year: number, month: number, day: number): number => {
@@ -186,7 +193,8 @@ const daysFromCivil = (year: number, month: number, day: number): number => {
   return era * 146097 + doe - 719468;
 };
 
-const daysInMonth = (year: number, month: number): number => daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - daysFromCivil(year, month, 1);
+const daysInMonth = (year: number, month: number): number =>
+  daysFromCivil(month === 12 ? year + 1 : year, month === 12 ? 1 : month + 1, 1) - daysFromCivil(year, month, 1);
 
 /** Fractional seconds as microseconds, rounded half up at the sixth digit as PostgreSQL rounds input. */
 const fractionMicros = (fraction: string): bigint => {
@@ -326,7 +334,8 @@ const parsePostgresInterval = (text: string): IntervalValue | undefined => {
   return total;
 };
 
-const ISO_DURATION = /^([+-])?P(?:([+-]?\d+)Y)?(?:([+-]?\d+)M)?(?:([+-]?\d+)W)?(?:([+-]?\d+)D)?(?:T(?:([+-]?\d+(?:[.,]\d+)?)H)?(?:([+-]?\d+(?:[.,]\d+)?)M)?(?:([+-]?\d+(?:[.,]\d+)?)S)?)?$/i;
+const ISO_DURATION =
+  /^([+-])?P(?:([+-]?\d+)Y)?(?:([+-]?\d+)M)?(?:([+-]?\d+)W)?(?:([+-]?\d+)D)?(?:T(?:([+-]?\d+(?:[.,]\d+)?)H)?(?:([+-]?\d+(?:[.,]\d+)?)M)?(?:([+-]?\d+(?:[.,]\d+)?)S)?)?$/i;
 
 /** ISO 8601 durations: 'P1D', 'PT2H', 'P1Y2M3DT4H5M6.5S', '-P1D'. */
 const parseIsoDuration = (text: string): IntervalValue | undefined => {

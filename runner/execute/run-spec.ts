@@ -58,7 +58,10 @@ const GRACE_MS = 2_000;
 const withDeadline = async (work: Promise<StepOutcome>, ms: number, location: string): Promise<StepOutcome> => {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<StepOutcome>((resolve) => {
-    timer = setTimeout(() => resolve({ status: 'failed', failure: { code: 'TIMEOUT', message: `the step did not finish within ${ms} ms`, location } }), ms + GRACE_MS);
+    timer = setTimeout(
+      () => resolve({ status: 'failed', failure: { code: 'TIMEOUT', message: `the step did not finish within ${ms} ms`, location } }),
+      ms + GRACE_MS,
+    );
   });
   try {
     return await Promise.race([work, late]);
@@ -177,7 +180,11 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     let cancelling: Promise<unknown> | undefined;
     const cancel = () => (cancelling = Promise.allSettled([...options.databases.values()].map((db) => db.cancelRunning())));
     options.signal.addEventListener('abort', cancel, { once: true });
-    let outcome = await withDeadline(guarded(() => run(step, stepContext), where(step.loc)), stepContext.timeoutMs, where(step.loc));
+    let outcome = await withDeadline(
+      guarded(() => run(step, stepContext), where(step.loc)),
+      stepContext.timeoutMs,
+      where(step.loc),
+    );
     options.signal.removeEventListener('abort', cancel);
     await cancelling;
     // A statement cancelled because the run was stopped says nothing about the database.
@@ -209,7 +216,14 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
         const changes = fingerprintChanges(counted, after);
         return changes.length === 0
           ? { status: 'passed' }
-          : { status: 'failed', failure: { code: 'ISOLATION_LEAK', message: `the spec did not leave the databases as it found them: ${changes.join('; ')}`, location: where(spec.loc) } };
+          : {
+              status: 'failed',
+              failure: {
+                code: 'ISOLATION_LEAK',
+                message: `the spec did not leave the databases as it found them: ${changes.join('; ')}`,
+                location: where(spec.loc),
+              },
+            };
       }, where(spec.loc)),
       options.timeoutMs,
       where(spec.loc),
@@ -279,6 +293,15 @@ export const erroredSpec = (spec: Spec, failure: Failure): SpecResult =>
 export const skippedSpec = (spec: Spec): SpecResult =>
   specResult(
     spec,
-    spec.steps.map((step) => ({ name: step.name, phase: 'step', kind: step.kind, location: where(step.loc), db: dbOfStep(step), sql: sqlOfStep(step), status: 'skipped', durationMs: 0 })),
+    spec.steps.map((step) => ({
+      name: step.name,
+      phase: 'step',
+      kind: step.kind,
+      location: where(step.loc),
+      db: dbOfStep(step),
+      sql: sqlOfStep(step),
+      status: 'skipped',
+      durationMs: 0,
+    })),
     0,
   );

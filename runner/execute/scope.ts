@@ -112,8 +112,7 @@ const resolveString = (text: string, valueOf: (name: string) => YamlValue): Yaml
   return text.replace(new RegExp(VAR_PATTERN.source, 'g'), (_, name: string) => textOf(valueOf(name)));
 };
 
-const textOf = (value: YamlValue): string =>
-  value === null ? '' : typeof value === 'object' ? JSON.stringify(value, jsonReplacer) : String(value);
+const textOf = (value: YamlValue): string => (value === null ? '' : typeof value === 'object' ? JSON.stringify(value, jsonReplacer) : String(value));
 
 const jsonReplacer = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
 

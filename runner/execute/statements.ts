@@ -71,7 +71,8 @@ export const runBlock = async (db: Database, statements: readonly BoundStatement
   checkVariables(statements, scope);
   return db.withSession(async (session) => {
     await session.query('begin');
-    if (options.timeoutMs !== undefined) await session.query("select set_config('statement_timeout', $1, true)", [String(Math.max(1, Math.round(options.timeoutMs)))]);
+    if (options.timeoutMs !== undefined)
+      await session.query("select set_config('statement_timeout', $1, true)", [String(Math.max(1, Math.round(options.timeoutMs)))]);
     const ran = await runOnSession(session, statements, scope);
     const endError = await finish(session, !ran.ok || options.rollback ? 'rollback' : 'commit');
     if (ran.ok && endError) return { ok: false, error: endError, statement: statements[statements.length - 1]!, durationMs: ran.durationMs };
@@ -84,7 +85,10 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
   const location = where(statement.loc);
   const pgError = { code: error.code, message: error.message, constraint: error.constraint };
   if (error.kind === 'connection-lost' || error.kind === 'connection-failed') {
-    return { status: 'errored', failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${error.message}`, location, error: pgError } };
+    return {
+      status: 'errored',
+      failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${error.message}`, location, error: pgError },
+    };
   }
   if (error.kind === 'timeout') {
     const after = timeoutMs !== undefined ? ` after ${formatMs(timeoutMs)}` : '';
@@ -95,4 +99,5 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
   return { status: 'failed', failure };
 };
 
-export const formatMs = (ms: number): string => (ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`);
+export const formatMs = (ms: number): string =>
+  ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;

@@ -23,8 +23,7 @@ const matchesTags = (spec: Spec, tags: readonly string[]): boolean => {
   return spec.tags.some((t) => wanted.has(t.toLowerCase()));
 };
 
-const matchesGrep = (spec: Spec, grep: RegExp): boolean =>
-  [spec.name, spec.file, ...spec.steps.map((s) => s.name)].some((text) => grep.test(text));
+const matchesGrep = (spec: Spec, grep: RegExp): boolean => [spec.name, spec.file, ...spec.steps.map((s) => s.name)].some((text) => grep.test(text));
 
 /**
  * Greedy longest-processing-time split: the heaviest spec goes to the lightest shard. Specs without a

@@ -15,13 +15,24 @@ export type BarView = {
   readonly valueText: string;
   readonly tone: string;
 };
-export type BarChart = { readonly width: number; readonly height: number; readonly labelWidth: number; readonly barX: number; readonly bars: readonly BarView[]; readonly title: string };
+export type BarChart = {
+  readonly width: number;
+  readonly height: number;
+  readonly labelWidth: number;
+  readonly barX: number;
+  readonly bars: readonly BarView[];
+  readonly title: string;
+};
 
 const ROW = 20;
 const BAR = 14;
 
 /** Horizontal bars scaled to the largest value; labels cut to fit the label column. */
-export const barChart = (title: string, bars: readonly Bar[], options: { labelWidth?: number; width?: number; format?: (v: number) => string } = {}): BarChart => {
+export const barChart = (
+  title: string,
+  bars: readonly Bar[],
+  options: { labelWidth?: number; width?: number; format?: (v: number) => string } = {},
+): BarChart => {
   const width = options.width ?? 720;
   const labelWidth = options.labelWidth ?? 280;
   const format = options.format ?? formatMs;
@@ -37,7 +48,16 @@ export const barChart = (title: string, bars: readonly Bar[], options: { labelWi
     height: bars.length * ROW + 4,
     bars: bars.map((b, i) => {
       const w = Math.max(1, Math.round((b.value / max) * span));
-      return { y: i * ROW + 3, textY: i * ROW + 3 + BAR - 3, width: w, valueX: barX + w + 6, label: truncate(b.label, maxChars), fullLabel: b.label, valueText: format(b.value), tone: b.tone };
+      return {
+        y: i * ROW + 3,
+        textY: i * ROW + 3 + BAR - 3,
+        width: w,
+        valueX: barX + w + 6,
+        label: truncate(b.label, maxChars),
+        fullLabel: b.label,
+        valueText: format(b.value),
+        tone: b.tone,
+      };
     }),
   };
 };

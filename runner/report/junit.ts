@@ -22,7 +22,10 @@ const failureText = (step: StepResult, failure: Failure): string => {
   const parts = [`${failure.code}: ${failure.message}`];
   if (failure.location) parts.push(`at ${failure.location}`);
   else parts.push(`at ${step.location}`);
-  if (failure.error) parts.push(`PostgreSQL error${failure.error.code ? ` ${failure.error.code}` : ''}: ${failure.error.message}${failure.error.constraint ? ` (constraint ${failure.error.constraint})` : ''}`);
+  if (failure.error)
+    parts.push(
+      `PostgreSQL error${failure.error.code ? ` ${failure.error.code}` : ''}: ${failure.error.message}${failure.error.constraint ? ` (constraint ${failure.error.constraint})` : ''}`,
+    );
   const mismatches = failure.mismatches ?? [];
   if (failure.expected) parts.push(rowsText('expected', failure.expected, new Set(mismatches.map((m) => m.expectedRow))));
   if (failure.actual) parts.push(rowsText('actual', failure.actual, new Set(mismatches.map((m) => m.actualRow))));
@@ -44,7 +47,9 @@ const testcase = (spec: SpecResult, step: StepResult): string => {
 const testsuite = (spec: SpecResult): string => {
   const count = (s: StepResult['status']) => spec.steps.filter((step) => step.status === s).length;
   const attrs = `name="${xml(spec.name)}" tests="${spec.steps.length}" failures="${count('failed')}" errors="${count('errored')}" skipped="${count('skipped')}" time="${seconds(spec.durationMs)}" file="${xml(spec.file)}"`;
-  const props = spec.tags.length ? `    <properties>\n${spec.tags.map((t) => `      <property name="tag" value="${xml(t)}"/>`).join('\n')}\n    </properties>\n` : '';
+  const props = spec.tags.length
+    ? `    <properties>\n${spec.tags.map((t) => `      <property name="tag" value="${xml(t)}"/>`).join('\n')}\n    </properties>\n`
+    : '';
   return `  <testsuite ${attrs}>\n${props}${spec.steps.map((step) => testcase(spec, step)).join('\n')}\n  </testsuite>`;
 };
 

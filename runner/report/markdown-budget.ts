@@ -24,10 +24,15 @@ export const fitMarkdown = (render: (limits: MarkdownLimits) => string, budget: 
   }
   // Even the smallest level is too big (e.g. one enormous value): cut at a line end and say so.
   const note = '\n\n> **Truncated:** this summary was cut to fit the 1 MB limit; see report.html for everything.\n';
-  const cut = Buffer.from(text).subarray(0, budget - Buffer.byteLength(note)).toString('utf8').replace(/\uFFFD$/, '');
+  const cut = Buffer.from(text)
+    .subarray(0, budget - Buffer.byteLength(note))
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
   return cut.slice(0, Math.max(0, cut.lastIndexOf('\n'))) + note;
 };
 
 /** The first `n` items of a list, and how many were left out. */
-export const limit = <T>(items: readonly T[], n: number): { readonly items: readonly T[]; readonly omitted: number } =>
-  ({ items: n >= items.length ? items : items.slice(0, n), omitted: Math.max(0, items.length - n) });
+export const limit = <T>(items: readonly T[], n: number): { readonly items: readonly T[]; readonly omitted: number } => ({
+  items: n >= items.length ? items : items.slice(0, n),
+  omitted: Math.max(0, items.length - n),
+});

@@ -61,7 +61,21 @@ export type SpecView = {
   readonly metrics: readonly MetricView[];
 };
 
-export type FailureListItem = { readonly specId: string; readonly stepId: string; readonly spec: string; readonly step: string; readonly phase: string; readonly status: Status; readonly icon: string; readonly code: string; readonly message: string; readonly location?: string; readonly failure: FailureView; readonly sql: readonly string[]; readonly db?: string };
+export type FailureListItem = {
+  readonly specId: string;
+  readonly stepId: string;
+  readonly spec: string;
+  readonly step: string;
+  readonly phase: string;
+  readonly status: Status;
+  readonly icon: string;
+  readonly code: string;
+  readonly message: string;
+  readonly location?: string;
+  readonly failure: FailureView;
+  readonly sql: readonly string[];
+  readonly db?: string;
+};
 
 export type ReportView = {
   readonly title: string;
@@ -97,7 +111,11 @@ const latencyChart = (title: string, metrics: Readonly<Record<string, number>> |
   if (names.length < 2) return undefined;
   const rank = (n: string) => (PERCENTILE_ORDER.includes(n) ? PERCENTILE_ORDER.indexOf(n) : PERCENTILE_ORDER.length);
   names.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
-  return barChart(title, names.map((n) => ({ label: n.replace(/_ms$/, ''), value: metrics![n]!, tone: 'latency' })), { labelWidth: 150, width: 480 });
+  return barChart(
+    title,
+    names.map((n) => ({ label: n.replace(/_ms$/, ''), value: metrics![n]!, tone: 'latency' })),
+    { labelWidth: 150, width: 480 },
+  );
 };
 
 const failureView = (failure: Failure, maxRows: number): FailureView => {
@@ -112,7 +130,9 @@ const failureView = (failure: Failure, maxRows: number): FailureView => {
 };
 
 const metricViews = (metrics: Readonly<Record<string, number>> | undefined): MetricView[] =>
-  Object.keys(metrics ?? {}).sort().map((name) => ({ name, value: formatMetric(name, metrics![name]!) }));
+  Object.keys(metrics ?? {})
+    .sort()
+    .map((name) => ({ name, value: formatMetric(name, metrics![name]!) }));
 
 const counts = (name: string, statuses: readonly Status[], detail?: string): CountsRow => {
   const t = { passed: 0, failed: 0, errored: 0, skipped: 0, total: statuses.length };
@@ -128,8 +148,14 @@ const groupBy = (specs: readonly SpecResult[], keys: (s: SpecResult) => readonly
 
 export type ReportViewOptions = { readonly maxRows: number; readonly chartSpecs: number; readonly inlineCharts: number; readonly metricRows: number };
 
-export const reportView = (results: RunResults, options: ReportViewOptions = { maxRows: 50, chartSpecs: 15, inlineCharts: 50, metricRows: 100 }): ReportView => {
-  const latencySteps = results.specs.reduce((n, spec) => n + spec.steps.filter((s) => Object.keys(s.metrics ?? {}).filter((m) => m.endsWith('_ms')).length >= 2).length, 0);
+export const reportView = (
+  results: RunResults,
+  options: ReportViewOptions = { maxRows: 50, chartSpecs: 15, inlineCharts: 50, metricRows: 100 },
+): ReportView => {
+  const latencySteps = results.specs.reduce(
+    (n, spec) => n + spec.steps.filter((s) => Object.keys(s.metrics ?? {}).filter((m) => m.endsWith('_ms')).length >= 2).length,
+    0,
+  );
   const failures: FailureListItem[] = [];
   const latencyCharts: ReportView['latencyCharts'][number][] = [];
   const specViews = results.specs.map((spec, si): SpecView => {
@@ -142,7 +168,21 @@ export const reportView = (results: RunResults, options: ReportViewOptions = { m
       // Hundreds of benchmark steps would make the report heavy: then only failing ones keep a chart inline.
       const inlineLatency = latency && (!isOk(step.status) || latencySteps <= options.inlineCharts);
       if (failure && !isOk(step.status)) {
-        failures.push({ specId, stepId: id, spec: spec.name, step: step.name, phase: step.phase, status: step.status, icon: STATUS_ICON[step.status], code: failure.code, message: failure.message, ...(failure.location ? { location: failure.location } : {}), failure, sql: step.sql ?? [], ...(step.db ? { db: step.db } : {}) });
+        failures.push({
+          specId,
+          stepId: id,
+          spec: spec.name,
+          step: step.name,
+          phase: step.phase,
+          status: step.status,
+          icon: STATUS_ICON[step.status],
+          code: failure.code,
+          message: failure.message,
+          ...(failure.location ? { location: failure.location } : {}),
+          failure,
+          sql: step.sql ?? [],
+          ...(step.db ? { db: step.db } : {}),
+        });
       }
       return {
         id,
@@ -212,7 +252,15 @@ export const reportView = (results: RunResults, options: ReportViewOptions = { m
     }),
     failures,
     specViews,
-    ...(slowest.length > 0 ? { timeChart: barChart('Time per spec', slowest.map((s) => ({ label: s.name, value: s.durationMs, tone: TONE[s.status] })), { labelWidth: 420, width: 1060 }) } : {}),
+    ...(slowest.length > 0
+      ? {
+          timeChart: barChart(
+            'Time per spec',
+            slowest.map((s) => ({ label: s.name, value: s.durationMs, tone: TONE[s.status] })),
+            { labelWidth: 420, width: 1060 },
+          ),
+        }
+      : {}),
     ...(results.specs.length > slowest.length ? { timeChartNote: `the ${slowest.length} slowest of ${results.specs.length} specs` } : {}),
     latencyCharts: latencyCharts.slice(0, 20),
     metricRows: allMetricRows.slice(0, options.metricRows),

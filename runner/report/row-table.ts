@@ -21,7 +21,12 @@ export type TableView = {
 
 type Side = 'expected' | 'actual';
 
-const cellView = (text: string, isNull: boolean, marked: boolean): CellView => ({ text, isNull, marked, cls: [isNull ? 'null' : '', marked ? 'mark' : ''].filter(Boolean).join(' ') });
+const cellView = (text: string, isNull: boolean, marked: boolean): CellView => ({
+  text,
+  isNull,
+  marked,
+  cls: [isNull ? 'null' : '', marked ? 'mark' : ''].filter(Boolean).join(' '),
+});
 
 const tableFor = (side: Side, rows: ResultRows, mismatches: readonly CellMismatch[], maxRows: number): TableView => {
   const own = (m: CellMismatch) => (side === 'expected' ? m.expectedRow : m.actualRow);
@@ -53,7 +58,11 @@ export const rowTables = (failure: Failure, maxRows: number): readonly TableView
 };
 
 /** One run's actual rows beside the other's, cells marked where they differ by position (row index, column name). */
-export const changedRowTables = (before: { title: string; rows?: ResultRows }, after: { title: string; rows?: ResultRows }, maxRows: number): readonly TableView[] => {
+export const changedRowTables = (
+  before: { title: string; rows?: ResultRows },
+  after: { title: string; rows?: ResultRows },
+  maxRows: number,
+): readonly TableView[] => {
   const side = (own: { title: string; rows?: ResultRows }, other: ResultRows | undefined): TableView => {
     const rows = own.rows ?? { columns: [], rows: [] };
     const cellAt = (r: number, column: string): string | undefined => {

@@ -24,7 +24,9 @@ const environment = (): typeof Handlebars => {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hb.registerHelper('plural', (n: unknown, word: unknown) => `${String(n)} ${String(word)}${Number(n) === 1 ? '' : 's'}`);
   const partials = new URL('partials/', TEMPLATES_DIR);
-  for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs')).sort()) {
+  for (const file of readdirSync(partials)
+    .filter((f) => f.endsWith('.hbs'))
+    .sort()) {
     hb.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(new URL(file, partials), 'utf8'));
   }
   env = hb;

@@ -14,8 +14,7 @@ export type RunFacts = {
   readonly databases: RunResults['databases'];
 };
 
-const byFileThenName = (a: SpecResult, b: SpecResult): number =>
-  a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+const byFileThenName = (a: SpecResult, b: SpecResult): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export const assembleResults = (specResults: readonly SpecResult[], facts: RunFacts): RunResults => {
   const specs = [...specResults].sort(byFileThenName);

@@ -86,8 +86,7 @@ const stableCell = (cell: Cell): unknown => {
   }
   return cell;
 };
-const rowsKey = (rows: ResultRows | undefined): string =>
-  rows === undefined ? '' : JSON.stringify([rows.columns, rows.rows.map((r) => r.map(stableCell))]);
+const rowsKey = (rows: ResultRows | undefined): string => (rows === undefined ? '' : JSON.stringify([rows.columns, rows.rows.map((r) => r.map(stableCell))]));
 
 const stepKeys = (steps: readonly StepResult[]): Map<string, StepResult> => {
   const map = new Map<string, StepResult>();
@@ -117,7 +116,7 @@ const statusMove = (out: Collect, target: DiffTarget, from: Status, to: Status, 
   if (from === to) return;
   if (isFailing(to) && !isFailing(from)) out.newlyFailing.push({ ...target, from, to, ...(nextMsg ? { message: nextMsg } : {}) });
   else if (isFailing(from) && to === 'passed') out.fixed.push({ ...target, from, to, ...(oldMsg ? { message: oldMsg } : {}) });
-  else out.otherStatus.push({ ...target, from, to, ...(nextMsg ?? oldMsg ? { message: (nextMsg ?? oldMsg)! } : {}) });
+  else out.otherStatus.push({ ...target, from, to, ...((nextMsg ?? oldMsg) ? { message: (nextMsg ?? oldMsg)! } : {}) });
 };
 
 const timing = (out: NumberChange[], target: DiffTarget, name: string, old: number, next: number, o: Required<DiffOptions>) => {
@@ -189,7 +188,14 @@ export const diffResults = (old: RunResults, next: RunResults, options: DiffOpti
     diffSteps(out, before, spec, o);
   }
   for (const spec of old.specs) if (!nextNames.has(spec.name)) out.disappeared.push({ spec: spec.name, file: spec.file, from: spec.status });
-  const ref = (r: RunResults): RunRef => ({ release: r.release, commit: r.commit, startedAt: r.startedAt, durationMs: r.durationMs, interrupted: r.interrupted, summary: r.summary });
+  const ref = (r: RunResults): RunRef => ({
+    release: r.release,
+    commit: r.commit,
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    interrupted: r.interrupted,
+    summary: r.summary,
+  });
   return { old: ref(old), next: ref(next), thresholdPct: o.thresholdPct, minMs: o.minMs, ...out };
 };
 

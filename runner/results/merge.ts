@@ -41,7 +41,11 @@ export const mergeResults = (parts: readonly RunResults[]): RunResults => {
   for (const part of parts) {
     for (const spec of part.specs) {
       const other = byName.get(spec.name);
-      if (other) throw mergeError('DBSPEC_MERGE_DUPLICATE', `spec "${spec.name}" (${spec.file}) is in two of the parts: were the shards overlapping, or one file given twice?`);
+      if (other)
+        throw mergeError(
+          'DBSPEC_MERGE_DUPLICATE',
+          `spec "${spec.name}" (${spec.file}) is in two of the parts: were the shards overlapping, or one file given twice?`,
+        );
       byName.set(spec.name, spec);
     }
   }

@@ -36,7 +36,10 @@ export const readResults = async (file: string): Promise<RunResults> => {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new DbspecError({ ...problem(file, `cannot read the results file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`), code: 'DBSPEC_RESULTS_UNREADABLE' });
+    throw new DbspecError({
+      ...problem(file, `cannot read the results file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`),
+      code: 'DBSPEC_RESULTS_UNREADABLE',
+    });
   }
   let data: unknown;
   try {
@@ -48,7 +51,13 @@ export const readResults = async (file: string): Promise<RunResults> => {
   if (!check(data)) {
     const errors = (check.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
     const more = (check.errors?.length ?? 0) > 5 ? ` (and ${check.errors!.length - 5} more)` : '';
-    throw new DbspecError(problem(file, `not a dbspec results file: ${errors.join('; ')}${more}`, 'results.json is written by `dbspec run` and described by schema/results.schema.json'));
+    throw new DbspecError(
+      problem(
+        file,
+        `not a dbspec results file: ${errors.join('; ')}${more}`,
+        'results.json is written by `dbspec run` and described by schema/results.schema.json',
+      ),
+    );
   }
   return data as RunResults;
 };
@@ -58,12 +67,19 @@ const ordered = <T extends object>(value: T, keys: readonly string[], map: (key:
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const key of keys) if (source[key] !== undefined) out[key] = map(key, source[key]);
-  for (const key of Object.keys(source).filter((k) => !keys.includes(k)).sort()) if (source[key] !== undefined) out[key] = source[key];
+  for (const key of Object.keys(source)
+    .filter((k) => !keys.includes(k))
+    .sort())
+    if (source[key] !== undefined) out[key] = source[key];
   return out;
 };
 
 const sortedRecord = (record: Readonly<Record<string, unknown>>): Record<string, unknown> =>
-  Object.fromEntries(Object.keys(record).sort().map((k) => [k, record[k]]));
+  Object.fromEntries(
+    Object.keys(record)
+      .sort()
+      .map((k) => [k, record[k]]),
+  );
 
 const rowsOut = (rows: ResultRows) => ordered(rows, ['columns', 'rows']);
 const failureOut = (failure: Failure) =>
@@ -97,7 +113,11 @@ export const serializeResults = (results: RunResults): string => {
     (key, v) => {
       if (key === 'databases') {
         const dbs = v as RunResults['databases'];
-        return Object.fromEntries(Object.keys(dbs).sort().map((k) => [k, ordered(dbs[k]!, ['serverVersion', 'embedded'])]));
+        return Object.fromEntries(
+          Object.keys(dbs)
+            .sort()
+            .map((k) => [k, ordered(dbs[k]!, ['serverVersion', 'embedded'])]),
+        );
       }
       if (key === 'summary') {
         const totals = ['passed', 'failed', 'errored', 'skipped', 'total'];

@@ -98,7 +98,10 @@ const authoring = (code: string, message: string, location: SourceLocation, hint
 });
 
 /** libpg-query scans in UTF-8 bytes. */
-const byteOffsets = (text: string): ((charOffset: number) => number) => (charOffset) => Buffer.byteLength(text.slice(0, charOffset), 'utf8');
+const byteOffsets =
+  (text: string): ((charOffset: number) => number) =>
+  (charOffset) =>
+    Buffer.byteLength(text.slice(0, charOffset), 'utf8');
 
 /**
  * Where a placeholder stands lexically, decided in JavaScript for the plain cases: outside any quote or
@@ -141,9 +144,13 @@ export const placeholderContexts = (sql: string, offsets: readonly number[]): ('
       let depth = 1;
       let j = i + 2;
       while (j < n && depth > 0) {
-        if (sql[j] === '/' && sql[j + 1] === '*') (depth++, (j += 2));
-        else if (sql[j] === '*' && sql[j + 1] === '/') (depth--, (j += 2));
-        else j++;
+        if (sql[j] === '/' && sql[j + 1] === '*') {
+          depth++;
+          j += 2;
+        } else if (sql[j] === '*' && sql[j + 1] === '/') {
+          depth--;
+          j += 2;
+        } else j++;
       }
       if (depth > 0) return 'unsure';
       mark(i, j, 'quoted');
@@ -197,7 +204,14 @@ const checkTokens = (sql: SqlText, sub: Substituted): Diagnostic[] => {
   for (const t of params.values()) {
     if (ours.has(t.start)) continue;
     const charStart = Buffer.from(sub.out, 'utf8').subarray(0, t.start).toString('utf8').length;
-    diagnostics.push(authoring('DBSPEC_SQL_RAW_PARAM', `write a variable as \${name}, not ${t.text}`, locateInSql(sql, toSource(sub.refs, charStart)), 'declare the value under `vars:`'));
+    diagnostics.push(
+      authoring(
+        'DBSPEC_SQL_RAW_PARAM',
+        `write a variable as \${name}, not ${t.text}`,
+        locateInSql(sql, toSource(sub.refs, charStart)),
+        'declare the value under `vars:`',
+      ),
+    );
   }
   return diagnostics;
 };
@@ -251,7 +265,11 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
 };
 
 /** Comments, semicolons and blanks only? Naive about quotes on purpose: it may only err towards "not empty". */
-const looksEmpty = (sql: string): boolean => sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').replace(/[;\s]/g, '') === '';
+const looksEmpty = (sql: string): boolean =>
+  sql
+    .replace(/--[^\n]*/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/[;\s]/g, '') === '';
 
 /**
  * What validation needs of a SQL text, cheaper than bindSql: problems, and whether it holds no statement.

@@ -70,12 +70,23 @@ const expectedError = (c: Ctx, node: unknown, path: string): ExpectedError | und
   if (!isMap(node)) return undefined;
   const pattern = stringOf(valueOf(node, 'message'));
   const why = pattern === undefined ? undefined : regexProblem(pattern);
-  if (why) c.out.push({ kind: 'authoring', code: 'DBSPEC_BAD_REGEX', message: `\`${path}.message\`: the regular expression does not compile: ${why}`, location: locOf(c.src, valueOf(node, 'message')) });
+  if (why)
+    c.out.push({
+      kind: 'authoring',
+      code: 'DBSPEC_BAD_REGEX',
+      message: `\`${path}.message\`: the regular expression does not compile: ${why}`,
+      location: locOf(c.src, valueOf(node, 'message')),
+    });
   const code = stringOf(valueOf(node, 'code'));
   if (code !== undefined) c.codeRefs.push({ value: code, loc: locOf(c.src, valueOf(node, 'code')) });
   const constraint = stringOf(valueOf(node, 'constraint'));
   const message = stringOf(valueOf(node, 'message'));
-  return { ...(code !== undefined ? { code } : {}), ...(constraint !== undefined ? { constraint } : {}), ...(message !== undefined ? { message } : {}), loc: locOf(c.src, node) };
+  return {
+    ...(code !== undefined ? { code } : {}),
+    ...(constraint !== undefined ? { constraint } : {}),
+    ...(message !== undefined ? { message } : {}),
+    loc: locOf(c.src, node),
+  };
 };
 
 const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefined => {
@@ -89,7 +100,12 @@ const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefin
   if (error) {
     const clash = ['rows', 'includes', 'excludes', 'count', 'ordered', 'columns'].filter((k) => has(node, k));
     if (clash.length > 0) {
-      c.out.push({ kind: 'authoring', code: 'DBSPEC_EXPECT_CONFLICT', message: `\`${path}\`: a step that expects an error returns no rows; remove ${clash.map((k) => `\`${k}\``).join(', ')}`, location: locOf(c.src, valueOf(node, 'error')) });
+      c.out.push({
+        kind: 'authoring',
+        code: 'DBSPEC_EXPECT_CONFLICT',
+        message: `\`${path}\`: a step that expects an error returns no rows; remove ${clash.map((k) => `\`${k}\``).join(', ')}`,
+        location: locOf(c.src, valueOf(node, 'error')),
+      });
     }
   }
   return {
@@ -120,7 +136,12 @@ const eventually = (c: Ctx, node: unknown, path: string): Eventually | undefined
   const every = has(node, 'every') ? parseDuration(stringOf(valueOf(node, 'every')) ?? '') : 100;
   if (within === undefined || every === undefined) return undefined;
   if (within === 0 || every === 0 || every > within) {
-    c.out.push({ kind: 'authoring', code: 'DBSPEC_BAD_DURATION', message: `\`${path}\`: \`within\` and \`every\` must be more than 0, and \`every\` at most \`within\``, location: locOf(c.src, node) });
+    c.out.push({
+      kind: 'authoring',
+      code: 'DBSPEC_BAD_DURATION',
+      message: `\`${path}\`: \`within\` and \`every\` must be more than 0, and \`every\` at most \`within\``,
+      location: locOf(c.src, node),
+    });
     return undefined;
   }
   return { withinMs: within, everyMs: every, loc: locOf(c.src, node) };
@@ -129,7 +150,8 @@ const eventually = (c: Ctx, node: unknown, path: string): Eventually | undefined
 const base = (c: Ctx, node: unknown) => {
   const timeout = stringOf(valueOf(node, 'timeout'));
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
-  if (timeoutMs === 0) c.out.push({ kind: 'authoring', code: 'DBSPEC_BAD_DURATION', message: 'a timeout must be more than 0', location: locOf(c.src, valueOf(node, 'timeout')) });
+  if (timeoutMs === 0)
+    c.out.push({ kind: 'authoring', code: 'DBSPEC_BAD_DURATION', message: 'a timeout must be more than 0', location: locOf(c.src, valueOf(node, 'timeout')) });
   return { name: stringOf(valueOf(node, 'name')) ?? '', loc: locOf(c.src, node), ...(timeoutMs ? { timeoutMs } : {}) };
 };
 
@@ -139,7 +161,16 @@ const queryStep = (c: Ctx, node: unknown, path: string): QueryStep | undefined =
   if (db === undefined || !sql) return undefined;
   const expect = expectation(c, valueOf(node, 'expect'), `${path}.expect`);
   const ev = eventually(c, valueOf(node, 'eventually'), `${path}.eventually`);
-  return { ...base(c, node), kind: 'query', db, sql, ...(expect ? { expect } : {}), capture: columnMap(c, valueOf(node, 'capture')), metrics: columnMap(c, valueOf(node, 'metrics')), ...(ev ? { eventually: ev } : {}) };
+  return {
+    ...base(c, node),
+    kind: 'query',
+    db,
+    sql,
+    ...(expect ? { expect } : {}),
+    capture: columnMap(c, valueOf(node, 'capture')),
+    metrics: columnMap(c, valueOf(node, 'metrics')),
+    ...(ev ? { eventually: ev } : {}),
+  };
 };
 
 const transactionStep = (c: Ctx, node: unknown, path: string): TransactionStep | undefined => {
@@ -147,7 +178,14 @@ const transactionStep = (c: Ctx, node: unknown, path: string): TransactionStep |
   const statements = itemsOf(valueOf(node, 'transaction')).map((n) => sqlTextOf(c.src, n));
   if (db === undefined || statements.length === 0 || statements.some((s) => !s)) return undefined;
   const expect = expectation(c, valueOf(node, 'expect'), `${path}.expect`);
-  return { ...base(c, node), kind: 'transaction', db, statements: statements as SqlText[], rollback: boolOf(valueOf(node, 'rollback')) ?? false, ...(expect ? { expect } : {}) };
+  return {
+    ...base(c, node),
+    kind: 'transaction',
+    db,
+    statements: statements as SqlText[],
+    rollback: boolOf(valueOf(node, 'rollback')) ?? false,
+    ...(expect ? { expect } : {}),
+  };
 };
 
 const concurrentStep = (c: Ctx, node: unknown): ConcurrentStep | undefined => {
@@ -185,7 +223,14 @@ const compareStep = (c: Ctx, node: unknown): CompareStep | undefined => {
   const right = compareSide(c, valueOf(body, 'right'));
   if (!left || !right) return undefined;
   const relation = stringOf(valueOf(body, 'expect'));
-  return { ...base(c, node), kind: 'compare', left, right, relation: relation === 'subset' || relation === 'superset' ? relation : 'equal', ordered: boolOf(valueOf(body, 'ordered')) ?? false };
+  return {
+    ...base(c, node),
+    kind: 'compare',
+    left,
+    right,
+    relation: relation === 'subset' || relation === 'superset' ? relation : 'equal',
+    ordered: boolOf(valueOf(body, 'ordered')) ?? false,
+  };
 };
 
 const benchmarkStep = (c: Ctx, node: unknown): BenchmarkStep | undefined => {

@@ -15,7 +15,9 @@ const display = (cwd: string, absolute: string): string => {
 
 const walk = async (folder: string): Promise<string[]> => {
   const entries = await readdir(folder, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile() && e.name.endsWith(SPEC_SUFFIX) && !e.parentPath.split(sep).includes('node_modules')).map((e) => resolve(e.parentPath, e.name));
+  return entries
+    .filter((e) => e.isFile() && e.name.endsWith(SPEC_SUFFIX) && !e.parentPath.split(sep).includes('node_modules'))
+    .map((e) => resolve(e.parentPath, e.name));
 };
 
 export const findSpecFiles = async (paths: readonly string[], cwd: string = process.cwd()): Promise<{ files: string[]; diagnostics: Diagnostic[] }> => {

@@ -59,5 +59,8 @@ export const formatDiagnostics = async (ds: readonly Diagnostic[]): Promise<stri
     }
   }
   const color = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
-  return [...ds].sort(byPlace).map((d) => formatDiagnostic(d, (f) => files.get(f), { color })).join('\n\n');
+  return [...ds]
+    .sort(byPlace)
+    .map((d) => formatDiagnostic(d, (f) => files.get(f), { color }))
+    .join('\n\n');
 };

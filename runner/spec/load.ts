@@ -4,7 +4,7 @@
  * located Diagnostic; nothing here can take more than a moment, whatever the input.
  */
 import { open } from 'node:fs/promises';
-import { Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
+import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 // yaml sets `tag` on a node only when the tag is written in the source.
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
@@ -85,7 +85,9 @@ const decode = (file: string, bytes: Buffer): { text?: string; diagnostic?: Diag
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const prefix = bytes.subarray(0, nul).toString('utf8');
-    return { diagnostic: authoring('DBSPEC_BINARY', 'this file contains a NUL byte: a spec must be plain UTF-8 text', positionOf(file, prefix, prefix.length)) };
+    return {
+      diagnostic: authoring('DBSPEC_BINARY', 'this file contains a NUL byte: a spec must be plain UTF-8 text', positionOf(file, prefix, prefix.length)),
+    };
   }
   try {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
@@ -95,12 +97,7 @@ const decode = (file: string, bytes: Buffer): { text?: string; diagnostic?: Diag
     const lenient = bytes.toString('utf8');
     const bad = lenient.indexOf('\uFFFD');
     return {
-      diagnostic: authoring(
-        'DBSPEC_BINARY',
-        'this file is not valid UTF-8 text',
-        positionOf(file, lenient, bad === -1 ? 0 : bad),
-        'save the file as UTF-8',
-      ),
+      diagnostic: authoring('DBSPEC_BINARY', 'this file is not valid UTF-8 text', positionOf(file, lenient, bad === -1 ? 0 : bad), 'save the file as UTF-8'),
     };
   }
 };
@@ -130,7 +127,12 @@ const inspectNodes = (file: string, lc: LineCounter, root: unknown): Diagnostic[
       // One report per file is enough: an alias bomb has thousands.
       if (found.some((d) => d.code === 'DBSPEC_YAML_ALIAS')) return;
       found.push(
-        authoring('DBSPEC_YAML_ALIAS', `YAML aliases (*${node.source}) are not allowed in specs`, at(node), 'repeat the value, or declare it once under `vars:` and write ${name}'),
+        authoring(
+          'DBSPEC_YAML_ALIAS',
+          `YAML aliases (*${node.source}) are not allowed in specs`,
+          at(node),
+          'repeat the value, or declare it once under `vars:` and write ${name}',
+        ),
       );
       return;
     }
@@ -144,7 +146,14 @@ const inspectNodes = (file: string, lc: LineCounter, root: unknown): Diagnostic[
         const key = isScalar(pair.key) ? keyText(pair.key) : undefined;
         if (key !== undefined) {
           if (seen.has(key)) {
-            found.push(authoring('DBSPEC_YAML_DUPLICATE_KEY', `the key \`${key}\` appears twice in the same map`, at(pair.key as YamlNode), 'remove or rename one of them'));
+            found.push(
+              authoring(
+                'DBSPEC_YAML_DUPLICATE_KEY',
+                `the key \`${key}\` appears twice in the same map`,
+                at(pair.key as YamlNode),
+                'remove or rename one of them',
+              ),
+            );
           }
           seen.set(key, pair);
         } else visit(pair.key, depth + 1);
@@ -183,7 +192,8 @@ const hintForSyntax = (text: string, offset: number): string | undefined => {
   if (/[{[][^'"]*\$\{/.test(line)) return 'inside { } or [ ], quote values that contain ${...}: "${name}"';
   if (/^\s*\t/.test(line)) return 'indent with spaces, not tabs';
   // A plain value holding ": " (JSON in SQL, a time) reads as a nested key to YAML.
-  if (/^\s*(?:-\s+)?[\w-]+:\s+[^'"|>].*:\s/.test(line)) return 'this value contains ": ", which YAML reads as a key: write it as a block (`sql: |` with the SQL on the next lines, indented) or put it in quotes';
+  if (/^\s*(?:-\s+)?[\w-]+:\s+[^'"|>].*:\s/.test(line))
+    return 'this value contains ": ", which YAML reads as a key: write it as a block (`sql: |` with the SQL on the next lines, indented) or put it in quotes';
   return undefined;
 };
 
@@ -203,7 +213,12 @@ export const loadYamlFile = async (path: string, displayFile: string): Promise<L
     const mb = (read.size / 1024 / 1024).toFixed(1);
     return {
       diagnostics: [
-        authoring('DBSPEC_FILE_TOO_LARGE', `this file is ${mb} MB; a spec may be at most ${MAX_FILE_BYTES / 1024 / 1024} MB`, { file: displayFile, line: 1, column: 1 }, 'split it into several specs'),
+        authoring(
+          'DBSPEC_FILE_TOO_LARGE',
+          `this file is ${mb} MB; a spec may be at most ${MAX_FILE_BYTES / 1024 / 1024} MB`,
+          { file: displayFile, line: 1, column: 1 },
+          'split it into several specs',
+        ),
       ],
     };
   }
@@ -220,11 +235,22 @@ export const parseYamlText = (bytes: Buffer, file: string): LoadYamlResult => {
   const text = decoded.text!.replace(/^\uFEFF/, '');
   const deep = flowDepthOverflow(text);
   if (deep !== undefined) {
-    return { diagnostics: [authoring('DBSPEC_YAML_TOO_DEEP', `nesting deeper than ${MAX_DEPTH} levels`, positionOf(file, text, deep), 'a spec never needs this much nesting')] };
+    return {
+      diagnostics: [
+        authoring('DBSPEC_YAML_TOO_DEEP', `nesting deeper than ${MAX_DEPTH} levels`, positionOf(file, text, deep), 'a spec never needs this much nesting'),
+      ],
+    };
   }
   if (text.length > COUNT_TOKENS_FROM && tooManyTokens(text)) {
     return {
-      diagnostics: [authoring('DBSPEC_YAML_TOO_LARGE', `this file has more than ${MAX_TOKENS.toLocaleString('en')} YAML values and symbols; a spec never needs that many`, { file, line: 1, column: 1 }, 'split it into several specs')],
+      diagnostics: [
+        authoring(
+          'DBSPEC_YAML_TOO_LARGE',
+          `this file has more than ${MAX_TOKENS.toLocaleString('en')} YAML values and symbols; a spec never needs that many`,
+          { file, line: 1, column: 1 },
+          'split it into several specs',
+        ),
+      ],
     };
   }
   const lineCounter = new LineCounter();
@@ -241,7 +267,10 @@ export const parseYamlText = (bytes: Buffer, file: string): LoadYamlResult => {
     if (linesWithError.has(location.line)) continue;
     linesWithError.add(location.line);
     const code = YAML_CODES[problem.code] ?? 'DBSPEC_YAML_SYNTAX';
-    const message = code === 'DBSPEC_YAML_TAG' ? `the tag ${shortTag(firstLine(problem.message).replace('Unresolved tag: ', ''))} is not allowed: specs use plain YAML values only` : firstLine(problem.message);
+    const message =
+      code === 'DBSPEC_YAML_TAG'
+        ? `the tag ${shortTag(firstLine(problem.message).replace('Unresolved tag: ', ''))} is not allowed: specs use plain YAML values only`
+        : firstLine(problem.message);
     diagnostics.push(authoring(code, message, location, hintForSyntax(text, offset)));
   }
   if (diagnostics.length === 0) diagnostics.push(...inspectNodes(file, lineCounter, doc.contents));

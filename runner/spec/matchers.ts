@@ -24,7 +24,13 @@ export const regexProblem = (pattern: string): string | undefined => {
   }
 };
 
-const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({ kind: 'authoring', code, message, location, ...(hint ? { hint } : {}) });
+const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
+  kind: 'authoring',
+  code,
+  message,
+  location,
+  ...(hint ? { hint } : {}),
+});
 
 const isNumericText = (s: string): boolean => /^-?[0-9]+(\.[0-9]+)?$/.test(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(s);
 
@@ -32,7 +38,8 @@ const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, 
   const loc = locOf(src, node);
   const main = keys.filter((k) => k !== 'tolerance');
   if (main.length !== 1) {
-    const message = main.length === 0 ? `\`${path}\`: \`tolerance\` only goes with \`approx\`` : `\`${path}\`: a matcher has one kind; this one has ${main.join(' and ')}`;
+    const message =
+      main.length === 0 ? `\`${path}\`: \`tolerance\` only goes with \`approx\`` : `\`${path}\`: a matcher has one kind; this one has ${main.join(' and ')}`;
     out.push(problem('DBSPEC_MATCHER', message, loc, 'to compare a JSON value that looks like a matcher, write { json: ... }'));
     return undefined;
   }
@@ -70,7 +77,12 @@ const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, 
       if (type === undefined || !(MATCHER_TYPES as readonly string[]).includes(type)) {
         const suggestion = type === undefined ? undefined : closest(type, MATCHER_TYPES);
         out.push(
-          problem('DBSPEC_UNKNOWN_MATCHER_TYPE', `\`${path}\`: unknown matcher type \`${String(type ?? plainValue(arg))}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`, argLoc, `types: ${MATCHER_TYPES.join(', ')}`),
+          problem(
+            'DBSPEC_UNKNOWN_MATCHER_TYPE',
+            `\`${path}\`: unknown matcher type \`${String(type ?? plainValue(arg))}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+            argLoc,
+            `types: ${MATCHER_TYPES.join(', ')}`,
+          ),
         );
         return undefined;
       }

@@ -12,7 +12,13 @@ import { BUILTIN_VARS } from './types.ts';
 import type { Expectation, ExpectedRow, Spec, SqlText, Step } from './types.ts';
 import { referencesIn, VAR_PATTERN } from './vars.ts';
 
-const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({ kind: 'authoring', code, message, location, ...(hint ? { hint } : {}) });
+const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
+  kind: 'authoring',
+  code,
+  message,
+  location,
+  ...(hint ? { hint } : {}),
+});
 
 /** Built-ins usable everywhere; `session` and `iteration` are added only where they exist. */
 const EVERYWHERE = BUILTIN_VARS.filter((v) => v !== 'session' && v !== 'iteration');
@@ -93,7 +99,8 @@ const checkVariables = (spec: Spec): Diagnostic[] => {
   });
   const declared = new Set<string>();
   for (const decl of spec.vars) {
-    if (builtins.has(decl.name)) out.push(problem('DBSPEC_VAR_REDEFINED', `\`${decl.name}\` is a built-in variable and cannot be declared`, decl.loc, 'choose another name'));
+    if (builtins.has(decl.name))
+      out.push(problem('DBSPEC_VAR_REDEFINED', `\`${decl.name}\` is a built-in variable and cannot be declared`, decl.loc, 'choose another name'));
     for (const name of referencesIn(decl.value)) v.check(name, new Set([...EVERYWHERE, ...declared]), decl.loc);
     declared.add(decl.name);
   }
@@ -104,18 +111,32 @@ const checkVariables = (spec: Spec): Diagnostic[] => {
     for (const { sql, extra } of stepSqlTexts(s)) v.sql(sql, extra ? new Set([...scope, extra]) : scope);
     if (s.kind === 'query' || s.kind === 'transaction') v.expectation(s.expect, scope);
     for (const [name, loc] of captureNames(s)) {
-      if (builtins.has(name) || declared.has(name)) out.push(problem('DBSPEC_VAR_REDEFINED', `\`${name}\` is already ${builtins.has(name) ? 'a built-in variable' : 'declared under vars'}; capture into another name`, loc));
+      if (builtins.has(name) || declared.has(name))
+        out.push(
+          problem(
+            'DBSPEC_VAR_REDEFINED',
+            `\`${name}\` is already ${builtins.has(name) ? 'a built-in variable' : 'declared under vars'}; capture into another name`,
+            loc,
+          ),
+        );
       scope.add(name);
     }
   }
   for (const block of spec.cleanup) v.sql(block.sql, scope);
   for (const decl of spec.vars) {
-    if (!v.used.has(decl.name)) out.push(problem('DBSPEC_UNUSED_VAR', `the variable \`${decl.name}\` is declared but never used`, decl.loc, 'remove it, or use it as ${' + decl.name + '}'));
+    if (!v.used.has(decl.name))
+      out.push(
+        problem('DBSPEC_UNUSED_VAR', `the variable \`${decl.name}\` is declared but never used`, decl.loc, 'remove it, or use it as ${' + decl.name + '}'),
+      );
   }
   return [...out, ...v.out];
 };
 
-const allSql = (spec: Spec): SqlText[] => [...spec.setup.map((b) => b.sql), ...spec.steps.flatMap((s) => stepSqlTexts(s).map((t) => t.sql)), ...spec.cleanup.map((b) => b.sql)];
+const allSql = (spec: Spec): SqlText[] => [
+  ...spec.setup.map((b) => b.sql),
+  ...spec.steps.flatMap((s) => stepSqlTexts(s).map((t) => t.sql)),
+  ...spec.cleanup.map((b) => b.sql),
+];
 
 /** Longer SQL belongs in a migration; the cap keeps validation of any file well under a second. */
 export const MAX_SQL_CHARS = 100_000;
@@ -123,11 +144,26 @@ export const MAX_SQL_CHARS = 100_000;
 const checkAllSql = (spec: Spec): Diagnostic[] =>
   allSql(spec).flatMap((sql) => {
     if (sql.text.length > MAX_SQL_CHARS) {
-      return [problem('DBSPEC_SQL_TOO_LONG', `this SQL is ${sql.text.length.toLocaleString('en')} characters long; a spec's SQL may be at most ${MAX_SQL_CHARS.toLocaleString('en')}`, sql.loc, 'load large data in a migration (specs/db/<database>/) or generate it with generate_series')];
+      return [
+        problem(
+          'DBSPEC_SQL_TOO_LONG',
+          `this SQL is ${sql.text.length.toLocaleString('en')} characters long; a spec's SQL may be at most ${MAX_SQL_CHARS.toLocaleString('en')}`,
+          sql.loc,
+          'load large data in a migration (specs/db/<database>/) or generate it with generate_series',
+        ),
+      ];
     }
     const nul = sql.text.indexOf('\0');
     // PostgreSQL cannot store or parse a NUL character in text; the protocol would cut the statement there.
-    if (nul >= 0) return [problem('DBSPEC_SQL_NUL', 'this SQL contains a NUL character (\\0), which PostgreSQL does not accept in text', locateInSql(sql, nul), 'remove it; for binary data write a bytea literal such as \'\\x00ff\'')];
+    if (nul >= 0)
+      return [
+        problem(
+          'DBSPEC_SQL_NUL',
+          'this SQL contains a NUL character (\\0), which PostgreSQL does not accept in text',
+          locateInSql(sql, nul),
+          "remove it; for binary data write a bytea literal such as '\\x00ff'",
+        ),
+      ];
     const { diagnostics, empty } = checkSql(sql);
     return empty ? [problem('DBSPEC_SQL_EMPTY', 'this SQL has no statement', sql.loc)] : diagnostics;
   });
@@ -137,7 +173,15 @@ const checkStepNames = (spec: Spec): Diagnostic[] => {
   const out: Diagnostic[] = [];
   for (const s of spec.steps) {
     const first = seen.get(s.name);
-    if (first) out.push(problem('DBSPEC_DUPLICATE_STEP', `two steps are named \`${s.name}\``, s.loc, `the first one is at line ${first.line}; step names are unique within a spec`));
+    if (first)
+      out.push(
+        problem(
+          'DBSPEC_DUPLICATE_STEP',
+          `two steps are named \`${s.name}\``,
+          s.loc,
+          `the first one is at line ${first.line}; step names are unique within a spec`,
+        ),
+      );
     else seen.set(s.name, s.loc);
   }
   return out;
@@ -148,7 +192,12 @@ const checkDatabases = (refs: readonly Reference[], databases: readonly string[]
     .filter((r) => !databases.includes(r.value))
     .map((r) => {
       const suggestion = closest(r.value, databases);
-      return problem('DBSPEC_UNKNOWN_DB', `unknown database \`${r.value}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`, r.loc, `databases in the config: ${databases.join(', ') || '(none)'}`);
+      return problem(
+        'DBSPEC_UNKNOWN_DB',
+        `unknown database \`${r.value}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+        r.loc,
+        `databases in the config: ${databases.join(', ') || '(none)'}`,
+      );
     });
 
 const codesInClass = (cls: string): string =>
@@ -162,11 +211,23 @@ const checkSqlstates = (refs: readonly Reference[]): Diagnostic[] =>
   refs.flatMap((r) => {
     if (!/^[0-9A-Z]{5}$/.test(r.value) || SQLSTATE_CODES.has(r.value)) return [];
     const cls = r.value.slice(0, 2);
-    if (!SQLSTATE_CLASSES.has(cls)) return [problem('DBSPEC_UNKNOWN_SQLSTATE', `\`${r.value}\` is not a PostgreSQL error code: there is no class ${cls}`, r.loc, 'e.g. 23505 unique violation, 23503 foreign key, 23502 not null, 40001 serialization failure')];
+    if (!SQLSTATE_CLASSES.has(cls))
+      return [
+        problem(
+          'DBSPEC_UNKNOWN_SQLSTATE',
+          `\`${r.value}\` is not a PostgreSQL error code: there is no class ${cls}`,
+          r.loc,
+          'e.g. 23505 unique violation, 23503 foreign key, 23502 not null, 40001 serialization failure',
+        ),
+      ];
     return [problem('DBSPEC_UNKNOWN_SQLSTATE', `\`${r.value}\` is not a PostgreSQL error code`, r.loc, `codes in class ${cls}: ${codesInClass(cls)}`)];
   });
 
-export const checkMeaning = (spec: Spec, refs: { dbRefs: readonly Reference[]; codeRefs: readonly Reference[] }, databases: readonly string[]): Diagnostic[] => [
+export const checkMeaning = (
+  spec: Spec,
+  refs: { dbRefs: readonly Reference[]; codeRefs: readonly Reference[] },
+  databases: readonly string[],
+): Diagnostic[] => [
   ...checkDatabases(refs.dbRefs, databases),
   ...checkVariables(spec),
   ...checkStepNames(spec),

@@ -46,7 +46,12 @@ export const displayPath = (segments: readonly string[]): string =>
   segments.length === 0 ? 'spec' : segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 
 const segmentsOf = (instancePath: string): string[] =>
-  instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  instancePath === ''
+    ? []
+    : instancePath
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 type Located = {
   code: string;
@@ -58,7 +63,8 @@ type Located = {
   missing?: string;
 };
 
-const describeValue = (data: unknown): string => (data === null ? 'empty' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a map' : typeof data === 'string' ? 'text' : String(data));
+const describeValue = (data: unknown): string =>
+  data === null ? 'empty' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a map' : typeof data === 'string' ? 'text' : String(data);
 
 /** One ajv error -> one located sentence, or undefined for errors that only wrap others. */
 const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
@@ -91,21 +97,37 @@ const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
         missing: `${error.instancePath}/${String(params.missingProperty)}`,
       };
     case 'type': {
-      const want = String(params.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ');
-      const hint = params.type === 'string' && (typeof error.data === 'number' || typeof error.data === 'boolean') ? `quote it: "${String(error.data)}"` : undefined;
+      const want = String(params.type)
+        .split(',')
+        .map((t) => TYPE_WORDS[t] ?? t)
+        .join(' or ');
+      const hint =
+        params.type === 'string' && (typeof error.data === 'number' || typeof error.data === 'boolean') ? `quote it: "${String(error.data)}"` : undefined;
       return { code: 'DBSPEC_SCHEMA_TYPE', message: `\`${path}\` must be ${want}, not ${describeValue(error.data)}`, node, ...(hint ? { hint } : {}) };
     }
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       const suggestion = typeof error.data === 'string' ? closest(error.data, allowed) : undefined;
-      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` must be one of ${allowed.join(', ')}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`, node };
+      return {
+        code: 'DBSPEC_SCHEMA_VALUE',
+        message: `\`${path}\` must be one of ${allowed.join(', ')}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+        node,
+      };
     }
     case 'pattern': {
       const name = error.propertyName;
       if (name !== undefined) {
-        return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\`: \`${name}\` is not allowed as a key: ${custom ?? `it must match ${String(params.pattern)}`}`, node: nodeAtPath(root, [...segments, name], true) };
+        return {
+          code: 'DBSPEC_SCHEMA_VALUE',
+          message: `\`${path}\`: \`${name}\` is not allowed as a key: ${custom ?? `it must match ${String(params.pattern)}`}`,
+          node: nodeAtPath(root, [...segments, name], true),
+        };
       }
-      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\`: \`${String(error.data)}\` is not valid: ${custom ?? `it must match ${String(params.pattern)}`}`, node };
+      return {
+        code: 'DBSPEC_SCHEMA_VALUE',
+        message: `\`${path}\`: \`${String(error.data)}\` is not valid: ${custom ?? `it must match ${String(params.pattern)}`}`,
+        node,
+      };
     }
     case 'minimum':
     case 'exclusiveMinimum':
@@ -147,14 +169,24 @@ const stepKindProblems = (root: unknown, data: unknown): { problems: Located[]; 
         ...(typo ? { hint: `did you mean \`${typo[1]}\` instead of \`${typo[0]}\`?` } : {}),
       });
     } else {
-      problems.push({ code: 'DBSPEC_STEP_KIND', message: `\`steps[${i}]\`: a step has exactly one of sql, transaction, concurrent, compare, benchmark; this one has ${kinds.join(' and ')}`, node: nodeAtPath(root, ['steps', String(i), kinds[1]!], true), hint: 'split it into two steps' });
+      problems.push({
+        code: 'DBSPEC_STEP_KIND',
+        message: `\`steps[${i}]\`: a step has exactly one of sql, transaction, concurrent, compare, benchmark; this one has ${kinds.join(' and ')}`,
+        node: nodeAtPath(root, ['steps', String(i), kinds[1]!], true),
+        hint: 'split it into two steps',
+      });
     }
   });
   return { problems, skip };
 };
 
 /** Validates the document against schema/<schemaName>; every error located at its YAML node. */
-export const checkSchema = (src: Source, root: unknown, schemaName: 'spec.schema.json' | 'config.schema.json', kind: Diagnostic['kind'] = 'authoring'): Diagnostic[] => {
+export const checkSchema = (
+  src: Source,
+  root: unknown,
+  schemaName: 'spec.schema.json' | 'config.schema.json',
+  kind: Diagnostic['kind'] = 'authoring',
+): Diagnostic[] => {
   const data = schemaValue(root);
   const validate = validatorFor(schemaName);
   const { problems, skip } = schemaName === 'spec.schema.json' ? stepKindProblems(root, data) : { problems: [], skip: new Set<string>() };

@@ -30,7 +30,16 @@ export const loadSpec = async (file: string, options: LoadSpecOptions): Promise<
   const root = loaded.doc.contents;
   if (!isMap(root)) {
     const what = root === null ? 'empty' : 'not a map of keys';
-    return { diagnostics: [{ kind: 'authoring', code: 'DBSPEC_SCHEMA', message: `this spec is ${what}: a spec starts with \`name:\` and \`steps:\``, location: locOf(loaded, root) }] };
+    return {
+      diagnostics: [
+        {
+          kind: 'authoring',
+          code: 'DBSPEC_SCHEMA',
+          message: `this spec is ${what}: a spec starts with \`name:\` and \`steps:\``,
+          location: locOf(loaded, root),
+        },
+      ],
+    };
   }
   await ensureParser();
   const schemaProblems = checkSchema(loaded, root, 'spec.schema.json');
@@ -87,10 +96,7 @@ const loadAll = async (files: readonly string[], options: LoadSpecOptions): Prom
 };
 
 /** Loads every spec under the paths; also reports spec names used by two files. */
-export const loadSpecs = async (
-  paths: readonly string[],
-  options: LoadSpecOptions,
-): Promise<{ specs: Spec[]; files: string[]; diagnostics: Diagnostic[] }> => {
+export const loadSpecs = async (paths: readonly string[], options: LoadSpecOptions): Promise<{ specs: Spec[]; files: string[]; diagnostics: Diagnostic[] }> => {
   const cwd = options.cwd ?? process.cwd();
   const found = await findSpecFiles(paths, cwd);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
@@ -102,7 +108,13 @@ export const loadSpecs = async (
     if (!r.spec) continue;
     const first = byName.get(r.spec.name);
     if (first) {
-      diagnostics.push({ kind: 'authoring', code: 'DBSPEC_DUPLICATE_SPEC', message: `the spec name \`${r.spec.name}\` is already used`, location: r.spec.loc, hint: `also in ${first.file}:${first.loc.line}; spec names are unique across all specs` });
+      diagnostics.push({
+        kind: 'authoring',
+        code: 'DBSPEC_DUPLICATE_SPEC',
+        message: `the spec name \`${r.spec.name}\` is already used`,
+        location: r.spec.loc,
+        hint: `also in ${first.file}:${first.loc.line}; spec names are unique across all specs`,
+      });
       continue;
     }
     byName.set(r.spec.name, r.spec);

@@ -101,7 +101,16 @@ const columnsToWrite = (expect: Expectation, result: QueryResult): number[] => {
  * An old expected cell that matches the actual value is kept as written (a matcher, a variable, the author's
  * own quoting); the one in the same row first.
  */
-const keptCell = (text: string, rowNodes: readonly unknown[], expect: Expectation, scope: VarScope, rowIndex: number, column: string, cell: QueryResult['rows'][number][number], oid: number): string | undefined => {
+const keptCell = (
+  text: string,
+  rowNodes: readonly unknown[],
+  expect: Expectation,
+  scope: VarScope,
+  rowIndex: number,
+  column: string,
+  cell: QueryResult['rows'][number][number],
+  oid: number,
+): string | undefined => {
   const oldRows = expect.rows ?? [];
   const order = [rowIndex, ...oldRows.keys()].filter((i, k, all) => i < oldRows.length && all.indexOf(i) === k);
   for (const i of order) {
@@ -162,7 +171,10 @@ const updateFile = async (file: string, cwd: string, recordings: readonly Record
       continue;
     }
     if (result.rows.length > MAX_RECORDED_ROWS) {
-      changes.push({ ...base, skipped: `${result.rows.length} rows are too many to record (at most ${MAX_RECORDED_ROWS}); narrow the query or check \`count\`` });
+      changes.push({
+        ...base,
+        skipped: `${result.rows.length} rows are too many to record (at most ${MAX_RECORDED_ROWS}); narrow the query or check \`count\``,
+      });
       continue;
     }
     const rowsNode = rowsPairOf(node)?.value;
@@ -177,7 +189,9 @@ const updateFile = async (file: string, cwd: string, recordings: readonly Record
   const updated = applyEdits(text, edits);
   const check = parseYamlText(Buffer.from(updated, 'utf8'), file);
   if (!check.loaded || check.diagnostics.length > 0) {
-    return changes.map((c) => (c.skipped ? c : { ...c, skipped: `the rewritten file would not parse (${check.diagnostics[0]?.message ?? 'unknown'}); nothing written` }));
+    return changes.map((c) =>
+      c.skipped ? c : { ...c, skipped: `the rewritten file would not parse (${check.diagnostics[0]?.message ?? 'unknown'}); nothing written` },
+    );
   }
   await writeFile(path, updated);
   return changes;
@@ -206,7 +220,9 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export const describeChanges = (changes: readonly RowsChange[]): string => {
   if (changes.length === 0) return 'dbspec --update: every rows expectation held; no spec changed\n';
   const lines = changes.map((c) =>
-    c.skipped ? `  not updated  ${c.file}:${c.line}  "${c.step}": ${c.skipped}` : `  updated      ${c.file}:${c.line}  "${c.step}": ${plural(c.rows, 'row')} recorded`,
+    c.skipped
+      ? `  not updated  ${c.file}:${c.line}  "${c.step}": ${c.skipped}`
+      : `  updated      ${c.file}:${c.line}  "${c.step}": ${plural(c.rows, 'row')} recorded`,
   );
   const written = changes.filter((c) => !c.skipped).length;
   const next = written > 0 ? '\nRead the new rows: they are what the database returned, not necessarily what is right. Then run again without --update.' : '';

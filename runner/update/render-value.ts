@@ -28,7 +28,9 @@ const MATCHER_KEYS = new Set(['any', 'null', 'not_null', 'regex', 'type', 'appro
 
 /** Too short or too common a value would turn `1` or `true` into a variable by coincidence. */
 const distinctive = (value: YamlValue): boolean =>
-  (typeof value === 'string' && value.length >= 6) || (typeof value === 'bigint' && (value >= 100_000n || value <= -100_000n)) || (typeof value === 'number' && Math.abs(value) >= 100_000);
+  (typeof value === 'string' && value.length >= 6) ||
+  (typeof value === 'bigint' && (value >= 100_000n || value <= -100_000n)) ||
+  (typeof value === 'number' && Math.abs(value) >= 100_000);
 
 /** Plain YAML scalars that read back as the same string in a flow map under the core schema. */
 const plainSafe = (text: string): boolean => /^[A-Za-z_][A-Za-z0-9_ .@/+-]*$/.test(text) && !/ $/.test(text) && !/^(null|true|false)$/i.test(text);
@@ -108,7 +110,9 @@ const wholeVariable = (cell: Cell, oid: number, context: RenderContext): string 
 /** Text holding a variable's value (an email built from a uuid) is written with the reference inside. */
 const textWithVariables = (text: string, context: RenderContext): string | undefined => {
   let out = text;
-  const longestFirst = [...context.variables].filter((v) => typeof v.value === 'string' && v.value.length >= 8).sort((a, b) => String(b.value).length - String(a.value).length);
+  const longestFirst = [...context.variables]
+    .filter((v) => typeof v.value === 'string' && v.value.length >= 8)
+    .sort((a, b) => String(b.value).length - String(a.value).length);
   for (const v of longestFirst) out = out.split(String(v.value)).join(`\${${v.name}}`);
   return out === text || out.includes('${') === false ? undefined : quoted(out);
 };

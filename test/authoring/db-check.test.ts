@@ -121,7 +121,7 @@ describe('--db-check', function () {
     assert.match(before[1]!, /extra=0/);
   });
 
-  it('with --allow-shared the spec\'s ALTER runs too (rolled back): the column it adds is known, and gone afterwards', async () => {
+  it("with --allow-shared the spec's ALTER runs too (rolled back): the column it adds is known, and gone afterwards", async () => {
     const run = await runCli(['validate', 'mistakes.spec.yaml', '--db-check', '--allow-shared', '--config', CONFIG], cleanEnv(dbs.env), dir);
     assert.equal(run.code, 1, run.stderr);
     assert.doesNotMatch(run.stderr, /`extra`/);

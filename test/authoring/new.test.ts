@@ -27,7 +27,7 @@ describe('dbspec new', () => {
     const schema = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text.split('\n')[0]!)?.[1];
     assert.ok(schema, 'first line is the schema line');
     await access(resolve(dirname(file), schema));
-    assert.match(text, /^name: "?Users can log in!"?  /m);
+    assert.match(text, /^name: "?Users can log in!"? {2}/m);
     assert.match(text, /db: backend/);
     assert.ok(text.split('\n').filter((l) => l.includes('#')).length >= 10, 'the starter is commented');
     const valid = await runCli(['validate', 'specs'], cleanEnv(), dir);

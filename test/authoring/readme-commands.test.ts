@@ -22,7 +22,7 @@ const command = async (name: string): Promise<Command | undefined> => {
 const words = (line: string): string[] => [...line.replace(/\s+#.*$/, '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
 
 describe('specs/README.md command lines', () => {
-  it('every `npx dbspec` line parses with that command\'s options', async () => {
+  it("every `npx dbspec` line parses with that command's options", async () => {
     const text = await readFile(README, 'utf8');
     const lines = [...text.matchAll(/(?:^|\s|`)(npx dbspec [^`\n]+)/g)].map((m) => m[1]!.trim());
     assert.ok(lines.length >= 8, `only ${lines.length} command lines found`);
@@ -30,8 +30,13 @@ describe('specs/README.md command lines', () => {
       const [, , name, ...args] = words(line);
       const cmd = await command(name!);
       assert.ok(cmd, `${line}: no command \`${name}\``);
-      const options = Object.fromEntries(Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]));
-      assert.doesNotThrow(() => parseArgs({ args: args.filter((a) => a !== '...' && !/^\[.*\]$/.test(a) && a !== '[paths...]'), options, allowPositionals: true, strict: true }), line);
+      const options = Object.fromEntries(
+        Object.entries(cmd.options).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }]),
+      );
+      assert.doesNotThrow(
+        () => parseArgs({ args: args.filter((a) => a !== '...' && !/^\[.*\]$/.test(a) && a !== '[paths...]'), options, allowPositionals: true, strict: true }),
+        line,
+      );
     }
   });
 });

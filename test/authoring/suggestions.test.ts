@@ -26,9 +26,18 @@ describe('suggestions in validation errors', () => {
       await writeFile(join(dir, 't.spec.yaml'), SPEC);
       const { diagnostics } = await loadSpec('t.spec.yaml', { databases: ['auth', 'backend'], cwd: dir });
       const seen = diagnostics.map((d) => `${d.location?.line} ${d.message}`);
-      assert.ok(seen.some((s) => /^9 .*unknown key `rowz`; did you mean `rows`\?/.test(s)), seen.join('\n'));
-      assert.ok(seen.some((s) => /^6 .*`bakend`; did you mean `backend`\?/.test(s)), seen.join('\n'));
-      assert.ok(seen.some((s) => /^7 .*`\$\{usr_id\}` is not defined; did you mean `\$\{user_id\}`\?/.test(s)), seen.join('\n'));
+      assert.ok(
+        seen.some((s) => /^9 .*unknown key `rowz`; did you mean `rows`\?/.test(s)),
+        seen.join('\n'),
+      );
+      assert.ok(
+        seen.some((s) => /^6 .*`bakend`; did you mean `backend`\?/.test(s)),
+        seen.join('\n'),
+      );
+      assert.ok(
+        seen.some((s) => /^7 .*`\$\{usr_id\}` is not defined; did you mean `\$\{user_id\}`\?/.test(s)),
+        seen.join('\n'),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -34,7 +34,13 @@ describe('run --update: values', () => {
   });
 
   it('writes a variable where its value came back, a matcher where a value changes every run', () => {
-    const ctx = { variables: [{ name: 'user_id', value: '8666e240-ea4d-43d5-b189-ef5671e73b58' }, { name: 'run_id', value: 'ab12cd34' }], observedAt: at };
+    const ctx = {
+      variables: [
+        { name: 'user_id', value: '8666e240-ea4d-43d5-b189-ef5671e73b58' },
+        { name: 'run_id', value: 'ab12cd34' },
+      ],
+      observedAt: at,
+    };
     assert.equal(renderCell('8666E240-EA4D-43D5-B189-EF5671E73B58', OID.uuid, ctx), '"${user_id}"');
     assert.equal(renderCell('note ab12cd34 done', OID.text, ctx), '"note ${run_id} done"');
     assert.equal(renderCell('11111111-2222-4333-8444-555555555555', OID.uuid, ctx), '{ type: uuid }');
@@ -59,14 +65,18 @@ describe('run --update: rewriting rows in the text', () => {
   });
 
   it('`rows: []` in a block map becomes a block list; in a flow map it stays flow', () => {
-    assert.equal(edit('expect:\n  rows: []  # fill\nnext: 1\n', ['expect'], ['{ a: 1 }', '{ a: 2 }']), 'expect:\n  rows:\n    - { a: 1 }\n    - { a: 2 }  # fill\nnext: 1\n');
+    assert.equal(
+      edit('expect:\n  rows: []  # fill\nnext: 1\n', ['expect'], ['{ a: 1 }', '{ a: 2 }']),
+      'expect:\n  rows:\n    - { a: 1 }\n    - { a: 2 }  # fill\nnext: 1\n',
+    );
     assert.equal(edit('s:\n  expect: { rows: [ { a: 9 } ] }\n', ['s', 'expect'], ['{ a: 1 }']), 's:\n  expect: { rows: [ { a: 1 } ] }\n');
     assert.equal(edit('expect:\n  rows:\n    - { a: 9 }\n', ['expect'], []), 'expect:\n  rows: []\n');
   });
 });
 
 const CONFIG = 'databases:\n  auth: { migrations: db/auth }\n';
-const MIGRATION = 'create table items (id uuid primary key, title text not null, price numeric(8,2), tags text[], meta jsonb, created_at timestamptz not null default now(), done boolean not null default false);\n';
+const MIGRATION =
+  'create table items (id uuid primary key, title text not null, price numeric(8,2), tags text[], meta jsonb, created_at timestamptz not null default now(), done boolean not null default false);\n';
 
 /** Comments, blank lines, odd quoting and key order everywhere, to prove they survive. */
 const SPEC = `# yaml-language-server: $schema=../schema/spec.schema.json

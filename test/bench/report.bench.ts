@@ -34,7 +34,10 @@ export const bigResults = (specCount = 1000, stepsPerSpec = 10, rowsPerFailure =
                 message: `expected ${rowsPerFailure} rows, 1 differs`,
                 location: `${file}:${12 + t * 4}:9`,
                 expected: { columns: ['email', 'plan', 'seats', 'note'], rows },
-                actual: { columns: ['email', 'plan', 'seats', 'note'], rows: rows.map((row, r) => (r === 2 ? [row[0]!, 'enterprise', row[2]!, row[3]!] : row)) },
+                actual: {
+                  columns: ['email', 'plan', 'seats', 'note'],
+                  rows: rows.map((row, r) => (r === 2 ? [row[0]!, 'enterprise', row[2]!, row[3]!] : row)),
+                },
                 mismatches: [{ expectedRow: 2, actualRow: 2, column: 'plan' }],
               },
             }
@@ -43,10 +46,27 @@ export const bigResults = (specCount = 1000, stepsPerSpec = 10, rowsPerFailure =
       });
     }
     const status = steps.some((st) => st.status === 'failed') ? 'failed' : 'passed';
-    specs.push({ name: `spec ${s} keeps its promise`, file, location: `${file}:1:1`, tags: [`area-${s % 20}`, s % 3 ? 'smoke' : 'enterprise'], databases: ['auth', 'backend'], status, durationMs: steps.reduce((a, st) => a + st.durationMs, 0), steps, metrics: { rows_seen: s } });
+    specs.push({
+      name: `spec ${s} keeps its promise`,
+      file,
+      location: `${file}:1:1`,
+      tags: [`area-${s % 20}`, s % 3 ? 'smoke' : 'enterprise'],
+      databases: ['auth', 'backend'],
+      status,
+      durationMs: steps.reduce((a, st) => a + st.durationMs, 0),
+      steps,
+      metrics: { rows_seen: s },
+    });
   }
   return {
-    format: 'dbspec-results', version: 1, release: 'bench', commit: '0123456789ab', startedAt: '2026-11-25T10:00:00.000Z', finishedAt: '2026-11-25T10:05:00.000Z', durationMs: 300_000, interrupted: false,
+    format: 'dbspec-results',
+    version: 1,
+    release: 'bench',
+    commit: '0123456789ab',
+    startedAt: '2026-11-25T10:00:00.000Z',
+    finishedAt: '2026-11-25T10:05:00.000Z',
+    durationMs: 300_000,
+    interrupted: false,
     databases: { auth: { serverVersion: '18.1', embedded: true }, backend: { serverVersion: '18.1', embedded: true } },
     summary: summarize(specs),
     specs,
@@ -65,5 +85,7 @@ if (import.meta.main) {
   const mb = (s: string) => Buffer.byteLength(s) / 1e6;
   const steps = results.summary.steps.total;
   const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  process.stdout.write(`render ${steps} steps: ${seconds.toFixed(2)} s (target < 1 s: ${met(seconds < 1)}), report.html ${mb(html).toFixed(1)} MB (target < 5 MB: ${met(mb(html) < 5)}), report.md ${mb(md).toFixed(2)} MB (limit 1 MB: ${met(Buffer.byteLength(md) <= 1_000_000)}), junit.xml ${mb(junit).toFixed(1)} MB\n`);
+  process.stdout.write(
+    `render ${steps} steps: ${seconds.toFixed(2)} s (target < 1 s: ${met(seconds < 1)}), report.html ${mb(html).toFixed(1)} MB (target < 5 MB: ${met(mb(html) < 5)}), report.md ${mb(md).toFixed(2)} MB (limit 1 MB: ${met(Buffer.byteLength(md) <= 1_000_000)}), junit.xml ${mb(junit).toFixed(1)} MB\n`,
+  );
 }

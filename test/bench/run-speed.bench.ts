@@ -53,7 +53,9 @@ const timed = (command: string, args: readonly string[], env: NodeJS.ProcessEnv,
       if (watch && firstOutputAt === undefined && watch.test(stdout)) firstOutputAt = (performance.now() - started) / 1000;
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, seconds: (performance.now() - started) / 1000, stdout, stderr, ...(firstOutputAt !== undefined && { firstOutputAt }) }));
+    child.on('close', (code) =>
+      resolve({ code, seconds: (performance.now() - started) / 1000, stdout, stderr, ...(firstOutputAt !== undefined && { firstOutputAt }) }),
+    );
   });
 
 const envWith = (urls: Record<string, string> | undefined): NodeJS.ProcessEnv => {
@@ -62,8 +64,31 @@ const envWith = (urls: Record<string, string> | undefined): NodeJS.ProcessEnv =>
   return urls ? { ...env, DBSPEC_AUTH_URL: urls.auth, DBSPEC_BACKEND_URL: urls.backend } : env;
 };
 
-const dbspecRun = async (suite: string, out: string, urls: Record<string, string> | undefined, extra: readonly string[] = [], watch?: RegExp): Promise<ChildRun & { runSeconds: number }> => {
-  const run = await timed(process.execPath, [...NODE_FLAGS, CLI, 'run', join(suite, 'specs'), '--config', join(suite, 'dbspec.config.yaml'), '--out', out, '--reporter', watch ? 'spec' : 'dot', ...extra], envWith(urls), watch);
+const dbspecRun = async (
+  suite: string,
+  out: string,
+  urls: Record<string, string> | undefined,
+  extra: readonly string[] = [],
+  watch?: RegExp,
+): Promise<ChildRun & { runSeconds: number }> => {
+  const run = await timed(
+    process.execPath,
+    [
+      ...NODE_FLAGS,
+      CLI,
+      'run',
+      join(suite, 'specs'),
+      '--config',
+      join(suite, 'dbspec.config.yaml'),
+      '--out',
+      out,
+      '--reporter',
+      watch ? 'spec' : 'dot',
+      ...extra,
+    ],
+    envWith(urls),
+    watch,
+  );
   if (run.code !== 0) throw new Error(`dbspec run ${extra.join(' ')} exited ${run.code}:\n${run.stdout.slice(-2000)}\n${run.stderr}`);
   const results = JSON.parse(await readFile(join(out, 'results.json'), 'utf8')) as { durationMs: number };
   return { ...run, runSeconds: results.durationMs / 1000 };
@@ -85,7 +110,8 @@ const pgProve = async (databases: Record<string, string>, files: Record<string, 
   return seconds;
 };
 
-const row = (cells: readonly string[], widths: readonly number[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+const row = (cells: readonly string[], widths: readonly number[]): string =>
+  cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 
 const tag = randomBytes(3).toString('hex');
 const databases = { auth: `bench_${tag}_auth`, backend: `bench_${tag}_backend` };
@@ -123,11 +149,25 @@ try {
 
   const ratio = (seconds: number): string => `${(seconds / floorSeconds).toFixed(2)}x`;
   const sequential = await dbspecRun(suite, join(work, 'out-seq'), urls);
-  lines.push(['dbspec run (whole process)', sequential.seconds.toFixed(2), sequential.runSeconds.toFixed(2), ratio(sequential.seconds), ratio(sequential.runSeconds)]);
+  lines.push([
+    'dbspec run (whole process)',
+    sequential.seconds.toFixed(2),
+    sequential.runSeconds.toFixed(2),
+    ratio(sequential.seconds),
+    ratio(sequential.runSeconds),
+  ]);
   const parallel = await dbspecRun(suite, join(work, 'out-j2'), urls, ['--jobs', '2']);
   lines.push(['dbspec run --jobs 2', parallel.seconds.toFixed(2), parallel.runSeconds.toFixed(2), ratio(parallel.seconds), ratio(parallel.runSeconds)]);
-  verdict('dbspec sequential <= 1.5x the floor', sequential.seconds <= 1.5 * floorSeconds, `${ratio(sequential.seconds)} whole process, ${ratio(sequential.runSeconds)} run phase`);
-  verdict('dbspec --jobs 2 <= 1.0x the floor', parallel.seconds <= floorSeconds, `${ratio(parallel.seconds)} whole process, ${ratio(parallel.runSeconds)} run phase`);
+  verdict(
+    'dbspec sequential <= 1.5x the floor',
+    sequential.seconds <= 1.5 * floorSeconds,
+    `${ratio(sequential.seconds)} whole process, ${ratio(sequential.runSeconds)} run phase`,
+  );
+  verdict(
+    'dbspec --jobs 2 <= 1.0x the floor',
+    parallel.seconds <= floorSeconds,
+    `${ratio(parallel.seconds)} whole process, ${ratio(parallel.runSeconds)} run phase`,
+  );
 
   if (QUICK) {
     // Profiling: the floor and dbspec only.
@@ -139,7 +179,11 @@ try {
     lines.push([`pgTAP: pg_prove, ${SPECS * 2} files`, proveSeconds.toFixed(2), '', ratio(proveSeconds)]);
     lines.push(['pgTAP: pg_prove -j 2', proveParallel.toFixed(2), '', ratio(proveParallel)]);
     const speedup = proveSeconds / sequential.seconds;
-    verdict('dbspec >= 5x faster than pg_prove', speedup >= 5, `${speedup.toFixed(1)}x sequential, ${(proveParallel / parallel.seconds).toFixed(1)}x with 2 jobs each`);
+    verdict(
+      'dbspec >= 5x faster than pg_prove',
+      speedup >= 5,
+      `${speedup.toFixed(1)}x sequential, ${(proveParallel / parallel.seconds).toFixed(1)}x with 2 jobs each`,
+    );
   } else {
     lines.push(['pgTAP', 'not installed', '', `(${PGTAP_INSTALL})`]);
     verdict('dbspec >= 5x faster than pg_prove', false, `not measured: pgTAP is not installed (${PGTAP_INSTALL})`);
@@ -152,13 +196,37 @@ try {
     const embedded = await dbspecRun(one, join(work, 'out-embedded'), undefined, [], /speed spec 00001/);
     const firstSpec = embedded.firstOutputAt ?? embedded.seconds;
     lines.push(['embedded: process start to first spec', firstSpec.toFixed(2), '', '']);
-    verdict('embedded PostgreSQL start to first spec < 3 s', firstSpec < 3, `${firstSpec.toFixed(2)} s (whole run of one spec ${embedded.seconds.toFixed(2)} s)`);
+    verdict(
+      'embedded PostgreSQL start to first spec < 3 s',
+      firstSpec < 3,
+      `${firstSpec.toFixed(2)} s (whole run of one spec ${embedded.seconds.toFixed(2)} s)`,
+    );
 
     // Peak memory: the whole process's maximum resident set for 5,000 tiny specs.
     const tiny = join(work, 'tiny');
     await writeSuite(tiny, MEMORY_SPECS, 'tiny');
     const rssFile = join(work, 'rss');
-    const memory = await timed('/usr/bin/time', ['-f', '%M', '-o', rssFile, process.execPath, ...NODE_FLAGS, CLI, 'run', join(tiny, 'specs'), '--config', join(tiny, 'dbspec.config.yaml'), '--out', join(work, 'out-tiny'), '--reporter', 'dot'], envWith(urls));
+    const memory = await timed(
+      '/usr/bin/time',
+      [
+        '-f',
+        '%M',
+        '-o',
+        rssFile,
+        process.execPath,
+        ...NODE_FLAGS,
+        CLI,
+        'run',
+        join(tiny, 'specs'),
+        '--config',
+        join(tiny, 'dbspec.config.yaml'),
+        '--out',
+        join(work, 'out-tiny'),
+        '--reporter',
+        'dot',
+      ],
+      envWith(urls),
+    );
     if (memory.code !== 0) throw new Error(`dbspec run of ${MEMORY_SPECS} tiny specs exited ${memory.code}:\n${memory.stderr}`);
     const peakMb = Number((await readFile(rssFile, 'utf8')).trim().split('\n').at(-1)) / 1024;
     lines.push([`peak memory, ${MEMORY_SPECS} tiny specs (MB)`, peakMb.toFixed(0), '', `${memory.seconds.toFixed(1)} s`]);

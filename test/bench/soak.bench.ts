@@ -37,7 +37,11 @@ const rowsLeft = async (): Promise<number> => {
   for (const url of Object.values(dbs.urls)) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const tables = (await client.query("select format('%I.%I', schemaname, tablename) as t from pg_tables where schemaname not in ('pg_catalog', 'information_schema', 'dbspec')")).rows as { t: string }[];
+    const tables = (
+      await client.query(
+        "select format('%I.%I', schemaname, tablename) as t from pg_tables where schemaname not in ('pg_catalog', 'information_schema', 'dbspec')",
+      )
+    ).rows as { t: string }[];
     for (const { t } of tables) total += Number((await client.query(`select count(*) from ${t}`)).rows[0].count);
     await client.end();
   }

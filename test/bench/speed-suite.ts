@@ -93,7 +93,8 @@ export const writeSuite = async (dir: string, count: number, kind: 'speed' | 'ti
 };
 
 const same = (actual: unknown, expected: unknown, what: string): void => {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`floor: ${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    throw new Error(`floor: ${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 };
 
 /** The floor: the same statements on one connection per database, compared in plain code. */
@@ -150,7 +151,10 @@ delete from orders where user_id = ${uid};
 delete from profiles where user_id = ${uid};
 select * from finish();
 `;
-    for (const [db, text] of [['auth', auth], ['backend', backend]] as const) {
+    for (const [db, text] of [
+      ['auth', auth],
+      ['backend', backend],
+    ] as const) {
       const file = join(dir, `${db}-${pad(i)}.sql`);
       await writeFile(file, text);
       files[db].push(file);

@@ -114,7 +114,9 @@ try {
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   if (diagnostics.length > 0 || specs.length !== SPECS) {
-    process.stderr.write(`validate bench: expected ${SPECS} valid specs, got ${specs.length} and ${diagnostics.length} problems, e.g. ${diagnostics[0]?.message}\n`);
+    process.stderr.write(
+      `validate bench: expected ${SPECS} valid specs, got ${specs.length} and ${diagnostics.length} problems, e.g. ${diagnostics[0]?.message}\n`,
+    );
     process.exitCode = 1;
   }
   const met = seconds < TARGET_SECONDS;

@@ -53,10 +53,14 @@ describe('db: sessions and fingerprints', () => {
       });
 
       it('concurrent sessions have distinct connections', async () => {
-        const pids = await Promise.all([1, 2, 3].map(() => db.withSession(async (session) => {
-          await session.query('select pg_sleep(0.05)');
-          return session.pid;
-        })));
+        const pids = await Promise.all(
+          [1, 2, 3].map(() =>
+            db.withSession(async (session) => {
+              await session.query('select pg_sleep(0.05)');
+              return session.pid;
+            }),
+          ),
+        );
         assert.equal(new Set(pids).size, 3);
       });
 
@@ -73,7 +77,10 @@ describe('db: sessions and fingerprints', () => {
         assert.equal(first.get('app.Odd "name"'), 5);
         assert.equal(first.get('public.parted'), 2);
         assert.equal(first.has('public.parted_low'), false);
-        assert.equal([...first.keys()].some((table) => table.startsWith('dbspec.')), false);
+        assert.equal(
+          [...first.keys()].some((table) => table.startsWith('dbspec.')),
+          false,
+        );
         await db.query('create table later (id int)');
         await db.query('insert into later values (1)');
         assert.equal((await db.fingerprint()).get('public.later'), 1);

@@ -47,8 +47,16 @@ describe('db: SQLSTATE per error class', () => {
         ['22P02', "select 'x'::int", { kind: 'sql' }],
         ['22012', 'select 1 / 0', { kind: 'sql' }],
         ['23502', 'insert into child (id, v) values (10, null)', { kind: 'sql' }],
-        ['23503', 'insert into child (id, parent_id, v) values (11, 99, 1)', { constraint: 'child_parent_fk', detail: 'Key (parent_id)=(99) is not present in table "parent".' }],
-        ['23505', "insert into child (id, v, email) values (12, 1, 'a@example.test')", { constraint: 'child_email_key', detail: 'Key (email)=(a@example.test) already exists.' }],
+        [
+          '23503',
+          'insert into child (id, parent_id, v) values (11, 99, 1)',
+          { constraint: 'child_parent_fk', detail: 'Key (parent_id)=(99) is not present in table "parent".' },
+        ],
+        [
+          '23505',
+          "insert into child (id, v, email) values (12, 1, 'a@example.test')",
+          { constraint: 'child_email_key', detail: 'Key (email)=(a@example.test) already exists.' },
+        ],
         ['23514', 'insert into child (id, v) values (13, -1)', { constraint: 'child_v_positive' }],
         ['42P01', 'select * from missing_table', { kind: 'sql' }],
       ];

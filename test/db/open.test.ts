@@ -90,7 +90,10 @@ describe('db: openDatabases guard and connection failures', () => {
     const config: Config = { root, databases: [database('auth', { url: 'postgres://postgres@127.0.0.1:5432/dbspec_no_such_db', disposable: true })] };
     const started = Date.now();
     const error = await thrown(openDatabases(config, ['auth'], { allowShared: false, migrate: false }));
-    assert.match(error.message, /^cannot connect to database `auth` at postgres:\/\/postgres@127\.0\.0\.1:5432\/dbspec_no_such_db: database "dbspec_no_such_db" does not exist$/);
+    assert.match(
+      error.message,
+      /^cannot connect to database `auth` at postgres:\/\/postgres@127\.0\.0\.1:5432\/dbspec_no_such_db: database "dbspec_no_such_db" does not exist$/,
+    );
     assert.ok(Date.now() - started < 2000);
   });
 });
@@ -119,7 +122,10 @@ describe('db: embedded server', () => {
   });
 
   it('a failing migration names file:line and the PostgreSQL message, and the server is gone', async () => {
-    await writeMigrations('failing/auth', { '001_ok.sql': 'create table a (id int);\n', '002_bad.sql': 'create table b (id int);\n\ninsert into b values\n  (1), (nope);\n' });
+    await writeMigrations('failing/auth', {
+      '001_ok.sql': 'create table a (id int);\n',
+      '002_bad.sql': 'create table b (id int);\n\ninsert into b values\n  (1), (nope);\n',
+    });
     const config: Config = { root: join(root, 'failing'), databases: [database('auth')] };
     // A private TMPDIR (os.tmpdir() reads it on every call): what is left there is this test's alone.
     const privateTmp = await mkdtemp(join(tmpdir(), 'dbspec-tmpdir-'));

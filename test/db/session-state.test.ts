@@ -11,7 +11,7 @@ describe('db: session state between pooled statements', () => {
   it('plain reads and writes calling built-ins leave no state; anything else may', () => {
     const clean = [
       'select email, active from users where id = $1',
-      "insert into users (id, email) values (gen_random_uuid(), $1)",
+      'insert into users (id, email) values (gen_random_uuid(), $1)',
       'insert into public.items(account_id, name) values ($1, $2) returning id',
       'update orders set amount = amount + 1 where user_id = $1',
       'delete from orders where user_id = $1',
@@ -32,13 +32,16 @@ describe('db: session state between pooled statements', () => {
       'prepare p as select 1',
       'listen channel',
       'declare c cursor with hold for select 1',
-      'do $$ begin perform set_config(\'a.b\', \'c\', false); end $$',
+      "do $$ begin perform set_config('a.b', 'c', false); end $$",
       'begin',
       "-- don't\nselect set_config('a', 'b', false)",
       "select E'\\'' || set_config('a', 'b', false)",
     ];
     assert.deepEqual(clean.filter(mayChangeSession), []);
-    assert.deepEqual(dirty.filter((sql) => !mayChangeSession(sql)), []);
+    assert.deepEqual(
+      dirty.filter((sql) => !mayChangeSession(sql)),
+      [],
+    );
   });
 
   describe('on PostgreSQL 15', () => {

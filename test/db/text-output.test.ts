@@ -101,7 +101,10 @@ describe('db: cells are PostgreSQL text output', () => {
         const expected = psqlRow(url, sql).map((text) => JSON.parse(text) as unknown);
         const result = await db.query(sql);
         assert.deepEqual(result.rows[0], expected);
-        assert.deepEqual(result.columns.map((column) => column.typeOid), [114, 3802, 3802]);
+        assert.deepEqual(
+          result.columns.map((column) => column.typeOid),
+          [114, 3802, 3802],
+        );
       });
 
       it('NULL is null, columns keep order and duplicate names, typeOid from the result', async () => {

@@ -66,7 +66,13 @@ describe('match-rows: rows', () => {
     assert.equal(failure.code, 'ROWS_MISMATCH');
     assert.equal(failure.message, "expected 2 rows, got 3: 1 expected row not found, 2 unexpected rows (closest is row 2: email expected 'b@x' got 'c@x')");
     assert.equal(failure.location, 'users.spec.yaml:11:11');
-    assert.deepEqual(failure.expected, { columns: ['id', 'email'], rows: [[1, 'a@x'], [2, 'b@x']] });
+    assert.deepEqual(failure.expected, {
+      columns: ['id', 'email'],
+      rows: [
+        [1, 'a@x'],
+        [2, 'b@x'],
+      ],
+    });
     assert.deepEqual(failure.actual, { columns: ['id', 'email', 'active'], rows: actual.rows });
     assert.deepEqual(failure.mismatches, [
       { expectedRow: 1, actualRow: 1, column: 'email' },
@@ -77,7 +83,14 @@ describe('match-rows: rows', () => {
   it('says a row came back different when the counts agree', () => {
     const one = matchRows(rowsOf('[{ id: 1, email: b@x }]'), users([['1', 'a@x', 't']]), ROWS)!;
     assert.equal(one.message, "the row came back different: email expected 'b@x' got 'a@x'");
-    const some = matchRows(rowsOf('[{ id: 1, email: a@x }, { id: 2, email: b@x }]'), users([['1', 'a@x', 't'], ['2', 'c@x', 't']]), ROWS)!;
+    const some = matchRows(
+      rowsOf('[{ id: 1, email: a@x }, { id: 2, email: b@x }]'),
+      users([
+        ['1', 'a@x', 't'],
+        ['2', 'c@x', 't'],
+      ]),
+      ROWS,
+    )!;
     assert.match(some.message, /^1 of 2 rows came back different/);
     assert.equal(matchRows(rowsOf('[{ id: 1 }]'), users([]), ROWS)!.message.startsWith('expected 1 row, got none'), true);
   });
@@ -131,7 +144,7 @@ describe('match-rows: ordered', () => {
   it('compares position by position', () => {
     assert.equal(matchRows(rowsOf('[{ id: 1 }, { id: 2 }]'), actual, ORDERED), undefined);
     const failure = matchRows(rowsOf('[{ id: 2 }, { id: 1 }]'), actual, ORDERED)!;
-    assert.equal(failure.message, "row 1 differs: id expected 2 got 1; 1 more row differs");
+    assert.equal(failure.message, 'row 1 differs: id expected 2 got 1; 1 more row differs');
     assert.deepEqual(failure.mismatches, [
       { expectedRow: 0, actualRow: 0, column: 'id' },
       { expectedRow: 1, actualRow: 1, column: 'id' },

@@ -29,7 +29,12 @@ const VALUES: readonly (readonly [column: string, sql: string, matches: readonly
   ['varchar', "'a@x'::varchar(20)", ['a@x'], ['b@x']],
   ['bpchar', "'ab'::char(5)", ['ab', '"ab   "'], ['abc']],
   ['name', "'pg_class'::name", ['pg_class'], ['pg_clas']],
-  ['uuid', "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid", ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"', '{ type: uuid }'], ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '{ type: integer }']],
+  [
+    'uuid',
+    "'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid",
+    ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '"A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11"', '{ type: uuid }'],
+    ['a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', '{ type: integer }'],
+  ],
   [
     'timestamptz',
     "'2026-01-31 14:00:00.123456+02'::timestamptz",
@@ -43,19 +48,39 @@ const VALUES: readonly (readonly [column: string, sql: string, matches: readonly
   ['time', "'12:30:00.250'::time", ['"12:30:00.25"', '"12:30:00.250"'], ['"12:30:00.26"']],
   ['timetz', "'12:30:00+05:30'::timetz", ['"12:30:00+05:30"'], ['"12:30:00+05"']],
   ['interval', "'1 day 2 hours'::interval", ['"1 day 02:00:00"', 'P1DT2H'], ['"1 day 02:00:01"', 'PT26H']],
-  ['interval_mixed', "'1 year 2 months -3 days 04:05:06.5'::interval", ['"1 year 2 mons -3 days +04:05:06.5"', 'P1Y2M-3DT4H5M6.5S'], ['"1 year 2 mons 3 days 04:05:06.5"']],
-  ['jsonb', `'{"seats": 5, "plan": "pro"}'::jsonb`, ['{ plan: pro, seats: 5 }', `'{"plan":"pro","seats":5}'`, '{ type: json }'], ['{ plan: pro, seats: 6 }', '{ plan: pro }']],
+  [
+    'interval_mixed',
+    "'1 year 2 months -3 days 04:05:06.5'::interval",
+    ['"1 year 2 mons -3 days +04:05:06.5"', 'P1Y2M-3DT4H5M6.5S'],
+    ['"1 year 2 mons 3 days 04:05:06.5"'],
+  ],
+  [
+    'jsonb',
+    `'{"seats": 5, "plan": "pro"}'::jsonb`,
+    ['{ plan: pro, seats: 5 }', `'{"plan":"pro","seats":5}'`, '{ type: json }'],
+    ['{ plan: pro, seats: 6 }', '{ plan: pro }'],
+  ],
   ['json', `'[1, 2.50, {"type": "x"}]'::json`, ['[1, 2.5, { type: x }]'], ['[1, 2.5]', '[1, 2.5, { type: y }]', '[1, 2.5, { json: { type: x } }]']],
   ['jsonb_literal', `'{"type": "x"}'::jsonb`, ['{ json: { type: x } }'], ['{ json: { type: y } }']],
-  ['int4_array', "array[1, null, 3]::int4[]", ['[1, null, 3]', '{ type: array }'], ['[1, 2, 3]', '[1, null]']],
-  ['text_array', `array['a b', 'q"x', 'back\\slash', 'NULL', null, '', 'a,b']::text[]`, ['[a b, "q\\"x", "back\\\\slash", "NULL", null, "", "a,b"]'], ['[a b, "q\\"x", "back\\\\slash", null, null, "", "a,b"]']],
-  ['int8_array', "array[(2^53)::int8 + 1]", ['[9007199254740993]'], ['[9007199254740992]']],
-  ['numeric_array', "array[1.10, 2]::numeric[]", ['[1.1, "2.0"]'], ['[1.1, 2.1]']],
+  ['int4_array', 'array[1, null, 3]::int4[]', ['[1, null, 3]', '{ type: array }'], ['[1, 2, 3]', '[1, null]']],
+  [
+    'text_array',
+    `array['a b', 'q"x', 'back\\slash', 'NULL', null, '', 'a,b']::text[]`,
+    ['[a b, "q\\"x", "back\\\\slash", "NULL", null, "", "a,b"]'],
+    ['[a b, "q\\"x", "back\\\\slash", null, null, "", "a,b"]'],
+  ],
+  ['int8_array', 'array[(2^53)::int8 + 1]', ['[9007199254740993]'], ['[9007199254740992]']],
+  ['numeric_array', 'array[1.10, 2]::numeric[]', ['[1.1, "2.0"]'], ['[1.1, 2.1]']],
   ['uuid_array', "array['A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'::uuid]", ['[a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11]'], ['[a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12]']],
   ['bool_array', 'array[true, false]', ['[true, false]'], ['[false, true]']],
   ['varchar_array', "array['x'::varchar, 'y']", ['[x, y]'], ['[x, z]']],
   ['float8_array', 'array[1.5::float8, 2]', ['[1.5, 2]'], ['[1.5, 2.5]']],
-  ['timestamptz_array', "array['2026-01-31 12:00:00+00'::timestamptz, 'infinity']", ['["2026-01-31T12:00:00Z", infinity]'], ['["2026-01-31T12:00:01Z", infinity]']],
+  [
+    'timestamptz_array',
+    "array['2026-01-31 12:00:00+00'::timestamptz, 'infinity']",
+    ['["2026-01-31T12:00:00Z", infinity]'],
+    ['["2026-01-31T12:00:01Z", infinity]'],
+  ],
   ['date_array', "array['2026-01-31'::date]", ['["2026-01-31"]'], ['["2026-01-30"]']],
   ['jsonb_array', `array['{"a": 1}'::jsonb, '[1, "x"]']`, ['[{ a: 1 }, [1, x]]'], ['[{ a: 2 }, [1, x]]']],
   ['int4_matrix', "'{{1,2},{3,4}}'::int4[]", ['[[1, 2], [3, 4]]'], ['[[1, 2], [3, 5]]', '[1, 2, 3, 4]']],
@@ -83,7 +108,7 @@ describe('match-value against cells PostgreSQL printed', function () {
     await client.query("create type pg_temp.h5_mood as enum ('active', 'idle', 'inactive')");
     await client.query('set search_path = pg_temp, public');
     const result = await client.query(`select ${VALUES.map(([column, sql]) => `${sql} as ${column}`).join(', ')}`);
-    result.fields.forEach((field) => cells.set(field.name, { cell: result.rows[0][field.name] as Cell, oid: field.dataTypeID }));
+    for (const field of result.fields) cells.set(field.name, { cell: result.rows[0][field.name] as Cell, oid: field.dataTypeID });
     assert.equal(cells.size, VALUES.length);
   });
 

@@ -32,10 +32,40 @@ export const expectedOf = (value: YamlValue): ExpectedValue => {
 export const ev = (yaml: string): ExpectedValue => expectedOf(yamlValue(yaml));
 
 export const OID = {
-  bool: 16, int2: 21, int4: 23, int8: 20, oid: 26, numeric: 1700, float4: 700, float8: 701, text: 25, varchar: 1043, bpchar: 1042,
-  name: 19, uuid: 2950, timestamptz: 1184, timestamp: 1114, date: 1082, time: 1083, timetz: 1266, interval: 1186, json: 114,
-  jsonb: 3802, bytea: 17, _bool: 1000, _int4: 1007, _int8: 1016, _text: 1009, _varchar: 1015, _numeric: 1231, _uuid: 2951,
-  _float8: 1022, _timestamptz: 1185, _date: 1182, _jsonb: 3807, enum: 91234,
+  bool: 16,
+  int2: 21,
+  int4: 23,
+  int8: 20,
+  oid: 26,
+  numeric: 1700,
+  float4: 700,
+  float8: 701,
+  text: 25,
+  varchar: 1043,
+  bpchar: 1042,
+  name: 19,
+  uuid: 2950,
+  timestamptz: 1184,
+  timestamp: 1114,
+  date: 1082,
+  time: 1083,
+  timetz: 1266,
+  interval: 1186,
+  json: 114,
+  jsonb: 3802,
+  bytea: 17,
+  _bool: 1000,
+  _int4: 1007,
+  _int8: 1016,
+  _text: 1009,
+  _varchar: 1015,
+  _numeric: 1231,
+  _uuid: 2951,
+  _float8: 1022,
+  _timestamptz: 1185,
+  _date: 1182,
+  _jsonb: 3807,
+  enum: 91234,
 } as const;
 
 type Case = readonly [yaml: string, actual: Cell, matches: boolean];
@@ -50,13 +80,35 @@ const check = (oid: number, cases: readonly Case[]): void => {
 
 describe('match-value: plain values by type', () => {
   describe('null', () => {
-    check(OID.text, [['null', null, true], ['~', null, true], ['null', '', false], ['""', null, false], ['{ null: true }', null, true], ['{ null: true }', 'x', false]]);
-    check(OID.int4, [['0', null, false], ['null', '0', false]]);
-    check(OID.jsonb, [['null', null, true], ['{}', null, false]]);
+    check(OID.text, [
+      ['null', null, true],
+      ['~', null, true],
+      ['null', '', false],
+      ['""', null, false],
+      ['{ null: true }', null, true],
+      ['{ null: true }', 'x', false],
+    ]);
+    check(OID.int4, [
+      ['0', null, false],
+      ['null', '0', false],
+    ]);
+    check(OID.jsonb, [
+      ['null', null, true],
+      ['{}', null, false],
+    ]);
   });
 
   describe('bool', () => {
-    check(OID.bool, [['true', 't', true], ['false', 'f', true], ['true', 'f', false], ['false', 't', false], ['"true"', 't', true], ['"false"', 't', false], ['1', 't', false], ['yes', 't', false]]);
+    check(OID.bool, [
+      ['true', 't', true],
+      ['false', 'f', true],
+      ['true', 'f', false],
+      ['false', 't', false],
+      ['"true"', 't', true],
+      ['"false"', 't', false],
+      ['1', 't', false],
+      ['yes', 't', false],
+    ]);
   });
 
   describe('integers compare exactly as bigint', () => {
@@ -72,8 +124,14 @@ describe('match-value: plain values by type', () => {
       ['"abc"', '42', false],
       ['true', '1', false],
     ]);
-    check(OID.int2, [['7', '7', true], ['8', '7', false]]);
-    check(OID.oid, [['12345', '12345', true], ['12346', '12345', false]]);
+    check(OID.int2, [
+      ['7', '7', true],
+      ['8', '7', false],
+    ]);
+    check(OID.oid, [
+      ['12345', '12345', true],
+      ['12346', '12345', false],
+    ]);
   });
 
   describe('numeric compares as an exact decimal', () => {
@@ -105,16 +163,53 @@ describe('match-value: plain values by type', () => {
   });
 
   describe('float compares as a number', () => {
-    check(OID.float8, [['1.5', '1.5', true], ['1.5', '1.50001', false], ['0.1', '0.1', true], ['"NaN"', 'NaN', true], ['"NaN"', '1', false], ['.inf', 'Infinity', true], ['"-Infinity"', '-Infinity', true], ['"-Infinity"', 'Infinity', false], ['""', '0', false], ['3', '3', true]]);
-    check(OID.float4, [['0.1', '0.1', true], ['0.2', '0.1', false], ['1e+20', '1e+20', true]]);
+    check(OID.float8, [
+      ['1.5', '1.5', true],
+      ['1.5', '1.50001', false],
+      ['0.1', '0.1', true],
+      ['"NaN"', 'NaN', true],
+      ['"NaN"', '1', false],
+      ['.inf', 'Infinity', true],
+      ['"-Infinity"', '-Infinity', true],
+      ['"-Infinity"', 'Infinity', false],
+      ['""', '0', false],
+      ['3', '3', true],
+    ]);
+    check(OID.float4, [
+      ['0.1', '0.1', true],
+      ['0.2', '0.1', false],
+      ['1e+20', '1e+20', true],
+    ]);
   });
 
   describe('text', () => {
-    check(OID.text, [['hello', 'hello', true], ['hello', 'Hello', false], ['hello', 'hello ', false], ['42', '42', true], ['42', '42.0', false], ['true', 'true', true], ['true', 't', false], ['"${x}"', '${x}', true], ['[a]', '{a}', false]]);
-    check(OID.varchar, [['abc', 'abc', true], ['abc', 'abd', false]]);
-    check(OID.bpchar, [['ab', 'ab   ', true], ['"ab "', 'ab   ', true], ['ab', ' ab  ', false]]);
+    check(OID.text, [
+      ['hello', 'hello', true],
+      ['hello', 'Hello', false],
+      ['hello', 'hello ', false],
+      ['42', '42', true],
+      ['42', '42.0', false],
+      ['true', 'true', true],
+      ['true', 't', false],
+      ['"${x}"', '${x}', true],
+      ['[a]', '{a}', false],
+    ]);
+    check(OID.varchar, [
+      ['abc', 'abc', true],
+      ['abc', 'abd', false],
+    ]);
+    check(OID.bpchar, [
+      ['ab', 'ab   ', true],
+      ['"ab "', 'ab   ', true],
+      ['ab', ' ab  ', false],
+    ]);
     check(OID.name, [['pg_class', 'pg_class', true]]);
-    check(OID.enum, [['active', 'active', true], ['active', 'inactive', false], ['[a, b]', '{a,b}', true], ['[a, c]', '{a,b}', false]]);
+    check(OID.enum, [
+      ['active', 'active', true],
+      ['active', 'inactive', false],
+      ['[a, b]', '{a,b}', true],
+      ['[a, c]', '{a,b}', false],
+    ]);
   });
 
   describe('uuid ignores case', () => {
@@ -160,12 +255,27 @@ describe('match-value: plain values by type', () => {
   });
 
   describe('date is strict YYYY-MM-DD', () => {
-    check(OID.date, [['"2026-01-31"', '2026-01-31', true], ['"2026-01-30"', '2026-01-31', false], ['"2026-01-31T00:00:00Z"', '2026-01-31', false], ['infinity', 'infinity', true]]);
+    check(OID.date, [
+      ['"2026-01-31"', '2026-01-31', true],
+      ['"2026-01-30"', '2026-01-31', false],
+      ['"2026-01-31T00:00:00Z"', '2026-01-31', false],
+      ['infinity', 'infinity', true],
+    ]);
   });
 
   describe('time and timetz ignore trailing fractional zeros', () => {
-    check(OID.time, [['"12:00:00"', '12:00:00', true], ['"12:00:00.500"', '12:00:00.5', true], ['"12:00"', '12:00:00', true], ['"12:00:00.5"', '12:00:00.6', false]]);
-    check(OID.timetz, [['"12:00:00+00"', '12:00:00+00', true], ['"12:00:00Z"', '12:00:00+00', true], ['"12:00:00+05:30"', '12:00:00+05:30', true], ['"12:00:00+05"', '12:00:00+05:30', false]]);
+    check(OID.time, [
+      ['"12:00:00"', '12:00:00', true],
+      ['"12:00:00.500"', '12:00:00.5', true],
+      ['"12:00"', '12:00:00', true],
+      ['"12:00:00.5"', '12:00:00.6', false],
+    ]);
+    check(OID.timetz, [
+      ['"12:00:00+00"', '12:00:00+00', true],
+      ['"12:00:00Z"', '12:00:00+00', true],
+      ['"12:00:00+05:30"', '12:00:00+05:30', true],
+      ['"12:00:00+05"', '12:00:00+05:30', false],
+    ]);
   });
 
   describe('interval', () => {
@@ -208,29 +318,80 @@ describe('match-value: plain values by type', () => {
   });
 
   describe('arrays element by element', () => {
-    check(OID._int4, [['[1, 2, 3]', '{1,2,3}', true], ['[1, 2, 3]', '{1,2,4}', false], ['[1, 2]', '{1,2,3}', false], ['[]', '{}', true], ['[1, null]', '{1,NULL}', true], ['[1, null]', '{1,2}', false], ['[[1, 2], [3, 4]]', '{{1,2},{3,4}}', true], ['[1, 2, 3, 4]', '{{1,2},{3,4}}', false], ['"{1,2,3}"', '{1,2,3}', true]]);
-    check(OID._text, [['[a b, "q\\"x", "NULL", null]', '{"a b","q\\"x","NULL",NULL}', true], ['[a b, "q\\"x", null, null]', '{"a b","q\\"x","NULL",NULL}', false], ['["a,b"]', '{"a,b"}', true], ['[a, b]', '{"a,b"}', false]]);
-    check(OID._int8, [['[9007199254740993]', '{9007199254740993}', true], ['[9007199254740992]', '{9007199254740993}', false]]);
-    check(OID._numeric, [['[1.10, "2.5"]', '{1.1,2.50}', true], ['[1.11]', '{1.1}', false]]);
-    check(OID._bool, [['[true, false]', '{t,f}', true], ['[true, true]', '{t,f}', false]]);
-    check(OID._jsonb, [['[{ a: 1 }, [1, 2]]', '{"{\\"a\\": 1}","[1, 2]"}', true], ['[{ a: 2 }, [1, 2]]', '{"{\\"a\\": 1}","[1, 2]"}', false]]);
-    check(OID._timestamptz, [['["2026-01-31T12:00:00Z"]', '{"2026-01-31 12:00:00+00"}', true], ['["2026-01-31T12:00:01Z"]', '{"2026-01-31 12:00:00+00"}', false]]);
+    check(OID._int4, [
+      ['[1, 2, 3]', '{1,2,3}', true],
+      ['[1, 2, 3]', '{1,2,4}', false],
+      ['[1, 2]', '{1,2,3}', false],
+      ['[]', '{}', true],
+      ['[1, null]', '{1,NULL}', true],
+      ['[1, null]', '{1,2}', false],
+      ['[[1, 2], [3, 4]]', '{{1,2},{3,4}}', true],
+      ['[1, 2, 3, 4]', '{{1,2},{3,4}}', false],
+      ['"{1,2,3}"', '{1,2,3}', true],
+    ]);
+    check(OID._text, [
+      ['[a b, "q\\"x", "NULL", null]', '{"a b","q\\"x","NULL",NULL}', true],
+      ['[a b, "q\\"x", null, null]', '{"a b","q\\"x","NULL",NULL}', false],
+      ['["a,b"]', '{"a,b"}', true],
+      ['[a, b]', '{"a,b"}', false],
+    ]);
+    check(OID._int8, [
+      ['[9007199254740993]', '{9007199254740993}', true],
+      ['[9007199254740992]', '{9007199254740993}', false],
+    ]);
+    check(OID._numeric, [
+      ['[1.10, "2.5"]', '{1.1,2.50}', true],
+      ['[1.11]', '{1.1}', false],
+    ]);
+    check(OID._bool, [
+      ['[true, false]', '{t,f}', true],
+      ['[true, true]', '{t,f}', false],
+    ]);
+    check(OID._jsonb, [
+      ['[{ a: 1 }, [1, 2]]', '{"{\\"a\\": 1}","[1, 2]"}', true],
+      ['[{ a: 2 }, [1, 2]]', '{"{\\"a\\": 1}","[1, 2]"}', false],
+    ]);
+    check(OID._timestamptz, [
+      ['["2026-01-31T12:00:00Z"]', '{"2026-01-31 12:00:00+00"}', true],
+      ['["2026-01-31T12:00:01Z"]', '{"2026-01-31 12:00:00+00"}', false],
+    ]);
   });
 
   describe('bytea is hex ignoring case', () => {
-    check(OID.bytea, [['"\\\\x00ff"', '\\x00ff', true], ['"\\\\x00FF"', '\\x00ff', true], ['"\\\\x00fe"', '\\x00ff', false]]);
+    check(OID.bytea, [
+      ['"\\\\x00ff"', '\\x00ff', true],
+      ['"\\\\x00FF"', '\\x00ff', true],
+      ['"\\\\x00fe"', '\\x00ff', false],
+    ]);
   });
 });
 
 describe('match-value: matchers', () => {
   describe('any, not_null', () => {
-    check(OID.text, [['{ any: true }', null, true], ['{ any: true }', 'x', true], ['{ not_null: true }', 'x', true], ['{ not_null: true }', '', true], ['{ not_null: true }', null, false]]);
+    check(OID.text, [
+      ['{ any: true }', null, true],
+      ['{ any: true }', 'x', true],
+      ['{ not_null: true }', 'x', true],
+      ['{ not_null: true }', '', true],
+      ['{ not_null: true }', null, false],
+    ]);
   });
 
   describe('regex on the text form', () => {
-    check(OID.text, [['{ regex: "^user-" }', 'user-1@x', true], ['{ regex: "^user-" }', 'a-user-1', false], ['{ regex: "^user-" }', null, false], ['{ regex: "(" }', '(', false]]);
-    check(OID.int4, [['{ regex: "^4\\\\d$" }', '42', true], ['{ regex: "^4\\\\d$" }', '420', false]]);
-    check(OID.jsonb, [['{ regex: "^ab" }', 'abc', true], ['{ regex: "plan" }', { plan: 1 }, true]]);
+    check(OID.text, [
+      ['{ regex: "^user-" }', 'user-1@x', true],
+      ['{ regex: "^user-" }', 'a-user-1', false],
+      ['{ regex: "^user-" }', null, false],
+      ['{ regex: "(" }', '(', false],
+    ]);
+    check(OID.int4, [
+      ['{ regex: "^4\\\\d$" }', '42', true],
+      ['{ regex: "^4\\\\d$" }', '420', false],
+    ]);
+    check(OID.jsonb, [
+      ['{ regex: "^ab" }', 'abc', true],
+      ['{ regex: "plan" }', { plan: 1 }, true],
+    ]);
   });
 
   describe('type', () => {
@@ -269,18 +430,55 @@ describe('match-value: matchers', () => {
   });
 
   describe('approx', () => {
-    check(OID.float8, [['{ approx: 12.5, tolerance: 0.1 }', '12.58', true], ['{ approx: 12.5, tolerance: 0.1 }', '12.61', false], ['{ approx: 12.5, tolerance: 0.1 }', 'NaN', false]]);
-    check(OID.numeric, [['{ approx: 12.5, tolerance: 0.1 }', '12.45', true], ['{ approx: 12.5, tolerance: 0.1 }', '12.3', false]]);
-    check(OID.int4, [['{ approx: 100, tolerance: 5 }', '104', true], ['{ approx: 100, tolerance: 5 }', '106', false]]);
+    check(OID.float8, [
+      ['{ approx: 12.5, tolerance: 0.1 }', '12.58', true],
+      ['{ approx: 12.5, tolerance: 0.1 }', '12.61', false],
+      ['{ approx: 12.5, tolerance: 0.1 }', 'NaN', false],
+    ]);
+    check(OID.numeric, [
+      ['{ approx: 12.5, tolerance: 0.1 }', '12.45', true],
+      ['{ approx: 12.5, tolerance: 0.1 }', '12.3', false],
+    ]);
+    check(OID.int4, [
+      ['{ approx: 100, tolerance: 5 }', '104', true],
+      ['{ approx: 100, tolerance: 5 }', '106', false],
+    ]);
     check(OID.text, [['{ approx: 12.5, tolerance: 0.1 }', '12.5', false]]);
   });
 
   describe('gt, gte, lt, lte', () => {
-    check(OID.int8, [['{ gt: 0 }', '1', true], ['{ gt: 0 }', '0', false], ['{ gte: 0 }', '0', true], ['{ gte: 9007199254740993 }', '9007199254740992', false], ['{ gt: 9007199254740992 }', '9007199254740993', true], ['{ lt: 100 }', '99', true], ['{ lt: 100 }', '100', false], ['{ lte: 5 }', '5', true], ['{ lte: 5 }', '6', false], ['{ gt: 0 }', null, false]]);
-    check(OID.numeric, [['{ gt: 0.1 }', '0.10000000000000000001', true], ['{ gt: "0.1" }', '0.1', false], ['{ lt: 0 }', '-Infinity', true], ['{ gt: 0 }', 'NaN', false]]);
-    check(OID.float8, [['{ gt: 1.5 }', '1.6', true], ['{ gt: 1.5 }', '1.5', false]]);
-    check(OID.timestamptz, [['{ gt: "2026-01-01" }', '2026-01-31 12:00:00+00', true], ['{ lt: "2026-01-01T00:00:00Z" }', '2026-01-31 12:00:00+00', false], ['{ gte: "2026-01-31T14:00:00+02:00" }', '2026-01-31 12:00:00+00', true], ['{ gt: 0 }', '2026-01-31 12:00:00+00', false]]);
-    check(OID.date, [['{ lte: "2026-01-31" }', '2026-01-31', true], ['{ lt: "2026-01-31" }', '2026-01-31', false]]);
+    check(OID.int8, [
+      ['{ gt: 0 }', '1', true],
+      ['{ gt: 0 }', '0', false],
+      ['{ gte: 0 }', '0', true],
+      ['{ gte: 9007199254740993 }', '9007199254740992', false],
+      ['{ gt: 9007199254740992 }', '9007199254740993', true],
+      ['{ lt: 100 }', '99', true],
+      ['{ lt: 100 }', '100', false],
+      ['{ lte: 5 }', '5', true],
+      ['{ lte: 5 }', '6', false],
+      ['{ gt: 0 }', null, false],
+    ]);
+    check(OID.numeric, [
+      ['{ gt: 0.1 }', '0.10000000000000000001', true],
+      ['{ gt: "0.1" }', '0.1', false],
+      ['{ lt: 0 }', '-Infinity', true],
+      ['{ gt: 0 }', 'NaN', false],
+    ]);
+    check(OID.float8, [
+      ['{ gt: 1.5 }', '1.6', true],
+      ['{ gt: 1.5 }', '1.5', false],
+    ]);
+    check(OID.timestamptz, [
+      ['{ gt: "2026-01-01" }', '2026-01-31 12:00:00+00', true],
+      ['{ lt: "2026-01-01T00:00:00Z" }', '2026-01-31 12:00:00+00', false],
+      ['{ gte: "2026-01-31T14:00:00+02:00" }', '2026-01-31 12:00:00+00', true],
+      ['{ gt: 0 }', '2026-01-31 12:00:00+00', false],
+    ]);
+    check(OID.date, [
+      ['{ lte: "2026-01-31" }', '2026-01-31', true],
+      ['{ lt: "2026-01-31" }', '2026-01-31', false],
+    ]);
     check(OID.text, [['{ gt: 0 }', '5', false]]);
   });
 });

@@ -43,49 +43,209 @@ const CASES: readonly Case[] = [
   { name: '--shard out of range', args: [GOOD, '--shard', '3/2'], exit: 2, error: /--shard takes i\/n with 1 <= i <= n/ },
   { name: '--grep not a regular expression', args: [GOOD, '--grep', '(unclosed'], exit: 2, error: /--grep: Invalid regular expression/ },
   { name: '--durations file missing', args: [GOOD, '--durations', '$DIR/none.json'], exit: 2, error: /none\.json/ },
-  { name: '--durations binary junk', args: [GOOD, '--durations', '$DIR/junk.json'], files: { 'junk.json': randomBytes(4096) }, exit: 2, error: /junk\.json:1:1: .*not valid JSON/ },
-  { name: '--durations JSON but not results', args: [GOOD, '--durations', '$DIR/other.json'], files: { 'other.json': '{"hello": 1}' }, exit: 2, error: /other\.json/ },
-  { name: '--out under a file', args: [GOOD, '--out', '$DIR/a-file/out'], files: { 'a-file': 'x' }, exit: 2, error: /--out .*a-file\/out: cannot create the folder for results \(ENOTDIR\)/ },
+  {
+    name: '--durations binary junk',
+    args: [GOOD, '--durations', '$DIR/junk.json'],
+    files: { 'junk.json': randomBytes(4096) },
+    exit: 2,
+    error: /junk\.json:1:1: .*not valid JSON/,
+  },
+  {
+    name: '--durations JSON but not results',
+    args: [GOOD, '--durations', '$DIR/other.json'],
+    files: { 'other.json': '{"hello": 1}' },
+    exit: 2,
+    error: /other\.json/,
+  },
+  {
+    name: '--out under a file',
+    args: [GOOD, '--out', '$DIR/a-file/out'],
+    files: { 'a-file': 'x' },
+    exit: 2,
+    error: /--out .*a-file\/out: cannot create the folder for results \(ENOTDIR\)/,
+  },
   { name: 'spec path that does not exist', args: ['$DIR/nowhere.spec.yaml'], exit: 2, error: /nowhere\.spec\.yaml/ },
   // Config files
   { name: 'config file missing', args: [GOOD, '--config', '$DIR/none.yaml'], exit: 2, error: /config file not found: .*none\.yaml/ },
-  { name: 'config is binary junk', args: [GOOD, '--config', '$DIR/junk.config.yaml'], files: { 'junk.config.yaml': randomBytes(2048) }, exit: 2, error: /junk\.config\.yaml:\d+:\d+: / },
-  { name: 'config is empty', args: [GOOD, '--config', '$DIR/empty.config.yaml'], files: { 'empty.config.yaml': '' }, exit: 2, error: /empty\.config\.yaml.*databases/ },
-  { name: 'config YAML syntax error', args: [GOOD, '--config', '$DIR/syntax.config.yaml'], files: { 'syntax.config.yaml': 'databases:\n  auth: { url_env: X\n' }, exit: 2, error: /syntax\.config\.yaml:\d+:\d+: / },
-  { name: 'config databases is a list', args: [GOOD, '--config', '$DIR/list.config.yaml'], files: { 'list.config.yaml': 'databases:\n  - auth\n  - backend\n' }, exit: 2, error: /list\.config\.yaml:2:\d+: / },
-  { name: 'config with an alias bomb', args: [GOOD, '--config', '$DIR/bomb.config.yaml'], files: { 'bomb.config.yaml': aliasBomb('databases') }, exit: 2, error: /bomb\.config\.yaml:\d+:\d+: .*alias/i },
-  { name: 'config with a JS tag', args: [GOOD, '--config', '$DIR/tag.config.yaml'], files: { 'tag.config.yaml': 'databases: !!js/function "function () { process.exit(9) }"\n' }, exit: 2, error: /tag\.config\.yaml:1:\d+: / },
-  { name: 'config UTF-16 with a BOM', args: [GOOD, '--config', '$DIR/utf16.config.yaml'], files: { 'utf16.config.yaml': Buffer.from('\ufeffdatabases:\n  auth: {}\n', 'utf16le') }, exit: 2, error: /utf16\.config\.yaml:\d+:\d+: / },
-  { name: 'database URL that is not PostgreSQL', args: [GOOD], env: 'DBSPEC_AUTH_URL=mysql://root:hunter2@127.0.0.1/auth', exit: 2, error: /DBSPEC_AUTH_URL is not a PostgreSQL URL/ },
+  {
+    name: 'config is binary junk',
+    args: [GOOD, '--config', '$DIR/junk.config.yaml'],
+    files: { 'junk.config.yaml': randomBytes(2048) },
+    exit: 2,
+    error: /junk\.config\.yaml:\d+:\d+: /,
+  },
+  {
+    name: 'config is empty',
+    args: [GOOD, '--config', '$DIR/empty.config.yaml'],
+    files: { 'empty.config.yaml': '' },
+    exit: 2,
+    error: /empty\.config\.yaml.*databases/,
+  },
+  {
+    name: 'config YAML syntax error',
+    args: [GOOD, '--config', '$DIR/syntax.config.yaml'],
+    files: { 'syntax.config.yaml': 'databases:\n  auth: { url_env: X\n' },
+    exit: 2,
+    error: /syntax\.config\.yaml:\d+:\d+: /,
+  },
+  {
+    name: 'config databases is a list',
+    args: [GOOD, '--config', '$DIR/list.config.yaml'],
+    files: { 'list.config.yaml': 'databases:\n  - auth\n  - backend\n' },
+    exit: 2,
+    error: /list\.config\.yaml:2:\d+: /,
+  },
+  {
+    name: 'config with an alias bomb',
+    args: [GOOD, '--config', '$DIR/bomb.config.yaml'],
+    files: { 'bomb.config.yaml': aliasBomb('databases') },
+    exit: 2,
+    error: /bomb\.config\.yaml:\d+:\d+: .*alias/i,
+  },
+  {
+    name: 'config with a JS tag',
+    args: [GOOD, '--config', '$DIR/tag.config.yaml'],
+    files: { 'tag.config.yaml': 'databases: !!js/function "function () { process.exit(9) }"\n' },
+    exit: 2,
+    error: /tag\.config\.yaml:1:\d+: /,
+  },
+  {
+    name: 'config UTF-16 with a BOM',
+    args: [GOOD, '--config', '$DIR/utf16.config.yaml'],
+    files: { 'utf16.config.yaml': Buffer.from('\ufeffdatabases:\n  auth: {}\n', 'utf16le') },
+    exit: 2,
+    error: /utf16\.config\.yaml:\d+:\d+: /,
+  },
+  {
+    name: 'database URL that is not PostgreSQL',
+    args: [GOOD],
+    env: 'DBSPEC_AUTH_URL=mysql://root:hunter2@127.0.0.1/auth',
+    exit: 2,
+    error: /DBSPEC_AUTH_URL is not a PostgreSQL URL/,
+  },
   // Binary junk and malformed specs
-  { name: 'spec of random bytes', args: ['$DIR/random.spec.yaml'], files: { 'random.spec.yaml': randomBytes(8192) }, exit: 1, error: /random\.spec\.yaml:\d+:\d+: / },
-  { name: 'spec that is a PNG', args: ['$DIR/image.spec.yaml'], files: { 'image.spec.yaml': Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(512)]) }, exit: 1, error: /image\.spec\.yaml:\d+:\d+: .*NUL byte/ },
-  { name: 'spec that is gzip', args: ['$DIR/packed.spec.yaml'], files: { 'packed.spec.yaml': gzipSync(Buffer.from(`${VALID_HEAD}    sql: select 1\n`)) }, exit: 1, error: /packed\.spec\.yaml:1:\d+: / },
-  { name: 'spec in UTF-16', args: ['$DIR/utf16.spec.yaml'], files: { 'utf16.spec.yaml': Buffer.from(`\ufeff${VALID_HEAD}    sql: select 1\n`, 'utf16le') }, exit: 1, error: /utf16\.spec\.yaml:1:\d+: / },
+  {
+    name: 'spec of random bytes',
+    args: ['$DIR/random.spec.yaml'],
+    files: { 'random.spec.yaml': randomBytes(8192) },
+    exit: 1,
+    error: /random\.spec\.yaml:\d+:\d+: /,
+  },
+  {
+    name: 'spec that is a PNG',
+    args: ['$DIR/image.spec.yaml'],
+    files: { 'image.spec.yaml': Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(512)]) },
+    exit: 1,
+    error: /image\.spec\.yaml:\d+:\d+: .*NUL byte/,
+  },
+  {
+    name: 'spec that is gzip',
+    args: ['$DIR/packed.spec.yaml'],
+    files: { 'packed.spec.yaml': gzipSync(Buffer.from(`${VALID_HEAD}    sql: select 1\n`)) },
+    exit: 1,
+    error: /packed\.spec\.yaml:1:\d+: /,
+  },
+  {
+    name: 'spec in UTF-16',
+    args: ['$DIR/utf16.spec.yaml'],
+    files: { 'utf16.spec.yaml': Buffer.from(`\ufeff${VALID_HEAD}    sql: select 1\n`, 'utf16le') },
+    exit: 1,
+    error: /utf16\.spec\.yaml:1:\d+: /,
+  },
   { name: 'empty spec file', args: ['$DIR/empty.spec.yaml'], files: { 'empty.spec.yaml': '' }, exit: 1, error: /empty\.spec\.yaml:1:1: / },
-  { name: 'spec of only a comment', args: ['$DIR/comment.spec.yaml'], files: { 'comment.spec.yaml': '# nothing here\n' }, exit: 1, error: /comment\.spec\.yaml:\d+:\d+: / },
+  {
+    name: 'spec of only a comment',
+    args: ['$DIR/comment.spec.yaml'],
+    files: { 'comment.spec.yaml': '# nothing here\n' },
+    exit: 1,
+    error: /comment\.spec\.yaml:\d+:\d+: /,
+  },
   { name: 'spec that is a JSON array', args: ['$DIR/array.spec.yaml'], files: { 'array.spec.yaml': '[1, 2, 3]\n' }, exit: 1, error: /array\.spec\.yaml:1:1: / },
-  { name: 'spec indented with tabs', args: ['$DIR/tabs.spec.yaml'], files: { 'tabs.spec.yaml': 'name: n\nsteps:\n\t- name: s\n' }, exit: 1, error: /tabs\.spec\.yaml:3:\d+: / },
-  { name: 'spec with a 2 MB line', args: ['$DIR/long.spec.yaml'], files: { 'long.spec.yaml': spec(`${VALID_HEAD}    sql: select '${'x'.repeat(2 * 1024 * 1024)}' as\n`) }, exit: 1, error: /long\.spec\.yaml:\d+:\d+: / },
-  { name: 'spec with an alias bomb in vars', args: ['$DIR/bomb.spec.yaml'], files: { 'bomb.spec.yaml': aliasBomb('vars') }, exit: 1, error: /bomb\.spec\.yaml:\d+:\d+: .*alias/i },
-  { name: 'spec nested 5,000 deep', args: ['$DIR/deep.spec.yaml'], files: { 'deep.spec.yaml': `name: n\nvars:\n  v: ${'['.repeat(5000)}${']'.repeat(5000)}\n` }, exit: 1, error: /deep\.spec\.yaml:\d+:\d+: / },
-  { name: 'spec with an unterminated variable', args: ['$DIR/var.spec.yaml'], files: { 'var.spec.yaml': `${VALID_HEAD}    sql: select \${oops\n` }, exit: 1, error: /var\.spec\.yaml:5:\d+: / },
-  { name: 'spec with a merge-key bomb', args: ['$DIR/merge.spec.yaml'], files: { 'merge.spec.yaml': mergeBomb() }, exit: 1, error: /merge\.spec\.yaml:\d+:\d+: / },
-  { name: 'spec naming a database by URL', args: ['$DIR/url.spec.yaml'], files: { 'url.spec.yaml': 'name: n\nsteps:\n  - name: s\n    db: postgres://postgres:hunter2@127.0.0.1/auth\n    sql: select 1\n' }, exit: 1, error: /url\.spec\.yaml:4:\d+: / },
-  { name: 'spec with a connection URL key', args: ['$DIR/urlkey.spec.yaml'], files: { 'urlkey.spec.yaml': `${VALID_HEAD}    sql: select 1\nurl: postgres://postgres:hunter2@127.0.0.1/auth\n` }, exit: 1, error: /urlkey\.spec\.yaml:6:\d+: / },
-  { name: 'spec with a 50 MB file among good ones', args: [GOOD, '$DIR/big.spec.yaml'], files: { 'big.spec.yaml': Buffer.alloc(50 * 1024 * 1024, 'a: b\n') }, exit: 1, error: /big\.spec\.yaml:1:1: .*at most 5 MB/ },
+  {
+    name: 'spec indented with tabs',
+    args: ['$DIR/tabs.spec.yaml'],
+    files: { 'tabs.spec.yaml': 'name: n\nsteps:\n\t- name: s\n' },
+    exit: 1,
+    error: /tabs\.spec\.yaml:3:\d+: /,
+  },
+  {
+    name: 'spec with a 2 MB line',
+    args: ['$DIR/long.spec.yaml'],
+    files: { 'long.spec.yaml': spec(`${VALID_HEAD}    sql: select '${'x'.repeat(2 * 1024 * 1024)}' as\n`) },
+    exit: 1,
+    error: /long\.spec\.yaml:\d+:\d+: /,
+  },
+  {
+    name: 'spec with an alias bomb in vars',
+    args: ['$DIR/bomb.spec.yaml'],
+    files: { 'bomb.spec.yaml': aliasBomb('vars') },
+    exit: 1,
+    error: /bomb\.spec\.yaml:\d+:\d+: .*alias/i,
+  },
+  {
+    name: 'spec nested 5,000 deep',
+    args: ['$DIR/deep.spec.yaml'],
+    files: { 'deep.spec.yaml': `name: n\nvars:\n  v: ${'['.repeat(5000)}${']'.repeat(5000)}\n` },
+    exit: 1,
+    error: /deep\.spec\.yaml:\d+:\d+: /,
+  },
+  {
+    name: 'spec with an unterminated variable',
+    args: ['$DIR/var.spec.yaml'],
+    files: { 'var.spec.yaml': `${VALID_HEAD}    sql: select \${oops\n` },
+    exit: 1,
+    error: /var\.spec\.yaml:5:\d+: /,
+  },
+  {
+    name: 'spec with a merge-key bomb',
+    args: ['$DIR/merge.spec.yaml'],
+    files: { 'merge.spec.yaml': mergeBomb() },
+    exit: 1,
+    error: /merge\.spec\.yaml:\d+:\d+: /,
+  },
+  {
+    name: 'spec naming a database by URL',
+    args: ['$DIR/url.spec.yaml'],
+    files: { 'url.spec.yaml': 'name: n\nsteps:\n  - name: s\n    db: postgres://postgres:hunter2@127.0.0.1/auth\n    sql: select 1\n' },
+    exit: 1,
+    error: /url\.spec\.yaml:4:\d+: /,
+  },
+  {
+    name: 'spec with a connection URL key',
+    args: ['$DIR/urlkey.spec.yaml'],
+    files: { 'urlkey.spec.yaml': `${VALID_HEAD}    sql: select 1\nurl: postgres://postgres:hunter2@127.0.0.1/auth\n` },
+    exit: 1,
+    error: /urlkey\.spec\.yaml:6:\d+: /,
+  },
+  {
+    name: 'spec with a 50 MB file among good ones',
+    args: [GOOD, '$DIR/big.spec.yaml'],
+    files: { 'big.spec.yaml': Buffer.alloc(50 * 1024 * 1024, 'a: b\n') },
+    exit: 1,
+    error: /big\.spec\.yaml:1:1: .*at most 5 MB/,
+  },
 ];
 
 /** Each level refers to the previous one nine times: 9^12 nodes if expanded. */
 function aliasBomb(key: string): string {
   const lines = [`${key}:`, '  a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i <= 12; i++) lines.push(`  a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 12; i++)
+    lines.push(
+      `  a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
   return `name: bomb\n${lines.join('\n')}\n`;
 }
 
 function mergeBomb(): string {
   const lines = ['name: merge', 'vars:', '  a0: &a0 { k0: v }'];
-  for (let i = 1; i <= 12; i++) lines.push(`  a${i}: &a${i} { <<: [${Array(9).fill(`*a${i - 1}`).join(', ')}], k${i}: v }`);
+  for (let i = 1; i <= 12; i++)
+    lines.push(
+      `  a${i}: &a${i} { <<: [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}], k${i}: v }`,
+    );
   return `${lines.join('\n')}\nsteps: []\n`;
 }
 
@@ -121,7 +281,9 @@ describe('reliability: bad input is refused clearly, quickly, without touching a
   let slots = Promise.resolve();
   const launch = (c: Case) => {
     const args = c.args.map((a) => a.replaceAll('$DIR', dir));
-    const command = args[0]?.startsWith('@') ? [args[0].slice(1), ...args.slice(1)] : ['run', ...args, ...(args.includes('--config') ? [] : ['--config', CONFIG]), ...(args.includes('--out') ? [] : ['--out', join(dir, 'out')])];
+    const command = args[0]?.startsWith('@')
+      ? [args[0].slice(1), ...args.slice(1)]
+      : ['run', ...args, ...(args.includes('--config') ? [] : ['--config', CONFIG]), ...(args.includes('--out') ? [] : ['--out', join(dir, 'out')])];
     const url = (db: string) => `postgres://dbspec:hunter2@127.0.0.1:${port}/${db}`;
     const extra = c.env?.split('=') as [string, string] | undefined;
     const env = cleanEnv({ DBSPEC_AUTH_URL: url('auth'), DBSPEC_BACKEND_URL: url('backend'), ...(extra ? { [extra[0]]: extra.slice(1).join('=') } : {}) });

@@ -36,7 +36,10 @@ describe('reliability: database lost mid-run', function () {
       const admin = server.url('postgres');
       const run = startCli(['run', ...SPECS, '--config', CONFIG, '--out', out, '--timeout', '20s'], cleanEnv(dbs.env));
       await waitFor('the pg_sleep statement to run', () => statementRunning(admin, 'pg_sleep(30)'));
-      const killed = await adminQuery<{ ok: boolean }>(admin, "select pg_terminate_backend(pid) as ok from pg_stat_activity where query like '%pg_sleep(30)%' and state = 'active' and pid <> pg_backend_pid()");
+      const killed = await adminQuery<{ ok: boolean }>(
+        admin,
+        "select pg_terminate_backend(pid) as ok from pg_stat_activity where query like '%pg_sleep(30)%' and state = 'active' and pid <> pg_backend_pid()",
+      );
       assert.equal(killed.length, 1);
       const started = Date.now();
       const done = await run.done;
@@ -94,7 +97,10 @@ describe('reliability: database lost mid-run', function () {
       for (const name of ['a later spec b', 'a later spec c']) {
         const later = specNamed(results, name);
         assert.equal(later.status, 'errored', `${name} is ${later.status}`);
-        assert.ok(later.steps.some((s) => s.failure?.code === 'CONNECTION_LOST'), `${name} names the lost connection`);
+        assert.ok(
+          later.steps.some((s) => s.failure?.code === 'CONNECTION_LOST'),
+          `${name} names the lost connection`,
+        );
       }
       assert.equal(results.summary.specs.errored, 3);
     });

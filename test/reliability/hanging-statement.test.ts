@@ -35,7 +35,10 @@ describe('reliability: a statement that hangs', function () {
     await holder.query('begin');
     await holder.query("select * from counters where name = 'held' for update");
     const admin = server.url('postgres');
-    const run = startCli(['run', fixtureSpec('lock-wait'), fixtureSpec('a-hangs'), fixtureSpec('b-after'), '--config', CONFIG, '--out', out, '--timeout', '3s'], cleanEnv(dbs.env));
+    const run = startCli(
+      ['run', fixtureSpec('lock-wait'), fixtureSpec('a-hangs'), fixtureSpec('b-after'), '--config', CONFIG, '--out', out, '--timeout', '3s'],
+      cleanEnv(dbs.env),
+    );
 
     // While the pause after the timed-out update runs, dbspec must hold no lock on the row's table and
     // have no session left waiting or idle in a transaction.
@@ -44,7 +47,10 @@ describe('reliability: a statement that hangs', function () {
       dbs.urls.backend!,
       `select count(*)::int as n from pg_locks l join pg_stat_activity a on a.pid = l.pid where a.application_name like 'dbspec/%' and l.database = (select oid from pg_database where datname = current_database()) and l.relation = 'counters'::regclass`,
     );
-    const stuck = await adminQuery<{ n: number }>(admin, "select count(*)::int as n from pg_stat_activity where application_name like 'dbspec/%' and (wait_event_type = 'Lock' or state like 'idle in transaction%')");
+    const stuck = await adminQuery<{ n: number }>(
+      admin,
+      "select count(*)::int as n from pg_stat_activity where application_name like 'dbspec/%' and (wait_event_type = 'Lock' or state like 'idle in transaction%')",
+    );
     assert.equal(inBackend[0]!.n, 0, 'dbspec still holds a lock on counters');
     assert.equal(stuck[0]!.n, 0, 'a dbspec session is still waiting for a lock or idle in a transaction');
     await holder.query('commit');

@@ -13,11 +13,15 @@ import { CONFIG, fixtureSpec, tempOut } from './run-fixture.ts';
 const reportBug = (env: NodeJS.ProcessEnv) =>
   spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', `import { reportInternalError } from ${JSON.stringify(join(REPO, 'runner', 'internal-error.ts'))};\nprocess.exitCode = reportInternalError(new Error('pool broke for postgres://app:Hunter2pw@db:5432/auth\\nsecond line'));`],
+    [
+      '--input-type=module',
+      '-e',
+      `import { reportInternalError } from ${JSON.stringify(join(REPO, 'runner', 'internal-error.ts'))};\nprocess.exitCode = reportInternalError(new Error('pool broke for postgres://app:Hunter2pw@db:5432/auth\\nsecond line'));`,
+    ],
     { env, encoding: 'utf8' },
   );
 
-describe('reliability: failures that are not the specs\' fault', function () {
+describe("reliability: failures that are not the specs' fault", function () {
   this.timeout(60_000);
 
   it('an output folder that cannot be written: a clear error after the run, exit 2', async function () {
@@ -36,7 +40,10 @@ describe('reliability: failures that are not the specs\' fault', function () {
   it('a bug in dbspec: one line and a hint, exit 2, no stack trace, no password', function () {
     const run = reportBug(cleanEnv());
     assert.equal(run.status, 2);
-    assert.equal(run.stderr, 'dbspec: internal error: pool broke for postgres://app:***@db:5432/auth\n  this is a bug in dbspec: please report it with the command you ran (DBSPEC_DEBUG=1 prints the stack)\n');
+    assert.equal(
+      run.stderr,
+      'dbspec: internal error: pool broke for postgres://app:***@db:5432/auth\n  this is a bug in dbspec: please report it with the command you ran (DBSPEC_DEBUG=1 prints the stack)\n',
+    );
     const debug = reportBug(cleanEnv({ DBSPEC_DEBUG: '1' }));
     assert.match(debug.stderr, /\n\s+at /, 'DBSPEC_DEBUG=1 shows the stack');
     assert.doesNotMatch(debug.stderr, /Hunter2pw/);

@@ -54,7 +54,10 @@ describe('reliability: security', function () {
 
   it('stores an injection string verbatim, escapes markup in the HTML report, and prints the password nowhere', async function () {
     const dir = await out();
-    const run = await runCli(['run', fixtureSpec('hostile'), join(REPO, 'test', 'run', 'fixtures', 'specs', 'every-kind-fails.spec.yaml'), '--config', CONFIG, '--out', dir], env);
+    const run = await runCli(
+      ['run', fixtureSpec('hostile'), join(REPO, 'test', 'run', 'fixtures', 'specs', 'every-kind-fails.spec.yaml'), '--config', CONFIG, '--out', dir],
+      env,
+    );
     assert.equal(run.code, 1, run.stdout + run.stderr);
     const results = await readResults(dir);
     const hostile = specNamed(results, 'hostile values');

@@ -25,7 +25,10 @@ describe('reliability: database unreachable at start', function () {
       all.map(async ({ name, host, reason }) => {
         const out = await tempOut();
         try {
-          const env = cleanEnv({ DBSPEC_AUTH_URL: `postgres://dbspec:${PASSWORD}@${host}/auth_db`, DBSPEC_BACKEND_URL: `postgres://dbspec:${PASSWORD}@${host}/backend_db` });
+          const env = cleanEnv({
+            DBSPEC_AUTH_URL: `postgres://dbspec:${PASSWORD}@${host}/auth_db`,
+            DBSPEC_BACKEND_URL: `postgres://dbspec:${PASSWORD}@${host}/backend_db`,
+          });
           const started = performance.now();
           const run = await runCli(['run', fixtureSpec('b-after'), '--config', CONFIG, '--out', out], env);
           const ms = performance.now() - started;

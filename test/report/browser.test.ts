@@ -26,10 +26,16 @@ const HOSTILE_ROWS = [['<script>window.__pwned = 1</script>', '<img src=x onerro
 
 const withHostileRows = (run: RunResults): RunResults => ({
   ...run,
-  specs: run.specs.map((spec): SpecResult => ({
-    ...spec,
-    steps: spec.steps.map((step) => (step.failure?.actual ? { ...step, failure: { ...step.failure, actual: { ...step.failure.actual, rows: [...step.failure.actual.rows, ...HOSTILE_ROWS] } } } : step)),
-  })),
+  specs: run.specs.map(
+    (spec): SpecResult => ({
+      ...spec,
+      steps: spec.steps.map((step) =>
+        step.failure?.actual
+          ? { ...step, failure: { ...step.failure, actual: { ...step.failure.actual, rows: [...step.failure.actual.rows, ...HOSTILE_ROWS] } } }
+          : step,
+      ),
+    }),
+  ),
 });
 
 describe('reports in a real browser', function () {
@@ -55,7 +61,16 @@ describe('reports in a real browser', function () {
     diffUrl = pathToFileURL(join(dir, 'diff.html')).href;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('dialog', (dialog) => {

@@ -46,7 +46,7 @@ describe('dbspec report, diff and merge on the command line', function () {
     const same = await runCli(['diff', join(dir, 'passing', 'results.json'), join(dir, 'passing-rerun', 'results.json'), '--fail-on', 'change']);
     assert.equal(same.code, 0, same.stdout + same.stderr);
     assert.match(same.stdout, /No changes/);
-    assert.ok((await readdir(join(dir, 'passing-rerun'))).includes('diff.html'), 'default --out is the new file\'s folder');
+    assert.ok((await readdir(join(dir, 'passing-rerun'))).includes('diff.html'), "default --out is the new file's folder");
     const fixed = [join(dir, 'failing', 'results.json'), join(dir, 'passing', 'results.json')];
     assert.equal((await runCli(['diff', ...fixed, '--out', join(dir, 'fixed')])).code, 0);
     assert.equal((await runCli(['diff', ...fixed, '--out', join(dir, 'fixed'), '--fail-on', 'change'])).code, 1);
@@ -61,17 +61,22 @@ describe('dbspec report, diff and merge on the command line', function () {
       const specs = whole.specs.filter((_, i) => i % 2 === n);
       return { ...whole, specs, summary: summarize(specs) };
     });
-    const files = await Promise.all(parts.map(async (part, n) => {
-      const file = join(dir, `shard-${n}.json`);
-      await writeFile(file, serializeResults(part));
-      return file;
-    }));
+    const files = await Promise.all(
+      parts.map(async (part, n) => {
+        const file = join(dir, `shard-${n}.json`);
+        await writeFile(file, serializeResults(part));
+        return file;
+      }),
+    );
     const out = join(dir, 'merged');
     const run = await runCli(['merge', ...files, '--out', out]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /merged 2 parts: 4 specs \(1 passed, 2 failed, 1 errored, 0 skipped\)/);
     assert.deepEqual((await readdir(out)).sort(), ['junit.xml', 'report.html', 'report.md', 'results.json']);
-    assert.equal(serializeResults(await readResults(join(out, 'results.json'))), serializeResults({ ...whole, durationMs: (await readResults(join(out, 'results.json'))).durationMs }));
+    assert.equal(
+      serializeResults(await readResults(join(out, 'results.json'))),
+      serializeResults({ ...whole, durationMs: (await readResults(join(out, 'results.json'))).durationMs }),
+    );
     const overlap = await runCli(['merge', files[0]!, files[0]!, '--out', join(dir, 'overlap')]);
     assert.equal(overlap.code, 2);
     assert.match(overlap.stderr, /is in two of the parts/);

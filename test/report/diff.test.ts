@@ -39,23 +39,41 @@ describe('diffing two runs', () => {
       'threads {{x}} <b>roll back</b> cleanly › a failing transfer leaves nothing behind: passed -> errored',
     ]);
     assert.equal(d.newlyFailing.filter((c) => !c.step).map((c) => c.spec).length, 3);
-    assert.deepEqual(d.otherStatus.map((c) => `${c.step}: ${c.from} -> ${c.to}`), ['only one of five concurrent redemptions wins: passed -> skipped']);
-    assert.deepEqual(d.appeared.map((c) => c.spec), ['billing totals <script>alert(1)</script> match']);
-    assert.deepEqual(d.disappeared.map((c) => c.spec), ['sessions expire after logout']);
+    assert.deepEqual(
+      d.otherStatus.map((c) => `${c.step}: ${c.from} -> ${c.to}`),
+      ['only one of five concurrent redemptions wins: passed -> skipped'],
+    );
+    assert.deepEqual(
+      d.appeared.map((c) => c.spec),
+      ['billing totals <script>alert(1)</script> match'],
+    );
+    assert.deepEqual(
+      d.disappeared.map((c) => c.spec),
+      ['sessions expire after logout'],
+    );
     const p95 = d.metrics.find((m) => m.name === 'p95_ms')!;
     assert.equal(p95.direction, 'worse');
     assert.ok(p95.deltaPct > 500);
-    assert.partialDeepStrictEqual(d.metrics.find((m) => m.name === 'audit_logs_created'), { old: 3, next: 7, direction: 'changed' });
+    assert.partialDeepStrictEqual(
+      d.metrics.find((m) => m.name === 'audit_logs_created'),
+      { old: 3, next: 7, direction: 'changed' },
+    );
     // average_pool_query_time_ms is both a step and a spec metric: reported once.
     assert.equal(d.metrics.filter((m) => m.name === 'average_pool_query_time_ms').length, 1);
   });
 
   it('reports fixes, and a fix alone is a change but not a regression', () => {
     const d = diffResults(failing, { ...failing, specs: passing.specs.filter((s) => failing.specs.some((f) => f.name === s.name)) }, OPTIONS);
-    assert.deepEqual(d.fixed.filter((c) => c.step).map((c) => c.step), ['backend profile matches', 'lookups by email stay fast', 'a failing transfer leaves nothing behind']);
+    assert.deepEqual(
+      d.fixed.filter((c) => c.step).map((c) => c.step),
+      ['backend profile matches', 'lookups by email stay fast', 'a failing transfer leaves nothing behind'],
+    );
     assert.match(d.fixed[0]!.message ?? '', /expected 2 rows/);
     assert.deepEqual(d.newlyFailing, []);
-    assert.deepEqual(d.metrics.filter((m) => m.direction === 'worse'), []);
+    assert.deepEqual(
+      d.metrics.filter((m) => m.direction === 'worse'),
+      [],
+    );
     assert.equal(hasRegression(d), false);
     assert.equal(hasChange(d), true);
   });
@@ -63,13 +81,18 @@ describe('diffing two runs', () => {
   it('finds steps whose actual rows changed, ignoring fresh uuids and timestamps', () => {
     const step = 'backend profile matches';
     const spec = 'user data persists across services';
-    const setRows = (rows: (string | null)[][]) => (s: StepResult): StepResult => ({ ...s, failure: { ...s.failure!, actual: { columns: ['email', 'plan', 'seats'], rows } } });
+    const setRows =
+      (rows: (string | null)[][]) =>
+      (s: StepResult): StepResult => ({ ...s, failure: { ...s.failure!, actual: { columns: ['email', 'plan', 'seats'], rows } } });
     const a = withStep(failing, spec, step, setRows([['6f1c2b9e-8a4d-4c3e-9b1a-2d3e4f5a6b7c', '2026-11-25T10:00:00.123Z', '1']]));
     const sameShape = withStep(failing, spec, step, setRows([['0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '2026-11-26 11:12:13.5+00', '1']]));
     assert.deepEqual(diffResults(a, sameShape, OPTIONS).rowsChanged, []);
     const changed = withStep(failing, spec, step, setRows([['0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', '2026-11-26 11:12:13.5+00', '2']]));
     const d = diffResults(a, changed, OPTIONS);
-    assert.deepEqual(d.rowsChanged.map((c) => c.step), [step]);
+    assert.deepEqual(
+      d.rowsChanged.map((c) => c.step),
+      [step],
+    );
     assert.equal(d.rowsChanged[0]!.next!.rows[0]![2], '2');
     assert.equal(hasChange(d), true);
     assert.equal(hasRegression(d), false);

@@ -29,7 +29,10 @@ describe('merging shard results', () => {
     const a = shard(whole, (i) => i % 2 === 0, { startedAt: '2026-11-26T10:00:01.000Z', finishedAt: '2026-11-26T10:00:04.000Z' });
     const b = shard(whole, (i) => i % 2 === 1, { startedAt: '2026-11-26T10:00:00.000Z', finishedAt: '2026-11-26T10:00:05.100Z' });
     const merged = mergeResults([b, a]);
-    assert.deepEqual(merged.specs.map((s) => s.name), whole.specs.map((s) => s.name));
+    assert.deepEqual(
+      merged.specs.map((s) => s.name),
+      whole.specs.map((s) => s.name),
+    );
     assert.deepEqual(merged.summary, whole.summary);
     assert.equal(merged.startedAt, '2026-11-26T10:00:00.000Z');
     assert.equal(merged.finishedAt, '2026-11-26T10:00:05.100Z');
@@ -40,7 +43,12 @@ describe('merging shard results', () => {
   it('is interrupted when any part was, and lists every database', async () => {
     const passing = await fixture('passing');
     const interrupted = await fixture('interrupted');
-    const other = { ...passing, specs: passing.specs.filter((s) => !interrupted.specs.some((i) => i.name === s.name)), release: null, databases: { auth: { serverVersion: '15.14', embedded: false } } };
+    const other = {
+      ...passing,
+      specs: passing.specs.filter((s) => !interrupted.specs.some((i) => i.name === s.name)),
+      release: null,
+      databases: { auth: { serverVersion: '15.14', embedded: false } },
+    };
     const merged = mergeResults([interrupted, other]);
     assert.equal(merged.interrupted, true);
     assert.equal(merged.release, null);
@@ -51,9 +59,18 @@ describe('merging shard results', () => {
   it('refuses a spec that is in two parts, runs of different releases, and nothing at all', async () => {
     const passing = await fixture('passing');
     const failing = await fixture('failing');
-    assert.equal(codeOf(() => mergeResults([passing, passing])), 'DBSPEC_MERGE_DUPLICATE');
+    assert.equal(
+      codeOf(() => mergeResults([passing, passing])),
+      'DBSPEC_MERGE_DUPLICATE',
+    );
     const disjoint = { ...failing, specs: failing.specs.filter((s) => !passing.specs.some((p) => p.name === s.name)) };
-    assert.equal(codeOf(() => mergeResults([passing, disjoint])), 'DBSPEC_MERGE_MISMATCH');
-    assert.equal(codeOf(() => mergeResults([])), 'DBSPEC_MERGE_EMPTY');
+    assert.equal(
+      codeOf(() => mergeResults([passing, disjoint])),
+      'DBSPEC_MERGE_MISMATCH',
+    );
+    assert.equal(
+      codeOf(() => mergeResults([])),
+      'DBSPEC_MERGE_EMPTY',
+    );
   });
 });

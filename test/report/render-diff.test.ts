@@ -20,7 +20,10 @@ describe('diff rendering', () => {
     assert.match(html, /<h1>dbspec diff · v1\.4\.0<span class="arrow">→<\/span>v1\.5\.0<\/h1>/);
     assert.match(html, /class="verdict bad" id="verdict">Regression: 3 specs newly failing \(3 steps\), 6 timings slower</);
     assert.match(html, /<a class="count bad" href="#newly-failing"><b>3<\/b>Newly failing<\/a>/);
-    assert.match(html, /<section class="card section bad" id="newly-failing">[\s\S]*?backend profile matches<\/td><td><span class="badge passed">passed<\/span><\/td><td><span class="badge failed">failed<\/span><\/td><td>expected 2 rows, got 3/);
+    assert.match(
+      html,
+      /<section class="card section bad" id="newly-failing">[\s\S]*?backend profile matches<\/td><td><span class="badge passed">passed<\/span><\/td><td><span class="badge failed">failed<\/span><\/td><td>expected 2 rows, got 3/,
+    );
     assert.match(html, /id="appeared">[\s\S]*?billing totals &lt;script&gt;alert\(1\)&lt;\/script&gt; match/);
     assert.match(html, /id="disappeared">[\s\S]*?sessions expire after logout/);
     assert.match(html, /<td class="mono">p95_ms<\/td><td class="n">15 ms<\/td><td class="n">88 ms<\/td><td class="n worse">\+504%<\/td>/);
@@ -30,7 +33,14 @@ describe('diff rendering', () => {
   it('shows actual rows that changed between runs side by side, the changed cells marked', () => {
     const withActual = (run: RunResults, plan: string): RunResults => ({
       ...run,
-      specs: run.specs.map((s): SpecResult => ({ ...s, steps: s.steps.map((t) => (t.failure?.actual ? { ...t, failure: { ...t.failure, actual: { columns: ['email', 'plan'], rows: [['bob@example.test', plan]] } } } : t)) })),
+      specs: run.specs.map(
+        (s): SpecResult => ({
+          ...s,
+          steps: s.steps.map((t) =>
+            t.failure?.actual ? { ...t, failure: { ...t.failure, actual: { columns: ['email', 'plan'], rows: [['bob@example.test', plan]] } } } : t,
+          ),
+        }),
+      ),
     });
     const d = diffResults(withActual(failing, 'enterprise'), withActual(failing, 'free'), { thresholdPct: 20, minMs: 5 });
     const html = renderDiffHtml(d);

@@ -39,7 +39,10 @@ describe('report rendering', () => {
     it('opens with the summary: verdict, counts, release, commit, servers, by tag and by database', () => {
       assert.match(html, /<title>dbspec report · v1\.5\.0<\/title>/);
       assert.match(html, /class="verdict bad">3 of 4 specs failed</);
-      assert.match(html, /<span class="chip passed"><b>1<\/b>passed<\/span><span class="chip failed"><b>2<\/b>failed<\/span><span class="chip errored"><b>1<\/b>errored<\/span>/);
+      assert.match(
+        html,
+        /<span class="chip passed"><b>1<\/b>passed<\/span><span class="chip failed"><b>2<\/b>failed<\/span><span class="chip errored"><b>1<\/b>errored<\/span>/,
+      );
       assert.match(html, /<b>6<\/b>passed/);
       assert.ok(html.includes('9d8e7f6a5b4c'));
       assert.ok(html.includes('PostgreSQL 15.14 (Debian 15.14-0+deb12u1)'));
@@ -52,7 +55,10 @@ describe('report rendering', () => {
     it('shows expected against actual rows with the differing cells and the extra row marked', () => {
       assert.ok(html.includes('<td class="mark">free</td>'));
       assert.ok(html.includes('<td class="mark">enterprise</td>'));
-      assert.match(html, /<tr class="extra"><td class="i">extra<\/td><td class="mark">&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/td><td class="mark">\{\{x\}\}<\/td><td class="null mark">NULL<\/td><\/tr>/);
+      assert.match(
+        html,
+        /<tr class="extra"><td class="i">extra<\/td><td class="mark">&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/td><td class="mark">\{\{x\}\}<\/td><td class="null mark">NULL<\/td><\/tr>/,
+      );
       assert.equal(count(html, 'class="mark"'), 4, 'plan in both tables, email and plan of the extra row');
       assert.ok(html.includes('select email, plan, seats from users where id = ${user_id} order by email'));
       assert.ok(html.includes('PostgreSQL: <code>42P01</code> relation &quot;messages&quot; does not exist'));
@@ -100,7 +106,11 @@ describe('report rendering', () => {
 
     it('keeps table cells intact whatever the data holds', () => {
       const spec = failing.specs[0]!;
-      const odd: SpecResult = { ...spec, name: 'pipes | and *stars* and\nnewlines', steps: spec.steps.map((s) => (s.failure?.actual ? { ...s, failure: { ...s.failure, actual: { columns: ['a|b'], rows: [['x|y'], ['`tick`']] } } } : s)) };
+      const odd: SpecResult = {
+        ...spec,
+        name: 'pipes | and *stars* and\nnewlines',
+        steps: spec.steps.map((s) => (s.failure?.actual ? { ...s, failure: { ...s.failure, actual: { columns: ['a|b'], rows: [['x|y'], ['`tick`']] } } } : s)),
+      };
       const md = renderReportMarkdown({ ...failing, specs: [odd] });
       assert.ok(md.includes('pipes \\| and \\*stars\\* and newlines'));
       assert.ok(md.includes('| # | a\\|b |'));
@@ -151,7 +161,10 @@ describe('report rendering', () => {
     const dir = join(root, 'nested', 'out');
     try {
       const paths = await writeRunReports(failing, dir);
-      assert.deepEqual(paths, ['report.html', 'report.md', 'junit.xml'].map((f) => join(dir, f)));
+      assert.deepEqual(
+        paths,
+        ['report.html', 'report.md', 'junit.xml'].map((f) => join(dir, f)),
+      );
       assert.deepEqual((await readdir(dir)).sort(), ['junit.xml', 'report.html', 'report.md']);
       assert.equal(await readFile(paths[0]!, 'utf8'), html);
     } finally {

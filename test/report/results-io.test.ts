@@ -13,7 +13,12 @@ const fixture = (name: string) => readResults(new URL(`${name}.json`, FIXTURES).
 /** Same data, keys inserted in reverse: what an executor filling objects in another order produces. */
 const scrambled = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(scrambled);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, scrambled(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, scrambled(v)]),
+    );
   return value;
 };
 

@@ -17,7 +17,11 @@ export const cleanEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 };
 
-export const startCli = (args: readonly string[], env: NodeJS.ProcessEnv = cleanEnv(), cwd = REPO): { child: ChildProcess; done: Promise<CliRun>; output: () => string } => {
+export const startCli = (
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = cleanEnv(),
+  cwd = REPO,
+): { child: ChildProcess; done: Promise<CliRun>; output: () => string } => {
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -211,7 +211,7 @@ describe('npm start', function () {
 });
 
 describe('the authoring guide', function () {
-  it('its complete example spec passes as written, against this repository\'s schemas', async function () {
+  it("its complete example spec passes as written, against this repository's schemas", async function () {
     const guide = await readFile(join(REPO, 'specs', 'README.md'), 'utf8');
     const section = guide.slice(guide.indexOf('## A complete spec'));
     const example = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];

@@ -189,7 +189,10 @@ const runAgainstSchema = async (specs: readonly string[], defect?: Pick<Defect, 
         ['run', ...specs.map(specFile), '--config', join(dir, 'dbspec.config.yaml'), '--out', out, '--allow-shared', '--reporter', 'dot'],
         cleanEnv(dbs.env),
       );
-      const results = await readFile(join(out, 'results.json'), 'utf8').then((text) => JSON.parse(text) as RunResults, () => undefined);
+      const results = await readFile(join(out, 'results.json'), 'utf8').then(
+        (text) => JSON.parse(text) as RunResults,
+        () => undefined,
+      );
       return { run, results };
     } finally {
       await dbs.drop();
@@ -238,7 +241,13 @@ describe('seed specs fail when the schema they guard is broken', function () {
     assert.ok(results, `no results.json:\n${explain(baseline)}`);
     const failed = results.specs
       .filter((s) => s.status !== 'passed')
-      .map((s) => `${s.file}: ${s.steps.filter((st) => st.failure).map((st) => `${st.name}: ${st.failure!.code} ${st.failure!.message}`).join('; ')}`);
+      .map(
+        (s) =>
+          `${s.file}: ${s.steps
+            .filter((st) => st.failure)
+            .map((st) => `${st.name}: ${st.failure!.code} ${st.failure!.message}`)
+            .join('; ')}`,
+      );
     assert.deepEqual(failed, [], explain(baseline));
     assert.equal(results.specs.length, 11);
     assert.equal(baseline.run.code, 0, explain(baseline));

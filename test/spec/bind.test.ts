@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** SQL as if written on one line at line 1, column 1 of f.yaml. */
-const inline = (text: string): SqlText => ({ text, loc: { file: 'f.yaml', line: 1, column: 1 }, lineStarts: text.split('\n').map((_, i) => ({ file: 'f.yaml', line: i + 1, column: 1 })) });
+const inline = (text: string): SqlText => ({
+  text,
+  loc: { file: 'f.yaml', line: 1, column: 1 },
+  lineStarts: text.split('\n').map((_, i) => ({ file: 'f.yaml', line: i + 1, column: 1 })),
+});
 
 /** SQL read from a real YAML file, with the lineStarts the loader computes. */
 const fromYaml = async (yaml: string): Promise<SqlText> => {
@@ -94,7 +98,12 @@ describe('bindSql', () => {
   });
 
   it('accepts variables next to quotes, comments and dollar-quotes', () => {
-    for (const text of ["select '${' || ${x} || '}'", "select ${x}, 'it''s' -- note\n, ${y}", 'select $$a$$, ${x}::text', "select set_config('app.tenant_id', ${t}, true)"]) {
+    for (const text of [
+      "select '${' || ${x} || '}'",
+      "select ${x}, 'it''s' -- note\n, ${y}",
+      'select $$a$$, ${x}::text',
+      "select set_config('app.tenant_id', ${t}, true)",
+    ]) {
       assert.deepEqual(bindSql(inline(text)).diagnostics, [], text);
     }
   });
@@ -106,19 +115,27 @@ describe('bindSql', () => {
     );
   });
 
-  it('decides quoting as PostgreSQL\'s scanner does, or defers to it', () => {
+  it("decides quoting as PostgreSQL's scanner does, or defers to it", () => {
     const samples = [
-      "select $1, '$2', $$ $3 $$, /* $4 */ 1 -- $5\n, \"$6\"",
+      'select $1, \'$2\', $$ $3 $$, /* $4 */ 1 -- $5\n, "$6"',
       "select 'a''b', $1, $tag$ x $2 $tag$, $3",
-      "select /* nested /* $1 */ still */ $2",
+      'select /* nested /* $1 */ still */ $2',
       "select $1 || 'x' || $2",
     ];
     for (const sql of samples) {
       const offsets = [...sql.matchAll(/\$\d/g)].map((m) => m.index);
       const quick = placeholderContexts(sql, offsets);
       assert.notEqual(quick, 'unsure', sql);
-      const params = new Set(scanSync(sql).tokens.filter((t) => t.tokenName === 'PARAM').map((t) => t.start));
-      assert.deepEqual(quick, offsets.map((o) => (params.has(Buffer.byteLength(sql.slice(0, o))) ? 'code' : 'quoted')), sql);
+      const params = new Set(
+        scanSync(sql)
+          .tokens.filter((t) => t.tokenName === 'PARAM')
+          .map((t) => t.start),
+      );
+      assert.deepEqual(
+        quick,
+        offsets.map((o) => (params.has(Buffer.byteLength(sql.slice(0, o))) ? 'code' : 'quoted')),
+        sql,
+      );
     }
     assert.equal(placeholderContexts("select e'\\'$1'", [11]), 'unsure');
   });

@@ -20,7 +20,8 @@ const cli = async (cwd: string, ...args: string[]): Promise<{ code: number; stdo
   }
 };
 
-const spec = (name: string, db: string, tags: string[] = []) => `name: ${name}\ntags: [${tags.join(', ')}]\nsteps:\n  - name: one\n    db: ${db}\n    sql: select 1\n  - name: two\n    compare:\n      left: { db: auth, sql: select 1 }\n      right: { db: backend, sql: select 1 }\n`;
+const spec = (name: string, db: string, tags: string[] = []) =>
+  `name: ${name}\ntags: [${tags.join(', ')}]\nsteps:\n  - name: one\n    db: ${db}\n    sql: select 1\n  - name: two\n    compare:\n      left: { db: auth, sql: select 1 }\n      right: { db: backend, sql: select 1 }\n`;
 
 describe('dbspec validate and list', function () {
   this.timeout(60_000);
@@ -58,14 +59,19 @@ describe('dbspec validate and list', function () {
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '2 errors in 1 of 3 files\n');
     assert.match(r.stderr, /^bad\.yaml:4:9: unknown database `nope`/m);
-    assert.match(r.stderr, /^bad\.yaml:5:10: syntax error at or near "selec" \[DBSPEC_SQL_SYNTAX\]\n {2}4 \| {5}db: nope\n> 5 \| {5}sql: selec 1\n {4}\| {10}\^/m);
+    assert.match(
+      r.stderr,
+      /^bad\.yaml:5:10: syntax error at or near "selec" \[DBSPEC_SQL_SYNTAX\]\n {2}4 \| {5}db: nope\n> 5 \| {5}sql: selec 1\n {4}\| {10}\^/m,
+    );
     const missing = await cli(dir, 'validate', 'nowhere');
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /no such file or folder: nowhere/);
   });
 
   it('list: specs with their steps as JSON, filtered by tag and grep', async () => {
-    const all = JSON.parse((await cli(dir, 'list', '--json')).stdout) as { specs: { file: string; name: string; tags: string[]; steps: { name: string; kind: string; db: string }[] }[] };
+    const all = JSON.parse((await cli(dir, 'list', '--json')).stdout) as {
+      specs: { file: string; name: string; tags: string[]; steps: { name: string; kind: string; db: string }[] }[];
+    };
     assert.deepEqual(
       all.specs.map((s) => [s.file, s.name, s.tags]),
       [
@@ -73,12 +79,18 @@ describe('dbspec validate and list', function () {
         ['specs/nested/a.spec.yaml', 'ay', ['billing']],
       ],
     );
-    assert.deepEqual(all.specs[0]!.steps.map((s) => [s.name, s.kind, s.db]), [
-      ['one', 'query', 'backend'],
-      ['two', 'compare', 'auth,backend'],
-    ]);
+    assert.deepEqual(
+      all.specs[0]!.steps.map((s) => [s.name, s.kind, s.db]),
+      [
+        ['one', 'query', 'backend'],
+        ['two', 'compare', 'auth,backend'],
+      ],
+    );
     const tagged = JSON.parse((await cli(dir, 'list', '--json', '--tag', 'billing')).stdout) as { specs: { name: string }[] };
-    assert.deepEqual(tagged.specs.map((s) => s.name), ['ay']);
+    assert.deepEqual(
+      tagged.specs.map((s) => s.name),
+      ['ay'],
+    );
     const text = await cli(dir, 'list', '--grep', '^be');
     assert.equal(text.code, 0);
     assert.match(text.stdout, /^specs\/b\.spec\.yaml:1 {2}bee {2}\[smoke\]\n {2}query {7}backend {8}one\n/);

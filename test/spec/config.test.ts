@@ -36,7 +36,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('takes --config relative to the working directory; root is the config file\'s folder', async () => {
+  it("takes --config relative to the working directory; root is the config file's folder", async () => {
     await writeFile(join(dir, 'other.yaml'), 'databases:\n  auth: { migrations: db/auth }\n');
     const { config } = await loadConfig({ cwd: dir, file: 'other.yaml', env: {} });
     assert.equal(config!.root, dir);

@@ -46,10 +46,18 @@ const parseOutput = (stderr: string) =>
 
 const check = (expected: Expectation, found: ReturnType<typeof parseOutput>): void => {
   const match = found.find(
-    (d) => d.file === expected.file && d.code === expected.code && d.line === expected.line && (expected.column === undefined || d.column === expected.column) && d.text.includes(expected.fragment),
+    (d) =>
+      d.file === expected.file &&
+      d.code === expected.code &&
+      d.line === expected.line &&
+      (expected.column === undefined || d.column === expected.column) &&
+      d.text.includes(expected.fragment),
   );
   const near = found.filter((d) => d.file === expected.file).map((d) => d.text.split('\n')[0]);
-  assert.ok(match, `${expected.file}: expected ${expected.code} at ${expected.line}:${expected.column ?? '*'} with "${expected.fragment}"; got:\n  ${near.join('\n  ')}`);
+  assert.ok(
+    match,
+    `${expected.file}: expected ${expected.code} at ${expected.line}:${expected.column ?? '*'} with "${expected.fragment}"; got:\n  ${near.join('\n  ')}`,
+  );
 };
 
 const assertNoStackTrace = (output: string): void => {

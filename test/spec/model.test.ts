@@ -71,11 +71,20 @@ describe('loadSpec: the Spec model', () => {
     assert.equal(spec.file, 'm.spec.yaml');
     assert.deepEqual([spec.name, spec.tags, spec.databases], ['model', ['a', 'b'], ['backend', 'auth']]);
     assert.deepEqual([spec.loc.line, spec.loc.column], [1, 7]);
-    assert.deepEqual(spec.vars.map((v) => [v.name, v.value]), [['user_id', '${uuid}'], ['big', 9007199254740993n]]);
+    assert.deepEqual(
+      spec.vars.map((v) => [v.name, v.value]),
+      [
+        ['user_id', '${uuid}'],
+        ['big', 9007199254740993n],
+      ],
+    );
   });
 
   it('decides step kinds by key and reads each kind', () => {
-    assert.deepEqual(spec.steps.map((s) => s.kind), ['query', 'transaction', 'concurrent', 'compare', 'benchmark']);
+    assert.deepEqual(
+      spec.steps.map((s) => s.kind),
+      ['query', 'transaction', 'concurrent', 'compare', 'benchmark'],
+    );
     const [q, t, c, cmp, b] = spec.steps;
     assert.ok(q?.kind === 'query' && t?.kind === 'transaction' && c?.kind === 'concurrent' && cmp?.kind === 'compare' && b?.kind === 'benchmark');
     assert.equal(q.timeoutMs, 60_000);
@@ -83,10 +92,25 @@ describe('loadSpec: the Spec model', () => {
     assert.deepEqual([q.expect?.ordered, q.expect?.columns], [true, 'exact']);
     assert.equal(q.capture.got?.column, 'n');
     assert.equal(q.metrics.n_metric?.column, 'n');
-    assert.deepEqual([t.rollback, t.statements.length, t.expect?.error?.code, t.expect?.error?.constraint, t.expect?.error?.message], [true, 2, '23505', 'c', 'dup.*']);
+    assert.deepEqual(
+      [t.rollback, t.statements.length, t.expect?.error?.code, t.expect?.error?.constraint, t.expect?.error?.message],
+      [true, 2, '23505', 'c', 'dup.*'],
+    );
     assert.deepEqual([c.sessions, c.barrier, c.expect.succeeded, c.expect.failed], [3, true, 1, { '40001': 2 }]);
     assert.deepEqual([cmp.relation, cmp.left.db, cmp.right.db, cmp.ordered], ['subset', 'auth', 'backend', false]);
-    assert.deepEqual([b.iterations, b.concurrency, b.warmup, b.bounds.map((x) => [x.stat, x.maxMs]), b.metrics.avg_latency?.stat], [20, 2, 0, [['p95_ms', 50], ['max_ms', 200]], 'avg_ms']);
+    assert.deepEqual(
+      [b.iterations, b.concurrency, b.warmup, b.bounds.map((x) => [x.stat, x.maxMs]), b.metrics.avg_latency?.stat],
+      [
+        20,
+        2,
+        0,
+        [
+          ['p95_ms', 50],
+          ['max_ms', 200],
+        ],
+        'avg_ms',
+      ],
+    );
   });
 
   it('reads matchers in expected cells and keeps other maps as plain values, big integers exact', () => {
@@ -108,7 +132,13 @@ describe('loadSpec: the Spec model', () => {
     const q = spec.steps[0]!;
     assert.ok(q.kind === 'query');
     assert.equal(q.sql.text, 'select 1 as n,\n       ${big}::bigint as big\n');
-    assert.deepEqual(q.sql.lineStarts.slice(0, 2).map((l) => [l.line, l.column]), [[13, 7], [14, 7]]);
+    assert.deepEqual(
+      q.sql.lineStarts.slice(0, 2).map((l) => [l.line, l.column]),
+      [
+        [13, 7],
+        [14, 7],
+      ],
+    );
   });
 });
 
@@ -134,7 +164,10 @@ describe('loadSpec: unsafe input stays fast', () => {
       const started = performance.now();
       const { diagnostics } = await loadSpec('u.spec.yaml', { databases: ['auth'], cwd: dir });
       const ms = performance.now() - started;
-      assert.deepEqual(diagnostics.map((d) => d.code), [code]);
+      assert.deepEqual(
+        diagnostics.map((d) => d.code),
+        [code],
+      );
       assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
     });
   }

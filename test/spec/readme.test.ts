@@ -17,7 +17,10 @@ const asSpec = (block: string, index: number): string => {
   const captured = new Set([...block.matchAll(/capture:\s*\n((?:\s+\w+: \w+.*\n)+)/g)].flatMap((m) => [...m[1]!.matchAll(/(\w+):/g)].map((c) => c[1]!)));
   const used = new Set([...block.matchAll(VAR_PATTERN)].map((m) => m[1]!).filter((n) => !(BUILTIN_VARS as readonly string[]).includes(n) && !captured.has(n)));
   const vars = used.size > 0 ? `vars:\n${[...used].map((n) => `  ${n}: \${uuid}`).join('\n')}\n` : '';
-  const steps = block.split('\n').map((l) => `  ${l}`).join('\n');
+  const steps = block
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   return `name: readme example ${index}\n${vars}steps:\n${steps}\n`;
 };
 
@@ -36,7 +39,11 @@ describe('specs/README.md examples', () => {
         else continue;
         await writeFile(join(dir, `r${i}.spec.yaml`), spec);
         const { diagnostics } = await loadSpec(`r${i}.spec.yaml`, { databases: ['auth', 'backend'], cwd: dir });
-        assert.deepEqual(diagnostics.map((d) => `${d.code} ${d.message}`), [], `README example ${i}:\n${spec}`);
+        assert.deepEqual(
+          diagnostics.map((d) => `${d.code} ${d.message}`),
+          [],
+          `README example ${i}:\n${spec}`,
+        );
         checked++;
       }
       assert.ok(checked >= 8, `only ${checked} examples checked`);

@@ -18,7 +18,7 @@ const readSchema = async (name: string): Promise<Schema> => JSON.parse(await rea
 
 /** Every sub-schema with the JSON path to it. */
 const walk = (node: unknown, path: string, visit: (s: Schema, path: string) => void): void => {
-  if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${path}[${i}]`, visit));
+  if (Array.isArray(node)) for (const [i, n] of node.entries()) walk(n, `${path}[${i}]`, visit);
   else if (node !== null && typeof node === 'object') {
     visit(node as Schema, path);
     for (const [k, v] of Object.entries(node)) if (k !== 'examples' && k !== 'defaultSnippets' && k !== 'default') walk(v, `${path}.${k}`, visit);
@@ -76,7 +76,7 @@ describe('schema/spec.schema.json and schema/config.schema.json', () => {
         }
         for (const [k, v] of Object.entries(s)) {
           if (k === 'examples' || k === 'defaultSnippets' || k === 'default' || k === 'enum') continue;
-          if (Array.isArray(v)) v.forEach((item, i) => visit(item, `${pointer}/${k}/${i}`));
+          if (Array.isArray(v)) for (const [i, item] of v.entries()) visit(item, `${pointer}/${k}/${i}`);
           else visit(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
         }
       };
@@ -109,7 +109,9 @@ describe('schema/spec.schema.json and schema/config.schema.json', () => {
     const dir = await mkdtemp(join(tmpdir(), 'dbspec-snippets-'));
     try {
       const skeleton = expandSnippet((schema.defaultSnippets as { body: unknown }[])[0]!.body);
-      const stepSnippets = ((schema.$defs as Record<string, Schema>).step!.defaultSnippets as { label: string; body: unknown }[]).map((s) => expandSnippet(s.body));
+      const stepSnippets = ((schema.$defs as Record<string, Schema>).step!.defaultSnippets as { label: string; body: unknown }[]).map((s) =>
+        expandSnippet(s.body),
+      );
       const specs = [skeleton, ...stepSnippets.map((step, i) => ({ name: `snippet ${i}`, steps: [step] }))];
       for (const [i, spec] of specs.entries()) {
         await writeFile(join(dir, `s${i}.spec.yaml`), stringify(spec));

@@ -29,7 +29,11 @@ export const runBenchmarkStep = async (step: BenchmarkStep, context: StepContext
     });
   await Promise.all(Array.from({ length: Math.min(step.concurrency, total) }, worker));
   if (failed) return unexpectedError(failed.error, failed.statement, step.timeoutMs ?? context.timeoutMs);
-  if (samples.length === 0) return { status: 'errored', failure: { code: 'INTERRUPTED', message: 'the benchmark was interrupted before any iteration ran', location: where(step.loc) } };
+  if (samples.length === 0)
+    return {
+      status: 'errored',
+      failure: { code: 'INTERRUPTED', message: 'the benchmark was interrupted before any iteration ran', location: where(step.loc) },
+    };
   const stats: LatencyStats = latencyStats(samples);
   const metrics: Record<string, number> = { ...stats, iterations: samples.length };
   for (const [name, m] of Object.entries(step.metrics)) metrics[name] = stats[m.stat];

@@ -16,5 +16,12 @@ export const runCompareStep = async (step: CompareStep, context: StepContext): P
   const failure = compareResults(left.result, right.result, { relation: step.relation, ordered: step.ordered });
   if (!failure) return { status: 'passed' };
   const named = failure.message.replace(/\bleft\b/, `left (${step.left.db})`).replace(/\bright\b/, `right (${step.right.db})`);
-  return { status: 'failed', failure: { ...failure, message: failure.message.includes(`(${step.left.db})`) ? failure.message : named, location: failure.location ?? `${step.loc.file}:${step.loc.line}:${step.loc.column}` } };
+  return {
+    status: 'failed',
+    failure: {
+      ...failure,
+      message: failure.message.includes(`(${step.left.db})`) ? failure.message : named,
+      location: failure.location ?? `${step.loc.file}:${step.loc.line}:${step.loc.column}`,
+    },
+  };
 };

@@ -16,7 +16,10 @@ const createBarrier = (count: number, timeoutMs: number) => {
   let arrived = 0;
   const all = Promise.withResolvers<void>();
   const timer = setTimeout(() => all.reject(new Error(`only ${arrived} of ${count} sessions could start within ${timeoutMs} ms`)), timeoutMs);
-  all.promise.then(() => clearTimeout(timer), () => clearTimeout(timer));
+  all.promise.then(
+    () => clearTimeout(timer),
+    () => clearTimeout(timer),
+  );
   return {
     arrive: (): Promise<void> => {
       arrived += 1;
@@ -67,7 +70,14 @@ export const runConcurrentStep = async (step: ConcurrentStep, context: StepConte
   try {
     outcomes = await Promise.all(Array.from({ length: step.sessions }, (_, i) => runSession(i + 1)));
   } catch (error) {
-    return { status: 'errored', failure: { code: 'CONCURRENCY_MISMATCH', message: `could not run ${plural(step.sessions, 'session')} at once: ${(error as Error).message}`, location: where(step.loc) } };
+    return {
+      status: 'errored',
+      failure: {
+        code: 'CONCURRENCY_MISMATCH',
+        message: `could not run ${plural(step.sessions, 'session')} at once: ${(error as Error).message}`,
+        location: where(step.loc),
+      },
+    };
   }
   const lost = outcomes.find((o): o is { ok: false; error: DbError } => !o.ok && (o.error.kind === 'connection-lost' || o.error.kind === 'connection-failed'));
   if (lost) return unexpectedError(lost.error, statements[0]!);
@@ -81,7 +91,10 @@ export const runConcurrentStep = async (step: ConcurrentStep, context: StepConte
     (Object.entries(expectFailed).every(([code, n]) => (failed.get(code) ?? 0) === n) && [...failed.keys()].every((code) => code in expectFailed));
   // With only `succeeded` given, every other session may fail in any way; with `failed` given, exactly as listed.
   if ((step.expect.succeeded === undefined || step.expect.succeeded === succeeded) && failedMatches) return { status: 'passed', metrics };
-  const wanted = describeCounts(step.expect.succeeded ?? step.sessions - Object.values(expectFailed ?? {}).reduce((a, b) => a + b, 0), new Map(Object.entries(expectFailed ?? {})));
+  const wanted = describeCounts(
+    step.expect.succeeded ?? step.sessions - Object.values(expectFailed ?? {}).reduce((a, b) => a + b, 0),
+    new Map(Object.entries(expectFailed ?? {})),
+  );
   const firstError = outcomes.find((o): o is { ok: false; error: DbError } => !o.ok)?.error;
   return {
     status: 'failed',

@@ -12,7 +12,14 @@ import { runBlock, type Ran } from '../statements.ts';
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 const columnIndex = (result: QueryResult, column: string): number => result.columns.findIndex((c) => c.name === column);
@@ -36,8 +43,13 @@ const readFirstRow = (step: QueryStep, result: QueryResult, context: StepContext
   for (const w of wanted) {
     const index = columnIndex(result, w.column);
     if (index < 0 || !first) {
-      const why = !first ? 'the statement returned no rows' : `there is no column \`${w.column}\`; columns are ${result.columns.map((c) => c.name).join(', ') || '(none)'}`;
-      return { status: 'failed', failure: { code: 'CAPTURE_MISSING', message: `cannot ${w.what} \`${w.name}\` from column \`${w.column}\`: ${why}`, location: where(w.loc) } };
+      const why = !first
+        ? 'the statement returned no rows'
+        : `there is no column \`${w.column}\`; columns are ${result.columns.map((c) => c.name).join(', ') || '(none)'}`;
+      return {
+        status: 'failed',
+        failure: { code: 'CAPTURE_MISSING', message: `cannot ${w.what} \`${w.name}\` from column \`${w.column}\`: ${why}`, location: where(w.loc) },
+      };
     }
     const cell = first[index]!;
     if (w.what === 'capture') {
@@ -46,7 +58,14 @@ const readFirstRow = (step: QueryStep, result: QueryResult, context: StepContext
     }
     const value = numberOf(cell);
     if (value === undefined) {
-      return { status: 'failed', failure: { code: 'CAPTURE_MISSING', message: `metric \`${w.name}\` needs a number, column \`${w.column}\` holds ${JSON.stringify(cell)}`, location: where(w.loc) } };
+      return {
+        status: 'failed',
+        failure: {
+          code: 'CAPTURE_MISSING',
+          message: `metric \`${w.name}\` needs a number, column \`${w.column}\` holds ${JSON.stringify(cell)}`,
+          location: where(w.loc),
+        },
+      };
     }
     metrics[w.name] = value;
   }
