@@ -6,6 +6,7 @@ import { access } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { isMap } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
+import { normaliseUrl } from './connection-url.ts';
 import { redactUrl } from './redact.ts';
 import { keyText, loadYamlFile } from './spec/load.ts';
 import { checkSchema } from './spec/schema-check.ts';
@@ -48,7 +49,8 @@ const databaseConfig = (
   disposable: boolean,
   env: Readonly<Record<string, string | undefined>>,
 ): DatabaseConfig => {
-  const url = env[urlEnv];
+  // Normalised at once: a password holding `/ ? # @ :` must not be read as the host by any URL parser.
+  const url = env[urlEnv] ? normaliseUrl(env[urlEnv]) : undefined;
   return { name, urlEnv, ...(url ? { url } : {}), migrations, disposable };
 };
 

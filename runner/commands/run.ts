@@ -16,7 +16,9 @@ import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-spec
 import { erroredSpec } from '../execute/run-spec.ts';
 import { planRun } from '../plan/plan.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
-import { writeFileAtomic } from '../results/atomic-write.ts';
+import { checkWritable, writeFileAtomic } from '../results/atomic-write.ts';
+import { isServerUnresponsive } from '../db/watchdog.ts';
+import { connectionProblem, owedCleanupOf, printNotices, watchRun } from './run-safety.ts';
 import { readResults, serializeResults } from '../results/read.ts';
 import { assembleResults } from '../results/assemble.ts';
 import type { RunResults, SpecResult } from '../results/types.ts';
@@ -119,6 +121,18 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
   } catch (error) {
     return fail([usage(`--out ${options.out}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
   }
+  // Before anything runs, not after the whole suite: a read-only or full disk is found at once.
+  try {
+    await checkWritable(outDir);
+  } catch (error) {
+    return fail([
+      {
+        kind: 'config',
+        code: 'DBSPEC_OUTPUT',
+        message: `--out ${options.out}: cannot write results there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      },
+    ]);
+  }
 
   const controller = new AbortController();
   let opened: OpenDatabases | undefined;
@@ -127,6 +141,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     void opened?.close().finally(() => process.exit(130));
   });
   const startedAt = new Date();
+  let watchdog: ReturnType<typeof watchRun> | undefined;
   try {
     try {
       opened = await openDatabases(config, names, {
@@ -142,7 +157,9 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       if (error instanceof DbspecError) return fail(error.diagnostics);
       throw error;
     }
+    printNotices(opened);
     if (controller.signal.aborted) return 130;
+    watchdog = watchRun(opened, options.timeoutMs, controller);
     if (options.dbCheck) {
       // The guard has passed: every database here may be written to, so the spec's DDL all runs (rolled back).
       const problems = await checkPlan(plan, opened.databases, {
@@ -163,6 +180,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     // What finished before an internal error is still written (see runOrSalvage).
     const finished = new Map<number, SpecResult>();
     const { databases, workers } = opened;
+    const owed = owedCleanupOf(opened);
     const run = await runOrSalvage(plan, finished, harness.onSpec, () =>
       runSpecs({
         plan,
@@ -173,6 +191,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         jobs: options.jobs,
         bail: options.bail,
         signal: controller.signal,
+        owed,
         onStep: harness.onStep,
         onSpec: (index, result) => {
           finished.set(index, result);
@@ -198,13 +217,21 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, outDir));
     if (run.internalError) return reportInternalError(run.internalError);
+    if (isServerUnresponsive(controller.signal.reason)) {
+      process.stderr.write(`dbspec: ${controller.signal.reason.message}: the run was stopped\n`);
+      return 2;
+    }
     if (run.interrupted && controller.signal.aborted) return 130;
-    const lost = results.specs.some((s) => s.steps.some((st) => st.failure?.code === 'CONNECTION_LOST'));
-    if (lost) return 2;
+    const lost = connectionProblem(results);
+    if (lost !== undefined) {
+      process.stderr.write(`dbspec: ${lost}\n`);
+      return 2;
+    }
     return results.summary.specs.passed + results.summary.specs.skipped === results.summary.specs.total && run.runLeaks.length === 0 && !run.interrupted
       ? 0
       : 1;
   } finally {
+    watchdog?.stop();
     untrap();
     // A server that vanished mid-run must not hold the exit hostage.
     await within(opened?.close(), CLOSE_TIMEOUT_MS);

@@ -55,7 +55,8 @@ const withServerFields = (source: ServerFields, kind: DbError['kind'], code: str
 const kindOfSqlstate = (code: string, message: string): DbError['kind'] => {
   if (code === '57014') return /user request/i.test(message) ? 'cancelled' : 'timeout';
   if (code === '57P01' || code === '57P02' || code === '57P03') return 'connection-lost';
-  if (code.startsWith('08')) return 'connection-failed';
+  // 53300 too_many_connections: no connection to be had (max_connections, a role's or database's limit).
+  if (code.startsWith('08') || code === '53300') return 'connection-failed';
   return 'sql';
 };
 

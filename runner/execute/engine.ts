@@ -10,6 +10,8 @@ import type { Plan } from '../plan/plan.ts';
 import type { SpecResult, StepResult } from '../results/types.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
 import { runSpec, skippedSpec } from './run-spec.ts';
+import { serverStopped } from './cleanup-retry.ts';
+import type { RunRecord } from '../db/run-registry.ts';
 
 export type EngineOptions = {
   readonly plan: Plan;
@@ -24,6 +26,8 @@ export type EngineOptions = {
   readonly signal: AbortSignal;
   readonly onStep?: (specIndex: number, result: StepResult) => void;
   readonly onSpec?: (specIndex: number, result: SpecResult) => void;
+  /** Where specs in flight record the cleanup they owe, and each worker's database keys (see db/run-registry.ts). */
+  readonly owed?: { readonly record: RunRecord; readonly targets: readonly ReadonlyMap<string, string>[] };
 };
 
 export type EngineRun = {
@@ -67,6 +71,7 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
         timeoutMs: options.timeoutMs,
         signal: options.signal,
         isolation: eachSpec ? { before: lastFingerprint } : undefined,
+        ...(options.owed && { owed: { id: index, record: options.owed.record, targets: options.owed.targets[eachSpec ? k : 0] ?? new Map() } }),
         onStep: (step) => options.onStep?.(index, step),
       });
       lastFingerprint = fingerprintAfter;
@@ -86,7 +91,8 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
     return skipped;
   });
   // A database lost mid-run has already failed the specs that needed it; no leak check is possible then.
-  const after = runBefore && (await takeFingerprints(options.databases).catch(() => undefined));
+  // Nor when the watchdog found a server silent: counting would wait on it forever.
+  const after = runBefore && !serverStopped(options.signal) ? await takeFingerprints(options.databases).catch(() => undefined) : undefined;
   const runLeaks = runBefore && after ? fingerprintChanges(runBefore, after) : [];
   return { specs, interrupted, runLeaks };
 };

@@ -17,6 +17,8 @@ import { runCompareStep } from './steps/compare.ts';
 import { runConcurrentStep } from './steps/concurrent.ts';
 import { runQueryStep } from './steps/query.ts';
 import { runTransactionStep } from './steps/transaction.ts';
+import { trackOwedCleanup, type OwedCleanupOptions } from './owed-cleanup.ts';
+import { CLEANUP_DEADLINE_MS, retryOnNewConnection, serverStopped } from './cleanup-retry.ts';
 
 export type SpecRunOptions = {
   readonly plan: Plan;
@@ -27,6 +29,8 @@ export type SpecRunOptions = {
   /** Check isolation around this spec; `before` reuses a fingerprint taken right after the previous spec. */
   readonly isolation?: { readonly before?: Fingerprints };
   readonly onStep?: (result: StepResult) => void;
+  /** Where the cleanup this spec owes is recorded while it runs (URL databases), and under which id. */
+  readonly owed?: OwedCleanupOptions & { readonly id: number };
 };
 
 export type SpecRun = { readonly result: SpecResult; readonly fingerprintAfter?: Fingerprints };
@@ -55,18 +59,30 @@ const sqlOfStep = (step: Step): string[] => {
 /** Past the step's own budget plus a grace period the harness gives up waiting; statement_timeout normally fires first. */
 const GRACE_MS = 2_000;
 
-const withDeadline = async (work: Promise<StepOutcome>, ms: number, location: string): Promise<StepOutcome> => {
+/**
+ * The step's outcome, or TIMEOUT past its budget plus grace; at once when the watchdog has found the server
+ * silent (nothing the server would answer is worth waiting for then).
+ */
+const withDeadline = async (work: Promise<StepOutcome>, ms: number, location: string, signal?: AbortSignal): Promise<StepOutcome> => {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const late = new Promise<StepOutcome>((resolve) => {
     timer = setTimeout(
       () => resolve({ status: 'failed', failure: { code: 'TIMEOUT', message: `the step did not finish within ${ms} ms`, location } }),
       ms + GRACE_MS,
     );
+    onAbort = () => {
+      if (signal && serverStopped(signal))
+        resolve({ status: 'errored', failure: { code: 'TIMEOUT', message: `stopped: ${(signal.reason as Error).message}`, location } });
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([work, late]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 };
 
@@ -131,15 +147,19 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   const runSqlBlock = async (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): Promise<StepOutcome> => {
     const t = performance.now();
     const db = options.databases.get(block.db)!;
-    const outcome = await withDeadline(
-      guarded(async () => {
-        // One statement is atomic on its own; several share a transaction (runBlock), so a failed setup leaves nothing half done.
-        const ran = await runBlock(db, options.plan.statementsOf(block.sql), scope);
-        return ran.ok ? { status: 'passed' } : unexpectedError(ran.error, ran.statement, options.timeoutMs);
-      }, where(block.loc)),
-      options.timeoutMs,
-      where(block.loc),
-    );
+    const attempt = (): Promise<StepOutcome> =>
+      withDeadline(
+        guarded(async () => {
+          // One statement is atomic on its own; several share a transaction (runBlock), so a failed setup leaves nothing half done.
+          const ran = await runBlock(db, options.plan.statementsOf(block.sql), scope);
+          return ran.ok ? { status: 'passed' } : unexpectedError(ran.error, ran.statement, options.timeoutMs);
+        }, where(block.loc)),
+        // A server that stopped answering gets a short deadline for cleanup, not a step's whole budget.
+        phase === 'cleanup' && serverStopped(options.signal) ? CLEANUP_DEADLINE_MS : options.timeoutMs,
+        where(block.loc),
+      );
+    // Cleanup outlasts a connection problem: it is tried again on a new connection (see cleanup-retry.ts).
+    const outcome = phase === 'cleanup' ? await retryOnNewConnection(attempt, options.signal) : await attempt();
     // A lost connection keeps its code: it decides the run's exit code and tells the reader what happened.
     const code = outcome.failure?.code === 'CONNECTION_LOST' ? 'CONNECTION_LOST' : phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED';
     const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}` };
@@ -157,6 +177,8 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     return outcome;
   };
 
+  const owed = trackOwedCleanup(options.owed?.id ?? 0, spec, options.plan, scope, options.owed);
+  owed.update();
   let setupOk = true;
   for (const [i, block] of spec.setup.entries()) {
     if (options.signal.aborted || !(await runSqlBlock('setup', block, i, spec.setup.length)).status.startsWith('pass')) {
@@ -184,11 +206,13 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
       guarded(() => run(step, stepContext), where(step.loc)),
       stepContext.timeoutMs,
       where(step.loc),
+      options.signal,
     );
     options.signal.removeEventListener('abort', cancel);
-    await cancelling;
+    // Bounded: a server that stopped answering never confirms the cancellation.
+    await Promise.race([cancelling, new Promise((resolve) => setTimeout(resolve, CLEANUP_DEADLINE_MS).unref())]);
     // A statement cancelled because the run was stopped says nothing about the database.
-    if (options.signal.aborted && outcome.status !== 'passed') {
+    if (options.signal.aborted && outcome.status !== 'passed' && !serverStopped(options.signal)) {
       outcome = { status: 'errored', failure: { code: 'INTERRUPTED', message: 'the run was interrupted while this step ran', location: where(step.loc) } };
     }
     // A lost connection or an internal error makes the following steps meaningless.
@@ -201,12 +225,20 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
       ...(outcome.failure ? { failure: outcome.failure } : {}),
       ...(outcome.metrics && Object.keys(outcome.metrics).length > 0 ? { metrics: outcome.metrics } : {}),
     });
+    if (outcome.status === 'passed') owed.update();
   }
 
-  for (const [i, block] of spec.cleanup.entries()) await runSqlBlock('cleanup', block, i, spec.cleanup.length);
+  let unreachable = false;
+  for (const [i, block] of spec.cleanup.entries()) {
+    const code = (await runSqlBlock('cleanup', block, i, spec.cleanup.length)).failure?.code;
+    if (code === 'CONNECTION_LOST' || code === 'TIMEOUT') unreachable = true;
+  }
+  // A cleanup that could not reach its database stays owed: the next run runs it (see db/run-registry.ts).
+  if (!unreachable) owed.settled();
 
   let fingerprintAfter: Fingerprints | undefined;
-  if (before) {
+  // A silent server cannot be counted; the run is stopping anyway.
+  if (before && !serverStopped(options.signal)) {
     const t = performance.now();
     const counted = before;
     const outcome = await withDeadline(

@@ -4,11 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from '../diagnostics.ts';
+import { redactSecrets } from '../redact.ts';
 
 const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
 /** A frame may show a config line holding a URL: never print its password. */
-const redactPasswords = (line: string): string => line.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+const redactPasswords = (line: string): string => redactSecrets(line).replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
 
 const frame = (source: string, line: number, column: number, color: boolean): string[] => {
   const lines = source.split(/\r?\n/);
