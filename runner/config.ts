@@ -4,7 +4,7 @@
  */
 import { access } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
-import { isMap } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { Diagnostic } from './diagnostics.ts';
 import { normaliseUrl } from './connection-url.ts';
 import { redactUrl } from './redact.ts';
@@ -30,6 +30,17 @@ export type Config = {
   /** Folder the config file is in (or the working directory); relative paths resolve from here. */
   readonly root: string;
   readonly databases: readonly DatabaseConfig[];
+  /** `max_rows`: rows one statement may return; undefined: the default (db/row-limit.ts). */
+  readonly maxRows?: number;
+  /** `shared_targets`: what a non-disposable database may still be sent (see spec/shared-target-guard.ts). */
+  readonly sharedTargets?: SharedTargetsConfig;
+};
+
+export type SharedTargetsConfig = {
+  /** Kinds of dangerous statement allowed anyway, e.g. copy_program. */
+  readonly allow: readonly string[];
+  /** Extensions CREATE EXTENSION may create. */
+  readonly extensions: readonly string[];
 };
 
 /** Defaults when no config file exists: databases auth and backend. */
@@ -130,5 +141,17 @@ export const loadConfig = async (options: { cwd: string; file?: string; env: Rea
     ),
   }));
   if (problems.length > 0) return { diagnostics: problems };
-  return { config: { file: display, root: dirname(path), databases }, diagnostics: [] };
+  const maxRows = valueOf(root, 'max_rows');
+  const shared = valueOf(root, 'shared_targets');
+  const strings = (node: unknown): string[] => (isSeq(node) ? node.items.map((item) => stringOf(item as never) ?? '').filter(Boolean) : []);
+  return {
+    config: {
+      file: display,
+      root: dirname(path),
+      databases,
+      ...(isScalar(maxRows) && { maxRows: Number(maxRows.value) }),
+      ...(shared !== undefined && { sharedTargets: { allow: strings(valueOf(shared, 'allow')), extensions: strings(valueOf(shared, 'extensions')) } }),
+    },
+    diagnostics: [],
+  };
 };

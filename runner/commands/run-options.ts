@@ -27,6 +27,8 @@ export type RunOptions = {
   readonly reporter: string;
   /** Have the databases analyse every statement first (PREPARE); stop with exit 1 on problems. */
   readonly dbCheck?: boolean;
+  /** --max-rows: rows one statement may return; undefined: the config's max_rows or the default. */
+  readonly maxRows?: number;
 };
 
 const parseShard = (text: string): { index: number; count: number } | undefined => {
@@ -50,6 +52,9 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
       return usage(`--grep: ${(error as Error).message}`);
     }
   }
+  const maxRows = values['max-rows'] === undefined ? undefined : Number(values['max-rows']);
+  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1))
+    return usage(`--max-rows takes a whole number of rows, at least 1, not '${String(values['max-rows'])}'`);
   const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
   if (typeof values.shard === 'string' && !shard) return usage(`--shard takes i/n with 1 <= i <= n, e.g. 2/4, not '${values.shard}'`);
   return {
@@ -71,5 +76,6 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
     migrate: values.migrate === true,
     reporter: String(values.reporter),
     dbCheck: values['db-check'] === true,
+    ...(maxRows !== undefined && { maxRows }),
   };
 };

@@ -18,6 +18,7 @@ import { planRun } from '../plan/plan.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
 import { checkWritable, writeFileAtomic } from '../results/atomic-write.ts';
 import { isServerUnresponsive } from '../db/watchdog.ts';
+import { DEFAULT_MAX_ROWS } from '../db/row-limit.ts';
 import { connectionProblem, owedCleanupOf, printNotices, watchRun } from './run-safety.ts';
 import { readResults, serializeResults } from '../results/read.ts';
 import { assembleResults } from '../results/assemble.ts';
@@ -148,6 +149,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         allowShared: options.allowShared,
         migrate: options.migrate,
         statementTimeoutMs: options.timeoutMs,
+        maxRows: options.maxRows ?? config.maxRows ?? DEFAULT_MAX_ROWS,
         poolSize: Math.max(10, connectionsNeeded(selected as never) * options.jobs + 2),
         logFile: join(outDir, 'postgres.log'),
         workers: workerCount(options.jobs, selected.length),
@@ -249,6 +251,11 @@ export const runCommand: Command = {
     shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
     durations: { type: 'string', value: 'RESULTS.json', description: 'Balance --shard by the durations of a previous run.' },
     bail: { type: 'boolean', short: 'b', description: 'Stop after the first spec that fails.' },
+    'max-rows': {
+      type: 'string',
+      value: 'N',
+      description: `Rows one statement may return before its step fails (default ${DEFAULT_MAX_ROWS}, or max_rows in the config).`,
+    },
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
     jobs: { type: 'string', short: 'j', value: 'N', description: 'Run N specs in parallel on separate connections.', default: '1' },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in results (or $DBSPEC_RELEASE).' },

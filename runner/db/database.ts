@@ -33,6 +33,8 @@ export type PoolOptions = {
   readonly poolSize?: number;
   /** Bound on establishing one connection. */
   readonly connectTimeoutMs: number;
+  /** Rows one statement may return (see row-limit.ts). */
+  readonly maxRows?: number;
 };
 
 /** slonik reports 0 for commands without a count (BEGIN, CREATE...); the command tag says which have one. */
@@ -73,6 +75,7 @@ export const createPoolFor = (url: string, options: PoolOptions): Promise<Databa
     driverFactory: createTextDriverFactory({
       connectTimeoutMs: options.connectTimeoutMs,
       ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
+      ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
     }),
     maxPoolSize: options.poolSize ?? 10,
     // A test tool must see the first error, never a silent retry.

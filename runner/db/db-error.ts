@@ -5,6 +5,7 @@
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, InvalidInputError, StatementCancelledError, StatementTimeoutError } from 'slonik';
 import { redactSecrets } from '../redact.ts';
+import { RowLimitError } from './row-limit.ts';
 
 export type DbError = {
   /** SQLSTATE, e.g. 23505; absent when the failure did not come from the server. */
@@ -14,7 +15,7 @@ export type DbError = {
   readonly detail?: string;
   /** 1-based character offset of the error in the statement text, when the server gives one. */
   readonly position?: number;
-  readonly kind: 'sql' | 'timeout' | 'connection-lost' | 'cancelled' | 'connection-failed';
+  readonly kind: 'sql' | 'timeout' | 'connection-lost' | 'cancelled' | 'connection-failed' | 'row-limit';
 };
 
 type ServerFields = { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown; position?: unknown; cause?: unknown };
@@ -62,6 +63,8 @@ const kindOfSqlstate = (code: string, message: string): DbError['kind'] => {
 
 export const toDbError = (error: unknown): DbError => {
   const chain = causeChain(error);
+  const overLimit = chain.find((link) => link instanceof RowLimitError);
+  if (overLimit) return { message: (overLimit as RowLimitError).message, kind: 'row-limit' };
   const server = chain.find((link) => typeof link.code === 'string' && SQLSTATE.test(link.code));
   if (server) {
     const code = server.code as string;

@@ -21,6 +21,8 @@ export type OpenOptions = {
   migrate: boolean;
   statementTimeoutMs?: number;
   poolSize?: number;
+  /** Rows one statement may return (see row-limit.ts). */
+  maxRows?: number;
   logFile?: string;
   /** Total bounded retry when connecting; default 10000. */
   connectTimeoutMs?: number;
@@ -114,6 +116,7 @@ export const openDatabases = async (config: Config, names: readonly string[], op
       ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
       ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
       ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
+      ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
     });
   const urlOf = (database: DatabaseConfig): string => database.url ?? (server as EmbeddedServer).url(database.name);
 

@@ -8,6 +8,7 @@
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, createDriverFactory, type DriverFactory } from 'slonik';
 import pg from 'pg';
+import { cancelFrom, DEFAULT_MAX_ROWS, queryWithRowLimit } from './row-limit.ts';
 import { mayChangeSession, TRANSACTION_CONTROL } from './session-state.ts';
 
 const JSON_OID = 114;
@@ -30,6 +31,8 @@ export type SessionSettings = {
   readonly statementTimeoutMs?: number;
   /** Bound on establishing one connection. */
   readonly connectTimeoutMs: number;
+  /** Rows one statement may return (see row-limit.ts); default DEFAULT_MAX_ROWS. */
+  readonly maxRows?: number;
 };
 
 /**
@@ -66,6 +69,7 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
     return {
       createPoolClient: async ({ clientEventEmitter }) => {
         const client = new pg.Client(clientConfig);
+        const cancel = cancelFrom({ ...clientConfig, options: undefined }, () => (client as unknown as { processID: number | null }).processID);
         // Once a query has reported the connection dead, later socket errors stay quiet and further queries
         // (slonik's DISCARD ALL on release) fail at once: slonik destroying the client from the error event
         // while its release is pending waits on itself until the 5 s graceful termination timeout.
@@ -129,12 +133,12 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
             let result;
             try {
               // Extended protocol always: one statement per query, as the server enforces it.
-              result = await client.query({
-                text: sql,
-                values: (values ?? []).map(toDriverValue),
-                rowMode: 'array',
-                queryMode: 'extended',
-              } as pg.QueryArrayConfig);
+              result = await queryWithRowLimit(
+                client,
+                { text: sql, values: (values ?? []).map(toDriverValue), rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig,
+                settings.maxRows ?? DEFAULT_MAX_ROWS,
+                cancel,
+              );
             } catch (error) {
               const wrapped = wrapConnectionError(error as Error);
               if (wrapped !== error) dead = wrapped;
