@@ -3,7 +3,13 @@
  * stops a run whose server went silent, the record of cleanup owed by specs in flight, and the one line
  * that names the database when a connection problem decides the exit code.
  */
+import type { Config } from '../config.ts';
 import type { OpenDatabases } from '../db/open.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import type { Plan } from '../plan/plan.ts';
+import { guardStatements } from '../spec/shared-target-guard.ts';
+import { piecesOf } from '../spec/sql-pieces.ts';
+import { ensureParser } from '../sql/split.ts';
 import { createRunRecord } from '../db/run-registry.ts';
 import { startWatchdog, type Watchdog } from '../db/watchdog.ts';
 import { redactSecrets } from '../redact.ts';
@@ -39,4 +45,20 @@ export const connectionProblem = (results: RunResults): string | undefined => {
     for (const step of spec.steps)
       if (step.failure?.code === 'CONNECTION_LOST') return `database \`${step.db ?? spec.databases.join(', ')}\`: ${redactSecrets(step.failure.message)}`;
   return undefined;
+};
+
+/**
+ * The statements refused on databases that are not disposable (see spec/shared-target-guard.ts), before
+ * anything runs; also with --allow-shared, which allows writing rows, not reaching beyond the database.
+ */
+export const refuseOnSharedTargets = async (plan: Plan, config: Config): Promise<Diagnostic[]> => {
+  const guarded = new Set(config.databases.filter((d) => d.url !== undefined && !d.disposable).map((d) => d.name));
+  if (guarded.size === 0) return [];
+  await ensureParser();
+  const allowance = config.sharedTargets ?? { allow: [], extensions: [] };
+  return plan.specs.flatMap((spec) =>
+    piecesOf(spec)
+      .filter((piece) => guarded.has(piece.db))
+      .flatMap((piece) => guardStatements(piece.db, plan.statementsOf(piece.sql), allowance)),
+  );
 };

@@ -19,7 +19,7 @@ import { selectSpecs, specKey } from '../plan/select.ts';
 import { checkWritable, writeFileAtomic } from '../results/atomic-write.ts';
 import { isServerUnresponsive } from '../db/watchdog.ts';
 import { DEFAULT_MAX_ROWS } from '../db/row-limit.ts';
-import { connectionProblem, owedCleanupOf, printNotices, watchRun } from './run-safety.ts';
+import { connectionProblem, owedCleanupOf, printNotices, refuseOnSharedTargets, watchRun } from './run-safety.ts';
 import { readResults, serializeResults } from '../results/read.ts';
 import { assembleResults } from '../results/assemble.ts';
 import type { RunResults, SpecResult } from '../results/types.ts';
@@ -115,6 +115,8 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     return 0;
   }
   const plan = await planRun(selected);
+  const refused = await refuseOnSharedTargets(plan, config);
+  if (refused.length > 0) return fail(refused);
   const names = [...new Set(selected.flatMap((s) => s.databases))];
   const outDir = resolve(cwd, options.out);
   try {
