@@ -37,10 +37,38 @@ const serverOf = (url: string): string => {
   }
 };
 
-export const removeLeftovers = async (databases: readonly { readonly url: string; readonly database: Database }[]): Promise<string[]> => {
+/** A configured database this run does not use: opened only if a killed run owes it a cleanup. */
+const lazyRunner = (connect: () => Promise<Database>): BlockRunner => {
+  return async (block) => {
+    let database: Database;
+    try {
+      database = await connect();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    try {
+      return await blockRunner(database)(block);
+    } finally {
+      await database.end();
+    }
+  };
+};
+
+export type LeftoverTargets = {
+  /** Databases by URL that this run has opened. */
+  readonly opened: readonly { readonly url: string; readonly database: Database }[];
+  /** Other configured databases by URL, and how to open one. */
+  readonly others: readonly { readonly url: string; readonly connect: () => Promise<Database> }[];
+};
+
+export const removeLeftovers = async ({ opened, others }: LeftoverTargets): Promise<string[]> => {
   const notices: string[] = [];
-  const servers = new Map(databases.map((each) => [serverOf(each.url), each.url]));
+  const servers = new Map(opened.map((each) => [serverOf(each.url), each.url]));
   for (const url of servers.values()) notices.push(...(await removeLeftoverCopies(url)));
-  notices.push(...(await runOwedCleanups(new Map(databases.map((each) => [targetKey(each.url), blockRunner(each.database)])))));
+  const runners = new Map<string, BlockRunner>([
+    ...others.map((each) => [targetKey(each.url), lazyRunner(each.connect)] as const),
+    ...opened.map((each) => [targetKey(each.url), blockRunner(each.database)] as const),
+  ]);
+  notices.push(...(await runOwedCleanups(runners)));
   return notices;
 };

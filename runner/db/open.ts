@@ -138,9 +138,12 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     // Before any copy is made, so that no copy inherits the rows a killed run left. Never from a read-only command.
     if (options.readOnly !== true)
       notices.push(
-        ...(await removeLeftovers(
-          wanted.filter((each) => each.url !== undefined).map((each) => ({ url: each.url as string, database: opened.get(each.name) as Database })),
-        )),
+        ...(await removeLeftovers({
+          opened: wanted.filter((each) => each.url !== undefined).map((each) => ({ url: each.url as string, database: opened.get(each.name) as Database })),
+          others: config.databases
+            .filter((each) => each.url !== undefined && !wanted.includes(each) && (each.disposable || options.allowShared))
+            .map((each) => ({ url: each.url as string, connect: () => connect(each.name, each.url as string, false) })),
+        })),
       );
     // A template may not be in use while it is copied: the pools reconnect after the copies are made.
     if (copying) {

@@ -7,6 +7,7 @@
  * that make that text deterministic.
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, createDriverFactory, type DriverFactory } from 'slonik';
+import { hostname } from 'node:os';
 import pg from 'pg';
 import { cancelFrom, DEFAULT_MAX_ROWS, queryWithRowLimit } from './row-limit.ts';
 import { mayChangeSession, TRANSACTION_CONTROL } from './session-state.ts';
@@ -23,8 +24,11 @@ export const RESET_SQL = 'DISCARD ALL';
 /** Answered from the connection's BackendKeyData, without a round trip. */
 export const BACKEND_PID_SQL = 'select pg_backend_pid()';
 
-/** Unique per process, so that cancelling "our" statements never touches another dbspec run's. */
-export const APPLICATION_NAME = `dbspec/${process.pid}`;
+/**
+ * Unique per process and host, so that cancelling "our" statements never touches another dbspec run's,
+ * and a later run on this host can end the connections of a killed one (see copy-leftovers.ts).
+ */
+export const APPLICATION_NAME = `dbspec/${process.pid}@${hostname().slice(0, 40)}`;
 
 export type SessionSettings = {
   /** statement_timeout in ms; undefined: the server's default. */
