@@ -6,6 +6,7 @@
 import type { Database } from '../db/database.ts';
 import { toDbError } from '../db/db-error.ts';
 import type { Plan } from '../plan/plan.ts';
+import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
 import type { SqlBlock, Spec, Step } from '../spec/types.ts';
 import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
@@ -39,18 +40,9 @@ const EXECUTORS: { readonly [K in Step['kind']]: (step: Extract<Step, { kind: K 
   benchmark: runBenchmarkStep,
 };
 
-const dbOfStep = (step: Step): string | undefined => (step.kind === 'compare' ? `${step.left.db}, ${step.right.db}` : step.db);
+const dbOfStep = (step: Step): string => stepDatabases(step).join(', ');
 
-const sqlOfStep = (step: Step): string[] => {
-  switch (step.kind) {
-    case 'transaction':
-      return step.statements.map((s) => s.text);
-    case 'compare':
-      return [step.left.sql.text, step.right.sql.text];
-    default:
-      return [step.sql.text];
-  }
-};
+const sqlOfStep = (step: Step): string[] => stepSql(step).map((piece) => piece.sql.text);
 
 /** Past the step's own budget plus a grace period the harness gives up waiting; statement_timeout normally fires first. */
 const GRACE_MS = 2_000;
@@ -250,8 +242,7 @@ const specStatus = (steps: readonly StepResult[]): Status => {
 };
 
 /** The spec's own metrics: the names it chose under `metrics:`, not every statistic a step records. */
-const declaredMetrics = (spec: Spec): Set<string> =>
-  new Set(spec.steps.flatMap((s) => (s.kind === 'query' || s.kind === 'benchmark' ? Object.keys(s.metrics) : [])));
+const declaredMetrics = (spec: Spec): Set<string> => new Set(spec.steps.flatMap((s) => stepMetrics(s).map((m) => m.name)));
 
 export const specResult = (spec: Spec, steps: readonly StepResult[], durationMs: number): SpecResult => {
   const declared = declaredMetrics(spec);
