@@ -10,7 +10,7 @@ import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
 import type { SqlBlock, Spec, Step } from '../spec/types.ts';
 import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
-import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
+import { fingerprintChanges, mergeFingerprints, scopesOf, takeFingerprints, type Fingerprints, type Scopes } from './isolation.ts';
 import { MissingValueError, VarScope } from './scope.ts';
 import { formatMs, runBlock, unexpectedError } from './statements.ts';
 import { runBenchmarkStep } from './steps/benchmark.ts';
@@ -25,7 +25,7 @@ export type SpecRunOptions = {
   readonly runId: string;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  /** Check isolation around this spec; `before` reuses a fingerprint taken right after the previous spec. */
+  /** Check isolation around this spec; `before`: the counts known after the previous spec of this worker, reused. */
   readonly isolation?: { readonly before?: Fingerprints };
   readonly onStep?: (result: StepResult) => void;
 };
@@ -101,11 +101,14 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   });
   // Counting rows first doubles as a check that the databases are still there: when they are not (the
   // server stopped mid-run), the spec is errored at once instead of failing step by step.
-  let before = options.isolation?.before;
-  if (options.isolation && !before) {
+  let before: Fingerprints | undefined;
+  let scopes: Scopes | undefined;
+  if (options.isolation) {
+    const known = options.isolation.before;
     const counted = await withDeadline(
       guarded(async () => {
-        before = await takeFingerprints(options.databases);
+        scopes = await scopesOf(options.databases, options.plan.writesOf(spec));
+        before = await takeFingerprints(options.databases, scopes, known);
         return { status: 'passed' };
       }, where(spec.loc)),
       options.timeoutMs,
@@ -203,8 +206,8 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     const counted = before;
     const outcome = await withDeadline(
       guarded(async () => {
-        const after = await takeFingerprints(options.databases);
-        fingerprintAfter = after;
+        const after = await takeFingerprints(options.databases, scopes);
+        fingerprintAfter = mergeFingerprints(options.isolation?.before, after, scopes!);
         const changes = fingerprintChanges(counted, after);
         return changes.length === 0
           ? { status: 'passed' }
