@@ -8,7 +8,7 @@ import type { OpenDatabases } from '../db/open.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { Plan } from '../plan/plan.ts';
 import { guardStatements } from '../spec/shared-target-guard.ts';
-import { piecesOf } from '../spec/sql-pieces.ts';
+import { piecesOf } from '../db-check/check-spec.ts';
 import { ensureParser } from '../sql/split.ts';
 import { createRunRecord } from '../db/run-registry.ts';
 import { startWatchdog, type Watchdog } from '../db/watchdog.ts';

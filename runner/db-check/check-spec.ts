@@ -10,17 +10,36 @@ import { toDbError, type DbError } from '../db/db-error.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import type { Plan } from '../plan/plan.ts';
 import { locateInSql, writtenOffset, type BoundStatement } from '../spec/bind.ts';
+import { stepExpectsError, stepSql } from '../spec/step-kinds.ts';
 import { closest } from '../spec/suggest.ts';
-import { piecesOf, type Piece } from '../spec/sql-pieces.ts';
-import type { SqlText, Spec } from '../spec/types.ts';
+import type { SqlText, Spec, Step } from '../spec/types.ts';
 import { classifyStatement } from './statement-role.ts';
 import { columnNames, tableNames } from './schema-names.ts';
+
+/** One piece of SQL of a spec, in the order the spec runs it. */
+type Piece = {
+  readonly db: string;
+  readonly sql: SqlText;
+  /** The step expects an error: whatever PostgreSQL says about it is the spec's business, not a mistake. */
+  readonly errorExpected: boolean;
+};
 
 export type CheckOptions = {
   /** Whether DDL that changes existing objects (ALTER, CREATE INDEX, DROP) may run in the rolled-back transaction. */
   readonly mayChangeExisting: (database: string) => boolean;
   readonly statementTimeoutMs: number;
 };
+
+const stepPieces = (step: Step): Piece[] => {
+  const errorExpected = stepExpectsError(step);
+  return stepSql(step).map((piece) => ({ db: piece.db, sql: piece.sql, errorExpected }));
+};
+
+export const piecesOf = (spec: Spec): Piece[] => [
+  ...spec.setup.map((block) => ({ db: block.db, sql: block.sql, errorExpected: false })),
+  ...spec.steps.flatMap(stepPieces),
+  ...spec.cleanup.map((block) => ({ db: block.db, sql: block.sql, errorExpected: false })),
+];
 
 /** Parameters PostgreSQL cannot type on their own (`select $1 + $2`) make a statement uncheckable, not wrong. */
 const UNTYPABLE = new Set(['42P18', '42725']);
