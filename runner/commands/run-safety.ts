@@ -62,3 +62,11 @@ export const refuseOnSharedTargets = async (plan: Plan, config: Config): Promise
       .flatMap((piece) => guardStatements(piece.db, plan.statementsOf(piece.sql), allowance)),
   );
 };
+
+/**
+ * Exits shortly after the results are written when a server went silent: sockets to it (pool connections
+ * that will never be answered) would otherwise hold the event loop until the CLI's last-resort timer.
+ */
+export const exitSoon = (code: number): void => {
+  setTimeout(() => process.exit(code), 500).unref();
+};

@@ -19,7 +19,7 @@ import { selectSpecs, specKey } from '../plan/select.ts';
 import { checkWritable, writeFileAtomic } from '../results/atomic-write.ts';
 import { isServerUnresponsive } from '../db/watchdog.ts';
 import { DEFAULT_MAX_ROWS } from '../db/row-limit.ts';
-import { connectionProblem, owedCleanupOf, printNotices, refuseOnSharedTargets, watchRun } from './run-safety.ts';
+import { connectionProblem, exitSoon, owedCleanupOf, printNotices, refuseOnSharedTargets, watchRun } from './run-safety.ts';
 import { readResults, serializeResults } from '../results/read.ts';
 import { assembleResults } from '../results/assemble.ts';
 import type { RunResults, SpecResult } from '../results/types.ts';
@@ -224,6 +224,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     if (run.internalError) return reportInternalError(run.internalError);
     if (isServerUnresponsive(controller.signal.reason)) {
       process.stderr.write(`dbspec: ${controller.signal.reason.message}: the run was stopped\n`);
+      exitSoon(2);
       return 2;
     }
     if (run.interrupted && controller.signal.aborted) return 130;
@@ -239,7 +240,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     watchdog?.stop();
     untrap();
     // A server that vanished mid-run must not hold the exit hostage.
-    await within(opened?.close(), CLOSE_TIMEOUT_MS);
+    await within(opened?.close(), isServerUnresponsive(controller.signal.reason) ? 1_000 : CLOSE_TIMEOUT_MS);
   }
 };
 
