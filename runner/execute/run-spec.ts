@@ -205,7 +205,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     );
     options.signal.removeEventListener('abort', cancel);
     // Bounded: a server that stopped answering never confirms the cancellation.
-    await Promise.race([cancelling, new Promise((resolve) => setTimeout(resolve, CLEANUP_DEADLINE_MS).unref())]);
+    if (!serverStopped(options.signal)) await Promise.race([cancelling, new Promise((resolve) => setTimeout(resolve, CLEANUP_DEADLINE_MS).unref())]);
     // A statement cancelled because the run was stopped says nothing about the database.
     if (options.signal.aborted && outcome.status !== 'passed' && !serverStopped(options.signal)) {
       outcome = { status: 'errored', failure: { code: 'INTERRUPTED', message: 'the run was interrupted while this step ran', location: where(step.loc) } };

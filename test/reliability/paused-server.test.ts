@@ -61,7 +61,8 @@ describe('reliability: the server stops answering', function () {
     const started = Date.now();
     const done = await run.done;
     const took = Date.now() - started;
-    assert.ok(took < 3_000 + 9_000, `the run took ${took} ms to stop after the server was paused`);
+    // A generous bound (the machine may be loaded): without the watchdog the run never stops on its own.
+    assert.ok(took < 3_000 + 15_000, `the run took ${took} ms to stop after the server was paused`);
     assert.equal(done.code, 2, done.stdout + done.stderr);
     assert.match(done.stderr, /^dbspec: database `\w+` at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\S+ stopped answering .*: the run was stopped$/m);
     const results = await readResults(out);
