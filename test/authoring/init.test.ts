@@ -6,6 +6,7 @@ import { access, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import { workflowText } from '../../runner/commands/init-files.ts';
 import { cleanEnv, runCli } from '../run/cli-process.ts';
 
 const FILES = ['dbspec.config.yaml', 'specs/getting_started.spec.yaml', '.vscode/settings.json', '.gitignore', '.github/workflows/dbspec.yml'];
@@ -79,6 +80,15 @@ describe('dbspec init', function () {
     const bad = await runCli(['init', '--db', 'App-DB'], cleanEnv(), dir);
     assert.equal(bad.code, 2);
     await assert.rejects(access(join(dir, 'dbspec.config.yaml')));
+  });
+});
+
+describe("the README's CI example", () => {
+  it('is the workflow `dbspec init --db app` writes', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /```yaml\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf('### In CI')))?.[1];
+    const choices = { databases: ['app'], migrations: new Map(), specs: 'specs', output: 'reports/out', schemaDir: 'node_modules/dbspec/schema' };
+    assert.equal(block, workflowText(choices));
   });
 });
 
