@@ -9,9 +9,11 @@ import { join, relative, resolve } from 'node:path';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { redactSecrets } from '../redact.ts';
 import { reportInternalError } from '../internal-error.ts';
-import { DbspecError } from '../diagnostics.ts';
+import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import { checksEachSpec, runSpecs, workerCount } from '../execute/engine.ts';
 import { createHarness } from '../execute/mocha-suites.ts';
+import { EVENT_SPEC, EVENT_STEP, RunEvents } from '../execute/events.ts';
+import type { Config } from '../config.ts';
 import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-specs.ts';
 import { erroredSpec } from '../execute/run-spec.ts';
 import { planRun } from '../plan/plan.ts';
@@ -76,7 +78,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 const runOrSalvage = async (
   plan: Awaited<ReturnType<typeof planRun>>,
   finished: ReadonlyMap<number, SpecResult>,
-  onSpec: (index: number, result: SpecResult) => void,
+  events: RunEvents,
   work: () => ReturnType<typeof runSpecs>,
 ): Promise<Awaited<ReturnType<typeof runSpecs>> & { readonly internalError?: unknown }> => {
   try {
@@ -88,17 +90,26 @@ const runOrSalvage = async (
       const done = finished.get(index);
       if (done) return done;
       const result = erroredSpec(spec, { code: 'INTERNAL', message, location: `${spec.loc.file}:${spec.loc.line}:${spec.loc.column}` });
-      onSpec(index, result);
+      events.emit(EVENT_SPEC, index, result);
       return result;
     });
     return { specs, interrupted: false, runLeaks: [], internalError: error };
   }
 };
 
-export const executeRun = async (options: RunOptions): Promise<number> => {
+/** What a mode wrapped around the run (record mode) adds: a say over the config, and the run's events. */
+export type RunHooks = {
+  /** Problems that stop the run before anything is opened, e.g. record mode's refusal of a shared database. */
+  readonly refuse?: (config: Config) => Diagnostic[];
+  readonly events?: RunEvents;
+};
+
+export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Promise<number> => {
   const cwd = process.cwd();
   const loaded = await loadProject({ config: options.config }, options.paths);
   if ('configProblems' in loaded) return fail(loaded.configProblems);
+  const refused = hooks.refuse?.(loaded.config) ?? [];
+  if (refused.length > 0) return fail(refused);
   if (loaded.diagnostics.length > 0) return fail(loaded.diagnostics);
   const { config } = loaded;
   let durations: Map<string, number> | undefined;
@@ -166,8 +177,14 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     const mochaDone = harness.run().finally(mochaListeners.remove);
     // What finished before an internal error is still written (see runOrSalvage).
     const finished = new Map<number, SpecResult>();
+    const events = hooks.events ?? new RunEvents();
+    events.on(EVENT_STEP, harness.onStep);
+    events.on(EVENT_SPEC, (index, result) => {
+      finished.set(index, result);
+      harness.onSpec(index, result);
+    });
     const { databases, workers } = opened;
-    const run = await runOrSalvage(plan, finished, harness.onSpec, () =>
+    const run = await runOrSalvage(plan, finished, events, () =>
       runSpecs({
         plan,
         databases,
@@ -177,11 +194,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         jobs: options.jobs,
         bail: options.bail,
         signal: controller.signal,
-        onStep: harness.onStep,
-        onSpec: (index, result) => {
-          finished.set(index, result);
-          harness.onSpec(index, result);
-        },
+        events,
       }),
     );
     await mochaDone;
@@ -251,7 +264,7 @@ export const runCommand: Command = {
   run: async ({ values, positionals }) => {
     const options = parseOptions(values, positionals);
     if ('kind' in options) return fail([options]);
-    if (values.update === true) return (await import('../update/record-run.ts')).recordRun(options, () => executeRun(options));
+    if (values.update === true) return (await import('../update/record-run.ts')).recordRun((hooks) => executeRun(options, hooks));
     return executeRun(options);
   },
 };
