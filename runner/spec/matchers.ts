@@ -7,7 +7,7 @@ import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { closest } from './suggest.ts';
 import type { ExpectedValue, Matcher } from './types.ts';
 import { keysOf } from './schema-check.ts';
-import { locOf, numberOf, plainValue, stringOf, valueOf, boolOf } from './yaml-nodes.ts';
+import { locOf, numberOf, numberTextOf, plainValue, stringOf, valueOf, boolOf } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
 
 export const MATCHER_KEYS: ReadonlySet<string> = new Set(['any', 'null', 'not_null', 'regex', 'type', 'approx', 'tolerance', 'gt', 'gte', 'lt', 'lte', 'json']);
@@ -89,9 +89,10 @@ const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, 
       return { matcher: 'type', type };
     }
     case 'approx': {
-      const value = numberOf(arg);
-      const tolerance = numberOf(valueOf(node, 'tolerance'));
-      if (value === undefined || tolerance === undefined || tolerance < 0) {
+      // Kept as written: `approx: 0.1, tolerance: 0.05` compares exactly, not through doubles.
+      const value = numberTextOf(arg);
+      const tolerance = numberTextOf(valueOf(node, 'tolerance'));
+      if (value === undefined || tolerance === undefined || (numberOf(valueOf(node, 'tolerance')) ?? -1) < 0) {
         out.push(problem('DBSPEC_MATCHER', `\`${path}\`: approx needs a number and a tolerance of 0 or more: { approx: 1.5, tolerance: 0.01 }`, loc));
         return undefined;
       }
@@ -101,7 +102,7 @@ const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, 
       return { matcher: 'json', value: plainValue(arg) };
     default: {
       const op = kind as (typeof COMPARE_OPS)[number];
-      const n = numberOf(arg);
+      const n = numberTextOf(arg);
       const s = stringOf(arg);
       if (n === undefined && (s === undefined || !isNumericText(s))) {
         out.push(problem('DBSPEC_MATCHER', `\`${path}.${op}\` must be a number`, argLoc));
