@@ -156,11 +156,20 @@ export const floatOf = (value: YamlValue, single = false): number | undefined =>
   return single ? Math.fround(n) : n;
 };
 
+/**
+ * A float matches the decimal PostgreSQL prints for it (its shortest exact form), so any other digits are a
+ * different value, even ones that round to the same double; only a value written with more digits than
+ * PostgreSQL prints compares as a float (float4 in single precision): 1.23456789 matches float4 1.2345679.
+ */
 const floatEquals = (value: YamlValue, text: string, single: boolean): boolean => {
+  const written = expectedDecimal(value);
+  const printed = parseDecimal(text);
+  if (written === undefined || printed === undefined) return false;
+  if (written.kind !== 'finite' || printed.kind !== 'finite') return compareDecimals(written, printed) === 0;
+  if (compareDecimals(written, printed) === 0) return true;
+  if (written.digits.length <= printed.digits.length) return false;
   const expected = floatOf(value, single);
-  const actual = floatOf(text, single);
-  if (expected === undefined || actual === undefined) return false;
-  return expected === actual || (Number.isNaN(expected) && Number.isNaN(actual));
+  return expected !== undefined && expected === floatOf(text, single);
 };
 
 /** PostgreSQL reads uuids with or without hyphens and braces, in either case. */

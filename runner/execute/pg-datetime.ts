@@ -187,8 +187,8 @@ const platformOffset = (timeZone: string, utcMillis: number): number | undefined
 
 /** The offset a wall-clock time has in `timeZone` (the earlier one when the clock is set back). */
 const wallOffset = (timeZone: string, wallMicros: bigint): number | undefined => {
-  const wallMillis = Number(wallMicros / 1000n);
-  if (!Number.isFinite(wallMillis) || Math.abs(wallMillis) > 8.64e15) return undefined;
+  // Beyond JavaScript's dates (year 275760) the zone's last known offset stands.
+  const wallMillis = Math.max(-8.64e15 + 864e5, Math.min(8.64e15 - 864e5, Number(wallMicros / 1000n)));
   const first = platformOffset(timeZone, wallMillis);
   if (first === undefined) return undefined;
   const second = platformOffset(timeZone, wallMillis - first * 1000);

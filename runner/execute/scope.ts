@@ -95,6 +95,7 @@ export class VarScope {
   resolve(value: YamlValue): YamlValue {
     if (typeof value === 'string') return resolveString(value, (n) => this.valueOf(n));
     if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (value instanceof YamlNumber) return value;
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
     return value;
   }

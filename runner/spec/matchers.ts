@@ -32,7 +32,8 @@ const problem = (code: string, message: string, location: SourceLocation, hint?:
   ...(hint ? { hint } : {}),
 });
 
-const isNumericText = (s: string): boolean => /^-?[0-9]+(\.[0-9]+)?$/.test(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(s);
+/** A bound: a number, a `${var}`, or (for date and timestamp columns) a date or timestamp such as "2026-01-01". */
+const isBoundText = (s: string): boolean => /^-?[0-9]+(\.[0-9]+)?$/.test(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(s) || /\d|^[+-]?infinity$/i.test(s);
 
 const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, out: Diagnostic[]): Matcher | undefined => {
   const loc = locOf(src, node);
@@ -104,8 +105,8 @@ const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, 
       const op = kind as (typeof COMPARE_OPS)[number];
       const n = numberTextOf(arg);
       const s = stringOf(arg);
-      if (n === undefined && (s === undefined || !isNumericText(s))) {
-        out.push(problem('DBSPEC_MATCHER', `\`${path}.${op}\` must be a number`, argLoc));
+      if (n === undefined && (s === undefined || !isBoundText(s))) {
+        out.push(problem('DBSPEC_MATCHER', `\`${path}.${op}\` must be a number (or, for a date or timestamp column, a date such as "2026-01-01")`, argLoc));
         return undefined;
       }
       return { matcher: 'compare', op, value: n ?? s! };
