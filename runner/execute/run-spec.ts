@@ -200,6 +200,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
       ...(outcome.waitedMs !== undefined ? { waitedMs: outcome.waitedMs } : {}),
       ...(outcome.failure ? { failure: outcome.failure } : {}),
       ...(outcome.metrics && Object.keys(outcome.metrics).length > 0 ? { metrics: outcome.metrics } : {}),
+      ...(outcome.samples && outcome.samples.length > 0 ? { samples: outcome.samples } : {}),
     });
   }
 
