@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
@@ -24,6 +25,8 @@ import { writeRunReports } from '../report/render.ts';
 import type { Command } from './command.ts';
 import { fail, loadProject, usage } from './command-output.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
+import { databaseFacts, withSources } from './run-facts.ts';
+import { selectionOf, specSources } from '../plan/sources.ts';
 import { trapSignals, within } from './run-process.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
 
@@ -106,12 +109,14 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     if (error instanceof DbspecError) return fail(error.diagnostics);
     throw error;
   }
-  const selected = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations });
+  const whole = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep });
+  const selected = options.shard ? selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations }) : whole;
   if (selected.length === 0) {
     process.stdout.write(`dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.join(', ')}, none selected)\n`);
     return 0;
   }
   const plan = await planRun(selected);
+  const sources = await specSources(whole, cwd);
   const names = [...new Set(selected.flatMap((s) => s.databases))];
   const outDir = resolve(cwd, options.out);
   try {
@@ -155,6 +160,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       process.stderr.write(
         `dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`,
       );
+    const facts = await databaseFacts(config, opened.databases);
     const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
     const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
     // Mocha's runner leaves its error listeners on the process, and through them every suite and result.
@@ -181,13 +187,15 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       }),
     );
     await mochaDone;
-    const results = assembleResults(run.specs, {
+    const results = assembleResults(withSources(run.specs, sources), {
       release: options.release,
       commit: gitCommit(),
       startedAt,
       finishedAt: new Date(),
       interrupted: run.interrupted,
-      databases: Object.fromEntries([...opened.databases].map(([name, db]) => [name, { serverVersion: db.serverVersion, embedded: db.embedded }])),
+      databases: facts,
+      hostname: hostname(),
+      selection: selectionOf(whole, sources, options.shard),
     });
     try {
       await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));

@@ -3,6 +3,7 @@
  * transaction, statements split by PostgreSQL's parser. Applied names are recorded in
  * dbspec.migrations so a long-lived database only gets the new ones.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
@@ -102,4 +103,17 @@ export const applyMigrations = async (database: Database, dir: string, displayRo
       await session.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
   });
+};
+
+/** The migration files of `dir` in order with their SHA-256, so a results file says which schema it ran on. */
+export const migrationChecksums = async (dir: string, displayRoot: string): Promise<{ name: string; sha256: string }[]> => {
+  const migrations = await listMigrations(dir, displayRoot);
+  return Promise.all(
+    migrations.map(async (m) => ({
+      name: m.name,
+      sha256: createHash('sha256')
+        .update(await readFile(m.path))
+        .digest('hex'),
+    })),
+  );
 };
