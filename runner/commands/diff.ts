@@ -10,6 +10,9 @@ import { diffText } from '../report/diff-view.ts';
 import { writeDiffReports } from '../report/render-diff.ts';
 import type { Command } from './command.ts';
 import { reportFailure, shown, usageError } from './command-output.ts';
+import { appendStepSummary, printAnnotations } from './ci-output.ts';
+import { diffAnnotations } from '../report/github.ts';
+import { renderDiffMarkdown } from '../report/render-diff.ts';
 
 const USAGE = 'dbspec diff OLD.json NEW.json [--out DIR] [--fail-on regression|slower|change|never] [--threshold PCT] [--min-ms MS]';
 const FAIL_ON = ['regression', 'slower', 'change', 'never'] as const;
@@ -80,6 +83,8 @@ export const diffCommand: Command = {
       const diff = diffResults(old, next, { thresholdPct, minMs });
       const paths = await writeDiffReports(diff, typeof values.out === 'string' ? values.out : dirname(nextFile));
       process.stdout.write(diffText(diff) + `wrote ${paths.map(shown).join(', ')}\n`);
+      if (process.env.GITHUB_STEP_SUMMARY) await appendStepSummary(renderDiffMarkdown(diff));
+      printAnnotations(() => diffAnnotations(diff, next));
       return GATES[failOn as (typeof FAIL_ON)[number]](diff) ? 1 : 0;
     } catch (error) {
       return reportFailure('diff', error);

@@ -2,7 +2,7 @@
  * `dbspec merge A.json B.json ... --out DIR`: join shard results into one run, write its results.json and
  * render its reports.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import { mergeResults } from '../results/merge.ts';
@@ -10,6 +10,8 @@ import { readResults, serializeResults } from '../results/read.ts';
 import { writeRunReports } from '../report/render.ts';
 import type { Command } from './command.ts';
 import { reportFailure, shown, usageError } from './command-output.ts';
+import { appendStepSummary, printAnnotations } from './ci-output.ts';
+import { runAnnotations } from '../report/github.ts';
 
 const USAGE = 'dbspec merge A.json B.json ... --out DIR [--allow-partial]';
 
@@ -34,6 +36,8 @@ export const mergeCommand: Command = {
       const resultsFile = join(values.out, 'results.json');
       await writeFileAtomic(resultsFile, serializeResults(merged));
       const paths = await writeRunReports(merged, values.out);
+      await appendStepSummary(await readFile(join(values.out, 'report.md'), 'utf8'));
+      printAnnotations(() => runAnnotations(merged));
       const { specs } = merged.summary;
       process.stdout.write(
         `merged ${parts.length} part${parts.length === 1 ? '' : 's'}: ${specs.total} specs (${specs.passed} passed, ${specs.failed} failed, ${specs.errored} errored, ${specs.skipped} skipped)${merged.interrupted ? ', interrupted' : ''}${merged.selection?.missingShards ? `, PARTIAL: missing shards ${merged.selection.missingShards.join(', ')}` : ''}\n` +

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { redactSecrets } from '../redact.ts';
@@ -26,6 +26,8 @@ import type { Command } from './command.ts';
 import { fail, loadProject, usage } from './command-output.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
 import { databaseFacts, withSources } from './run-facts.ts';
+import { appendStepSummary, printAnnotations } from './ci-output.ts';
+import { runAnnotations } from '../report/github.ts';
 import { selectionOf, specSources } from '../plan/sources.ts';
 import { trapSignals, within } from './run-process.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
@@ -203,6 +205,8 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     } catch (error) {
       return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${options.out}: ${(error as Error).message}` }]);
     }
+    await appendStepSummary(await readFile(join(outDir, 'report.md'), 'utf8'));
+    printAnnotations(() => runAnnotations(results));
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, outDir));
     if (run.internalError) return reportInternalError(run.internalError);
