@@ -30,6 +30,17 @@ export const withCause = (c: StatusChange, e: Explained): StatusChange => {
   const bothKnown = e.old.specs.find((s) => s.name === c.spec)?.source && e.next.specs.find((s) => s.name === c.spec)?.source;
   const cause: Cause | undefined = e.edited.has(c.spec) ? 'spec edited' : bothKnown ? 'behaviour changed' : undefined;
   const step = stepOf(e.next, c) ?? stepOf(e.old, c);
-  const related = step ? e.schema.flatMap((s, i) => (explains(s, step) ? [i] : [])) : [];
+  const related = step ? relatedChanges(e.schema, step, c.to === 'passed' ? 'fixed' : 'failing') : [];
   return { ...c, ...(cause ? { cause } : {}), ...(related.length > 0 ? { schemaChanges: related } : {}) };
+};
+
+/**
+ * The schema changes that plausibly explain a step's move, by index. What went away (or was redefined)
+ * explains a new failure better than what was added, and the reverse for a fix: the likelier kind is named
+ * alone when there is one.
+ */
+const relatedChanges = (schema: readonly SchemaChange[], step: StepResult, move: 'fixed' | 'failing'): number[] => {
+  const matching = schema.flatMap((s, i) => (explains(s, step) ? [i] : []));
+  const likely = matching.filter((i) => (move === 'failing' ? schema[i]!.change !== 'added' : schema[i]!.change !== 'removed'));
+  return likely.length > 0 ? likely : matching;
 };

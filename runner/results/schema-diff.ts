@@ -36,9 +36,15 @@ export const diffSchemas = (old: RunResults, next: RunResults): SchemaChange[] =
     }
     for (const [key, o] of was) if (!now.has(key)) out.push({ db, kind: o.kind, name: o.name, ...table(o), change: 'removed', old: o.definition });
   }
-  // A dropped table takes its columns, constraints and indexes with it: name the table alone.
+  // A dropped table takes its columns, constraints and indexes with it: name the table alone. A unique or
+  // primary key constraint comes with its index of the same name: name the constraint alone.
   const goneTables = new Set(out.filter((c) => c.kind === 'table' && c.change !== 'changed').map((c) => `${c.db}\u0000${c.change}\u0000${c.name}`));
-  return out.filter((c) => c.kind === 'table' || c.table === undefined || !goneTables.has(`${c.db}\u0000${c.change}\u0000${c.table}`));
+  const constraints = new Set(out.filter((c) => c.kind === 'constraint').map((c) => `${c.db}\u0000${c.change}\u0000${c.name}`));
+  return out.filter(
+    (c) =>
+      (c.kind === 'table' || c.table === undefined || !goneTables.has(`${c.db}\u0000${c.change}\u0000${c.table}`)) &&
+      !(c.kind === 'index' && constraints.has(`${c.db}\u0000${c.change}\u0000${c.name}`)),
+  );
 };
 
 export const diffMigrations = (old: RunResults, next: RunResults): MigrationChange[] => {

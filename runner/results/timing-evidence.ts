@@ -1,7 +1,11 @@
 /**
  * Whether one set of latency samples is slower than another, judged with its spread: a percentile bootstrap
- * of the ratio of a statistic (median, p95) between the two sets. A timing counts as changed only when the
- * 95% interval of the ratio excludes "no change" AND the estimate moved by at least the minimum effect, so
+ * of the ratio of a statistic (median, p95) between the two sets, with a 99% interval (a diff judges two
+statistics of every benchmark at once: at 95% one step in ten would read changed by chance). Samples are resampled in blocks of
+ * consecutive ones (a moving-block bootstrap, blocks of about sqrt(n)): a burst of load on a shared machine
+ * slows a run of neighbouring samples together, and resampling them one by one would take a burst for
+ * evidence. A timing counts as changed only when the
+ * 99% interval of the ratio excludes "no change" AND the estimate moved by at least the minimum effect, so
  * two runs of the same code on a loaded machine (wide intervals, small estimates) read as no change. Pure and
  * deterministic: the resampling uses a fixed seed, so the same two files always diff to the same words.
  */
@@ -14,15 +18,16 @@ export type TimingEvidence = {
   readonly next: number;
   /** (next / old - 1) * 100 of the statistic. */
   readonly deltaPct: number;
-  /** 95% bootstrap interval of deltaPct. */
+  /** 99% bootstrap interval of deltaPct. */
   readonly lowPct: number;
   readonly highPct: number;
   readonly samples: readonly [number, number];
   readonly verdict: 'slower' | 'faster' | 'no change';
 };
 
-/** Resamples per comparison: enough for a stable 95% interval at a few ms per benchmark step. */
-const RESAMPLES = 1000;
+/** Resamples per comparison: enough for a stable 99% interval at some tens of ms per benchmark step. */
+const RESAMPLES = 2000;
+const TAIL = 0.005;
 /** Fewer samples than this per side say nothing about spread: such steps are not judged. */
 export const MIN_SAMPLES = 10;
 
@@ -44,7 +49,12 @@ const random = (seed: number): (() => number) => {
 };
 
 const resampled = (from: readonly number[], into: Float64Array, next: () => number, q: number): number => {
-  for (let i = 0; i < into.length; i++) into[i] = from[Math.floor(next() * from.length)]!;
+  const n = from.length;
+  const block = Math.max(1, Math.ceil(Math.sqrt(n)));
+  for (let i = 0; i < n; ) {
+    const start = Math.floor(next() * (n - block + 1));
+    for (let k = 0; k < block && i < n; k++, i++) into[i] = from[start + k]!;
+  }
   into.sort();
   return quantile(into, q);
 };
@@ -52,7 +62,7 @@ const resampled = (from: readonly number[], into: Float64Array, next: () => numb
 const sortedOf = (samples: readonly number[]): Float64Array => Float64Array.from(samples).sort();
 
 /**
- * The statistic's ratio between `old` and `next` samples with its 95% interval, and the verdict:
+ * The statistic's ratio between `old` and `next` samples with its 99% interval, and the verdict:
  * slower (faster) when the whole interval is above (below) zero and the estimate is at least `minEffectPct`.
  */
 export const compareSamples = (old: readonly number[], next: readonly number[], stat: Stat, minEffectPct: number): TimingEvidence | undefined => {
@@ -72,8 +82,8 @@ export const compareSamples = (old: readonly number[], next: readonly number[], 
   ratios.sort();
   const pctOf = (ratio: number) => (ratio - 1) * 100;
   const deltaPct = pctOf(nextValue / oldValue);
-  const lowPct = pctOf(ratios[Math.floor(0.025 * RESAMPLES)]!);
-  const highPct = pctOf(ratios[Math.ceil(0.975 * RESAMPLES) - 1]!);
+  const lowPct = pctOf(ratios[Math.floor(TAIL * RESAMPLES)]!);
+  const highPct = pctOf(ratios[Math.ceil((1 - TAIL) * RESAMPLES) - 1]!);
   const verdict = lowPct > 0 && deltaPct >= minEffectPct ? 'slower' : highPct < 0 && deltaPct <= -minEffectPct ? 'faster' : 'no change';
   return { stat, old: oldValue, next: nextValue, deltaPct, lowPct, highPct, samples: [old.length, next.length], verdict };
 };

@@ -17,7 +17,8 @@ const noisy = (n: number, seed: number, scale = 1): number[] => {
   });
 };
 
-describe('timing judged from samples', () => {
+describe('timing judged from samples', function () {
+  this.timeout(60_000);
   it('two sets drawn from the same noisy distribution are "no change", whatever the seed', () => {
     for (let seed = 1; seed <= 20; seed++) {
       for (const stat of ['p50', 'p95'] as const) {
