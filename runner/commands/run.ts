@@ -4,7 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { redactSecrets } from '../redact.ts';
@@ -29,6 +30,10 @@ import type { Command } from './command.ts';
 import { fail, loadProject, shown, usage } from './command-output.ts';
 import { outputFolder, specsFolder } from '../config.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
+import { databaseFacts, withSources } from './run-facts.ts';
+import { appendStepSummary, printAnnotations } from './ci-output.ts';
+import { runAnnotations } from '../report/github.ts';
+import { selectionOf, specSources } from '../plan/sources.ts';
 import { trapSignals, within } from './run-process.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
 
@@ -119,7 +124,8 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
     if (error instanceof DbspecError) return fail(error.diagnostics);
     throw error;
   }
-  const selected = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations });
+  const whole = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep });
+  const selected = options.shard ? selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations }) : whole;
   if (selected.length === 0) {
     process.stdout.write(
       `dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.length > 0 ? options.paths.join(', ') : shown(specsFolder(config))}, none selected)\n`,
@@ -127,6 +133,7 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
     return 0;
   }
   const plan = await planRun(selected);
+  const sources = await specSources(whole, cwd);
   const names = [...new Set(selected.flatMap((s) => s.databases))];
   const outDir = options.out !== undefined ? resolve(cwd, options.out) : outputFolder(config);
   try {
@@ -170,6 +177,7 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
       process.stderr.write(
         `dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`,
       );
+    const facts = await databaseFacts(config, opened.databases);
     const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
     const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
     // Mocha's runner leaves its error listeners on the process, and through them every suite and result.
@@ -198,13 +206,15 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
       }),
     );
     await mochaDone;
-    const results = assembleResults(run.specs, {
+    const results = assembleResults(withSources(run.specs, sources), {
       release: options.release,
       commit: gitCommit(),
       startedAt,
       finishedAt: new Date(),
       interrupted: run.interrupted,
-      databases: Object.fromEntries([...opened.databases].map(([name, db]) => [name, { serverVersion: db.serverVersion, embedded: db.embedded }])),
+      databases: facts,
+      hostname: hostname(),
+      selection: selectionOf(whole, sources, options.shard),
     });
     try {
       await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
@@ -212,6 +222,8 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
     } catch (error) {
       return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${shown(outDir)}: ${(error as Error).message}` }]);
     }
+    await appendStepSummary(await readFile(join(outDir, 'report.md'), 'utf8'));
+    printAnnotations(() => runAnnotations(results));
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, outDir));
     if (run.internalError) return reportInternalError(run.internalError);

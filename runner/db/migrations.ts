@@ -220,3 +220,7 @@ export const checkMigrated = async (database: Database, source: MigrationSource,
     ),
   );
 };
+
+/** The migration files of `dir` in order with their SHA-256, so a results file says which schema it ran on. */
+export const migrationChecksums = async (dir: string, displayRoot: string): Promise<{ name: string; sha256: string }[]> =>
+  (await listMigrations({ dir, displayRoot })).map((m) => ({ name: m.name, sha256: m.checksum }));

@@ -98,9 +98,13 @@ export type Eventually = { readonly withinMs: number; readonly everyMs: number; 
 /** A statement block against one database, as in setup and cleanup. */
 export type SqlBlock = { readonly db: string; readonly sql: SqlText; readonly loc: SourceLocation };
 
+/** `skip: reason` (not run) or `todo: reason` (run, a failure expected and not failing the run). */
+export type Known = { readonly kind: 'skip' | 'todo'; readonly reason: string; readonly loc: SourceLocation };
+
 type StepBase = {
   readonly name: string;
   readonly loc: SourceLocation;
+  readonly known?: Known;
   /** Timeout for this step in ms, overriding the run's --timeout. */
   readonly timeoutMs?: number;
 };
@@ -194,6 +198,8 @@ export type Spec = {
   /** Every database the spec touches, in first-use order. */
   readonly databases: readonly string[];
   readonly loc: SourceLocation;
+  /** `skip:` or `todo:` on the whole spec. */
+  readonly known?: Known;
 };
 
 /** Names that are always defined. `session` and `iteration` only inside concurrent and benchmark steps. */
