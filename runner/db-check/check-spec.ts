@@ -9,6 +9,7 @@ import type { Database, Session } from '../db/database.ts';
 import { toDbError, type DbError } from '../db/db-error.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import type { Plan } from '../plan/plan.ts';
+import { sqlPiecesOf } from '../spec/step-sql.ts';
 import { locateInSql, writtenOffset, type BoundStatement } from '../spec/bind.ts';
 import { closest } from '../spec/suggest.ts';
 import type { SqlText, Spec, Step } from '../spec/types.ts';
@@ -37,16 +38,9 @@ const expectsError = (step: Step): boolean => {
 
 const stepPieces = (step: Step): Piece[] => {
   const errorExpected = expectsError(step);
-  switch (step.kind) {
-    case 'query':
-    case 'concurrent':
-    case 'benchmark':
-      return [{ db: step.db, sql: step.sql, errorExpected }];
-    case 'transaction':
-      return step.statements.map((sql) => ({ db: step.db, sql, errorExpected }));
-    case 'compare':
-      return [step.left, step.right].map((side) => ({ db: side.db, sql: side.sql, errorExpected }));
-  }
+  // An interleaving's statements depend on each other's locks and transactions: PREPARE alone proves little.
+  if (step.kind === 'interleave') return [];
+  return sqlPiecesOf(step).map((p) => ({ db: p.db, sql: p.sql, errorExpected }));
 };
 
 export const piecesOf = (spec: Spec): Piece[] => [

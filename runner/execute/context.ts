@@ -22,6 +22,8 @@ export type StepOutcome = {
   readonly failure?: Failure;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly waitedMs?: number;
+  /** A transcript of what ran (an interleaving's permutations), kept in results. */
+  readonly output?: string;
 };
 
 export const PASSED: StepOutcome = { status: 'passed' };

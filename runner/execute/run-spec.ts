@@ -17,6 +17,10 @@ import { runCompareStep } from './steps/compare.ts';
 import { runConcurrentStep } from './steps/concurrent.ts';
 import { runQueryStep } from './steps/query.ts';
 import { runTransactionStep } from './steps/transaction.ts';
+import { runInterleaveStep } from './steps/interleave.ts';
+import { runSchemaStep } from './steps/schema.ts';
+import { runUpgradeStep } from './steps/upgrade.ts';
+import { dbLabelOf, sqlTextsOfStep } from '../spec/step-sql.ts';
 
 export type SpecRunOptions = {
   readonly plan: Plan;
@@ -37,20 +41,14 @@ const EXECUTORS: { readonly [K in Step['kind']]: (step: Extract<Step, { kind: K 
   concurrent: runConcurrentStep,
   compare: runCompareStep,
   benchmark: runBenchmarkStep,
+  interleave: runInterleaveStep,
+  upgrade: runUpgradeStep,
+  schema: runSchemaStep,
 };
 
-const dbOfStep = (step: Step): string | undefined => (step.kind === 'compare' ? `${step.left.db}, ${step.right.db}` : step.db);
+const dbOfStep = (step: Step): string | undefined => dbLabelOf(step);
 
-const sqlOfStep = (step: Step): string[] => {
-  switch (step.kind) {
-    case 'transaction':
-      return step.statements.map((s) => s.text);
-    case 'compare':
-      return [step.left.sql.text, step.right.sql.text];
-    default:
-      return [step.sql.text];
-  }
-};
+const sqlOfStep = (step: Step): string[] => sqlTextsOfStep(step).map((s) => s.text);
 
 /** Past the step's own budget plus a grace period the harness gives up waiting; statement_timeout normally fires first. */
 const GRACE_MS = 2_000;
@@ -200,6 +198,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
       ...(outcome.waitedMs !== undefined ? { waitedMs: outcome.waitedMs } : {}),
       ...(outcome.failure ? { failure: outcome.failure } : {}),
       ...(outcome.metrics && Object.keys(outcome.metrics).length > 0 ? { metrics: outcome.metrics } : {}),
+      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
     });
   }
 

@@ -4,26 +4,14 @@
  * validation; a failure here is a bug, not an authoring mistake.
  */
 import { bindSql, type BoundStatement } from '../spec/bind.ts';
-import type { SqlText, Spec, Step } from '../spec/types.ts';
+import { sqlTextsOfStep } from '../spec/step-sql.ts';
+import type { SqlText, Spec } from '../spec/types.ts';
 import { ensureParser } from '../sql/split.ts';
 
 export type Plan = {
   readonly specs: readonly Spec[];
   /** The statements of a piece of SQL from one of the specs, looked up by identity. */
   readonly statementsOf: (sql: SqlText) => readonly BoundStatement[];
-};
-
-const sqlTextsOf = (step: Step): readonly SqlText[] => {
-  switch (step.kind) {
-    case 'query':
-    case 'concurrent':
-    case 'benchmark':
-      return [step.sql];
-    case 'transaction':
-      return step.statements;
-    case 'compare':
-      return [step.left.sql, step.right.sql];
-  }
 };
 
 export const planRun = async (specs: readonly Spec[]): Promise<Plan> => {
@@ -36,7 +24,7 @@ export const planRun = async (specs: readonly Spec[]): Promise<Plan> => {
   };
   for (const spec of specs) {
     for (const block of [...spec.setup, ...spec.cleanup]) bind(block.sql);
-    for (const step of spec.steps) for (const sql of sqlTextsOf(step)) bind(sql);
+    for (const step of spec.steps) for (const sql of sqlTextsOfStep(step)) bind(sql);
   }
   return {
     specs,

@@ -60,6 +60,8 @@ export type StepResult = {
   readonly waitedMs?: number;
   readonly failure?: Failure;
   readonly metrics?: Readonly<Record<string, number>>;
+  /** What an interleaving printed, in the format of PostgreSQL's isolation tester. */
+  readonly output?: string;
 };
 
 export type SpecResult = {

@@ -8,6 +8,8 @@ import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { parseDuration } from './duration.ts';
 import { keyText } from './load.ts';
 import { buildExpectedValue, regexProblem } from './matchers.ts';
+import { type BuildHelpers, interleaveStep } from './build-interleave.ts';
+import { schemaStep, upgradeStep } from './build-schema.ts';
 import type {
   BenchmarkStep,
   CompareSide,
@@ -33,10 +35,10 @@ import type { Source } from './yaml-nodes.ts';
 /** A value the meaning check looks up later (a database name, a SQLSTATE), with where it is written. */
 export type Reference = { readonly value: string; readonly loc: SourceLocation };
 
-type Ctx = { readonly src: Source; readonly out: Diagnostic[]; readonly dbRefs: Reference[]; readonly codeRefs: Reference[] };
+export type Ctx = { readonly src: Source; readonly out: Diagnostic[]; readonly dbRefs: Reference[]; readonly codeRefs: Reference[] };
 
 /** Remembers a database name where it is written. */
-const dbAt = (c: Ctx, holder: unknown): string | undefined => {
+export const dbAt = (c: Ctx, holder: unknown): string | undefined => {
   const node = valueOf(holder, 'db');
   const db = stringOf(node);
   if (db !== undefined) c.dbRefs.push({ value: db, loc: locOf(c.src, node) });
@@ -45,7 +47,7 @@ const dbAt = (c: Ctx, holder: unknown): string | undefined => {
 
 const LATENCY_STATS = ['avg_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms'] as const;
 
-const sqlBlock = (c: Ctx, node: unknown): SqlBlock | undefined => {
+export const sqlBlock = (c: Ctx, node: unknown): SqlBlock | undefined => {
   const db = dbAt(c, node);
   const sql = sqlTextOf(c.src, valueOf(node, 'sql'));
   return db !== undefined && sql ? { db, sql, loc: locOf(c.src, node) } : undefined;
@@ -89,7 +91,7 @@ const expectedError = (c: Ctx, node: unknown, path: string): ExpectedError | und
   };
 };
 
-const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefined => {
+export const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefined => {
   if (!isMap(node)) return undefined;
   const rows = rowsOf(c, valueOf(node, 'rows'), `${path}.rows`);
   const includes = rowsOf(c, valueOf(node, 'includes'), `${path}.includes`);
@@ -147,7 +149,7 @@ const eventually = (c: Ctx, node: unknown, path: string): Eventually | undefined
   return { withinMs: within, everyMs: every, loc: locOf(c.src, node) };
 };
 
-const base = (c: Ctx, node: unknown) => {
+export const base = (c: Ctx, node: unknown) => {
   const timeout = stringOf(valueOf(node, 'timeout'));
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
   if (timeoutMs === 0)
@@ -267,9 +269,15 @@ const benchmarkStep = (c: Ctx, node: unknown): BenchmarkStep | undefined => {
 
 const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
   const path = `steps[${i}]`;
-  const kinds = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark'].filter((k) => has(node, k));
+  const kinds = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark', 'interleave', 'upgrade', 'schema'].filter((k) => has(node, k));
   if (!isMap(node) || kinds.length !== 1) return undefined;
   switch (kinds[0]) {
+    case 'interleave':
+      return interleaveStep(helpersFor(c), node, path);
+    case 'upgrade':
+      return upgradeStep(helpersFor(c), node);
+    case 'schema':
+      return schemaStep(helpersFor(c), node, path);
     case 'sql':
       return queryStep(c, node, path);
     case 'transaction':
@@ -283,8 +291,21 @@ const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
   }
 };
 
+const helpersFor = (c: Ctx): BuildHelpers => ({
+  src: c.src,
+  out: c.out,
+  dbAt: (holder) => dbAt(c, holder),
+  sqlBlock: (node) => sqlBlock(c, node),
+  expectation: (node, path) => expectation(c, node, path),
+  base: (node) => base(c, node),
+});
+
 /** The databases a step names, in the order written. */
-export const stepDatabases = (s: Step): string[] => (s.kind === 'compare' ? [s.left.db, s.right.db] : [s.db]);
+export const stepDatabases = (s: Step): string[] => {
+  if (s.kind === 'compare') return [s.left.db, s.right.db];
+  if (s.kind === 'interleave') return [...s.setup.map((b) => b.db), ...s.sessions.map((x) => x.db), ...s.teardown.map((b) => b.db)];
+  return [s.db];
+};
 
 export type Built = { spec: Spec; diagnostics: Diagnostic[]; dbRefs: Reference[]; codeRefs: Reference[] };
 

@@ -10,6 +10,7 @@ import { SQLSTATE_CLASSES, SQLSTATE_CODES } from './sqlstate-codes.ts';
 import { closest } from './suggest.ts';
 import { BUILTIN_VARS } from './types.ts';
 import type { Expectation, ExpectedRow, Spec, SqlText, Step } from './types.ts';
+import { sqlPiecesOf } from './step-sql.ts';
 import { referencesIn, VAR_PATTERN } from './vars.ts';
 
 const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
@@ -73,20 +74,7 @@ const didYouMean = (name: string, scope: Iterable<string>): string => {
   return c ? `; did you mean \`\${${c}}\`?` : '';
 };
 
-const stepSqlTexts = (s: Step): { sql: SqlText; extra?: string }[] => {
-  switch (s.kind) {
-    case 'query':
-      return [{ sql: s.sql }];
-    case 'transaction':
-      return s.statements.map((sql) => ({ sql }));
-    case 'concurrent':
-      return [{ sql: s.sql, extra: 'session' }];
-    case 'benchmark':
-      return [{ sql: s.sql, extra: 'iteration' }];
-    case 'compare':
-      return [{ sql: s.left.sql }, { sql: s.right.sql }];
-  }
-};
+const stepSqlTexts = (s: Step): { sql: SqlText; extra?: string }[] => sqlPiecesOf(s);
 
 const captureNames = (s: Step): [string, SourceLocation][] => (s.kind === 'query' ? Object.entries(s.capture).map(([name, c]) => [name, c.loc]) : []);
 

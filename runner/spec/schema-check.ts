@@ -12,7 +12,7 @@ import { closest } from './suggest.ts';
 import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
 
-export const STEP_KINDS = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark'] as const;
+export const STEP_KINDS = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark', 'interleave', 'upgrade', 'schema'] as const;
 
 const schemaFile = (name: string): URL => new URL(`../../schema/${name}`, import.meta.url);
 
@@ -164,14 +164,14 @@ const stepKindProblems = (root: unknown, data: unknown): { problems: Located[]; 
       const typo = keys.map((k) => [k, closest(k, STEP_KINDS)] as const).find(([, c]) => c !== undefined);
       problems.push({
         code: 'DBSPEC_STEP_KIND',
-        message: `\`steps[${i}]\`: a step needs one of sql, transaction, concurrent, compare, benchmark`,
+        message: `\`steps[${i}]\`: a step needs one of ${STEP_KINDS.join(', ')}`,
         node,
         ...(typo ? { hint: `did you mean \`${typo[1]}\` instead of \`${typo[0]}\`?` } : {}),
       });
     } else {
       problems.push({
         code: 'DBSPEC_STEP_KIND',
-        message: `\`steps[${i}]\`: a step has exactly one of sql, transaction, concurrent, compare, benchmark; this one has ${kinds.join(' and ')}`,
+        message: `\`steps[${i}]\`: a step has exactly one of ${STEP_KINDS.join(', ')}; this one has ${kinds.join(' and ')}`,
         node: nodeAtPath(root, ['steps', String(i), kinds[1]!], true),
         hint: 'split it into two steps',
       });
