@@ -78,15 +78,30 @@ const applyFile = async (session: Session, migration: MigrationFile, file: strin
   }
 };
 
+/** The migrations up to and including `upTo` (a file name, with or without .sql). */
+const migrationsUpTo = (migrations: readonly MigrationFile[], upTo: string, dir: string, displayRoot: string): MigrationFile[] => {
+  const at = migrations.findIndex((m) => m.name === upTo || m.name === `${upTo}.sql`);
+  if (at < 0) {
+    throw new DbspecError({
+      kind: 'config',
+      code: 'DBSPEC_UNKNOWN_MIGRATION',
+      message: `there is no migration \`${upTo}\` in ${relative(displayRoot, dir) || '.'}; there are: ${migrations.map((m) => m.name.replace(/\.sql$/, '')).join(', ') || 'none'}`,
+    });
+  }
+  return migrations.slice(0, at + 1);
+};
+
 /** Arbitrary constant key: two dbspec runs migrating one database take turns. */
 const MIGRATION_LOCK = 7_265_431_001;
 
 /**
  * Applies the migrations of `dir` not yet recorded in dbspec.migrations; returns the names applied.
- * `displayRoot` makes file names in messages relative (the config's folder).
+ * `displayRoot` makes file names in messages relative (the config's folder). With `upTo`, only the
+ * migrations up to and including that one (an upgrade step's release N).
  */
-export const applyMigrations = async (database: Database, dir: string, displayRoot: string): Promise<string[]> => {
-  const migrations = await listMigrations(dir, displayRoot);
+export const applyMigrations = async (database: Database, dir: string, displayRoot: string, options: { readonly upTo?: string } = {}): Promise<string[]> => {
+  const listed = await listMigrations(dir, displayRoot);
+  const migrations = options.upTo === undefined ? listed : migrationsUpTo(listed, options.upTo, dir, displayRoot);
   if (migrations.length === 0) return [];
   await ensureParser();
   return database.withSession(async (session) => {

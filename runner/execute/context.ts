@@ -1,7 +1,7 @@
 /**
  * What every step executor gets, and what it gives back. Executors never format output: an outcome is data.
  */
-import type { Database } from '../db/database.ts';
+import type { Database, FreshDatabase } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Failure } from '../results/types.ts';
 import type { SourceLocation } from '../diagnostics.ts';
@@ -15,6 +15,8 @@ export type StepContext = {
   readonly timeoutMs: number;
   /** Aborted on SIGINT/SIGTERM: executors stop starting new work. */
   readonly signal: AbortSignal;
+  /** Databases an upgrade step put in place of a configured one, for the rest of the spec's steps. */
+  readonly upgraded: Map<string, FreshDatabase>;
 };
 
 export type StepOutcome = {
@@ -31,7 +33,7 @@ export const PASSED: StepOutcome = { status: 'passed' };
 export const where = (loc: SourceLocation): string => `${loc.file}:${loc.line}:${loc.column}`;
 
 export const databaseOf = (context: StepContext, name: string): Database => {
-  const db = context.databases.get(name);
+  const db = context.upgraded.get(name)?.database ?? context.databases.get(name);
   if (!db) throw new Error(`internal: database ${name} is not open`);
   return db;
 };

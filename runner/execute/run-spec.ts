@@ -3,7 +3,7 @@
  * and reports every step as it finishes, so a harness can show progress. Never throws for anything a spec
  * or the database does: those become step outcomes.
  */
-import type { Database } from '../db/database.ts';
+import type { Database, FreshDatabase } from '../db/database.ts';
 import { toDbError } from '../db/db-error.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { SqlBlock, Spec, Step } from '../spec/types.ts';
@@ -94,6 +94,8 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   const started = performance.now();
   const scope = VarScope.forSpec(spec, { runId: options.runId });
   const steps: StepResult[] = [];
+  // Fresh databases of upgrade steps: in place of a configured one for the later steps, dropped at the end.
+  const upgraded = new Map<string, FreshDatabase>();
   const record = (result: StepResult): void => {
     steps.push(result);
     options.onStep?.(result);
@@ -104,6 +106,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     scope,
     timeoutMs: timeoutMs ?? options.timeoutMs,
     signal: options.signal,
+    upgraded,
   });
   // Counting rows first doubles as a check that the databases are still there: when they are not (the
   // server stopped mid-run), the spec is errored at once instead of failing step by step.
@@ -203,6 +206,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   }
 
   for (const [i, block] of spec.cleanup.entries()) await runSqlBlock('cleanup', block, i, spec.cleanup.length);
+  await Promise.allSettled([...upgraded.values()].map((fresh) => fresh.drop()));
 
   let fingerprintAfter: Fingerprints | undefined;
   if (before) {
