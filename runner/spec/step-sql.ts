@@ -43,3 +43,12 @@ export const dbLabelOf = (step: Step, separator = ', '): string => {
   if (step.kind === 'interleave') return [...new Set(step.sessions.map((s) => s.db))].join(separator);
   return step.db;
 };
+
+/** The connections a step holds at once, so that the pool never starves it. */
+export const connectionsOf = (step: Step): number => {
+  if (step.kind === 'concurrent') return step.sessions;
+  if (step.kind === 'benchmark') return step.concurrency;
+  // Each session holds one; blocking is watched from one more.
+  if (step.kind === 'interleave') return step.sessions.length + 1;
+  return 1;
+};
