@@ -4,7 +4,7 @@
 import type { Database, FreshDatabase } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Failure } from '../results/types.ts';
-import type { SourceLocation } from '../diagnostics.ts';
+import { locationText, type SourceLocation } from '../diagnostics.ts';
 import type { VarScope } from './scope.ts';
 
 export type StepContext = {
@@ -30,7 +30,7 @@ export type StepOutcome = {
 
 export const PASSED: StepOutcome = { status: 'passed' };
 
-export const where = (loc: SourceLocation): string => `${loc.file}:${loc.line}:${loc.column}`;
+export const where = (loc: SourceLocation): string => locationText(loc);
 
 export const databaseOf = (context: StepContext, name: string): Database => {
   const db = context.upgraded.get(name)?.database ?? context.databases.get(name);

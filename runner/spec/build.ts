@@ -331,6 +331,7 @@ export const buildSpec = (src: Source, root: unknown): Built => {
     steps,
     cleanup,
     databases,
+    fixtures: [],
     // The spec is where its name is written: duplicate-name reports and result locations point there.
     loc: locOf(src, valueOf(root, 'name') ?? root),
   };

@@ -278,6 +278,8 @@ export type Spec = {
   readonly cleanup: readonly SqlBlock[];
   /** Every database the spec touches, in first-use order. */
   readonly databases: readonly string[];
+  /** The fixture files the spec includes (directly or through other fixtures), relative to the working directory. */
+  readonly fixtures: readonly string[];
   readonly loc: SourceLocation;
 };
 
