@@ -15,14 +15,14 @@ import { createHarness } from '../execute/mocha-suites.ts';
 import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-specs.ts';
 import { erroredSpec } from '../execute/run-spec.ts';
 import { planRun } from '../plan/plan.ts';
-import { connectionsOf } from '../spec/step-sql.ts';
-import type { Spec } from '../spec/types.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import { readResults, serializeResults } from '../results/read.ts';
 import { assembleResults } from '../results/assemble.ts';
 import type { RunResults, SpecResult } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
+import { stepConnections } from '../spec/step-kinds.ts';
+import type { Spec } from '../spec/types.ts';
 import type { Command } from './command.ts';
 import { fail, loadProject, usage } from './command-output.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
@@ -42,7 +42,7 @@ const gitCommit = (): string | null => {
 };
 
 /** The largest number of connections one step holds at once, so the pool never starves a barrier. */
-const connectionsNeeded = (specs: readonly Spec[]): number => Math.max(0, ...specs.flatMap((s) => s.steps.map(connectionsOf)));
+const connectionsNeeded = (specs: readonly Spec[]): number => Math.max(0, ...specs.flatMap((s) => s.steps.map(stepConnections)));
 
 const loadDurations = async (file: string): Promise<Map<string, number>> => {
   const previous = await readResults(file);

@@ -9,8 +9,8 @@ import type { Database, Session } from '../db/database.ts';
 import { toDbError, type DbError } from '../db/db-error.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import type { Plan } from '../plan/plan.ts';
-import { sqlPiecesOf } from '../spec/step-sql.ts';
 import { locateInSql, writtenOffset, type BoundStatement } from '../spec/bind.ts';
+import { stepExpectsError, stepSql } from '../spec/step-kinds.ts';
 import { closest } from '../spec/suggest.ts';
 import type { SqlText, Spec, Step } from '../spec/types.ts';
 import { classifyStatement } from './statement-role.ts';
@@ -30,17 +30,9 @@ export type CheckOptions = {
   readonly statementTimeoutMs: number;
 };
 
-const expectsError = (step: Step): boolean => {
-  if (step.kind === 'query' || step.kind === 'transaction') return step.expect?.error !== undefined;
-  if (step.kind === 'concurrent') return Object.keys(step.expect.failed ?? {}).length > 0;
-  return false;
-};
-
 const stepPieces = (step: Step): Piece[] => {
-  const errorExpected = expectsError(step);
-  // An interleaving's statements depend on each other's locks and transactions: PREPARE alone proves little.
-  if (step.kind === 'interleave') return [];
-  return sqlPiecesOf(step).map((p) => ({ db: p.db, sql: p.sql, errorExpected }));
+  const errorExpected = stepExpectsError(step);
+  return stepSql(step).map((piece) => ({ db: piece.db, sql: piece.sql, errorExpected }));
 };
 
 export const piecesOf = (spec: Spec): Piece[] => [

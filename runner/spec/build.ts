@@ -8,6 +8,7 @@ import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { parseDuration } from './duration.ts';
 import { keyText } from './load.ts';
 import { buildExpectedValue, regexProblem } from './matchers.ts';
+import { kindOfKey, STEP_KEYS, stepDatabases } from './step-kinds.ts';
 import { type BuildHelpers, interleaveStep } from './build-interleave.ts';
 import { schemaStep, upgradeStep } from './build-schema.ts';
 import type {
@@ -26,6 +27,7 @@ import type {
   SqlBlock,
   SqlText,
   Step,
+  StepKind,
   TransactionStep,
   VarDecl,
 } from './types.ts';
@@ -109,13 +111,14 @@ export const expectation = (c: Ctx, node: unknown, path: string): Expectation | 
         location: locOf(c.src, valueOf(node, 'error')),
       });
     }
+    return { kind: 'error', error, loc: locOf(c.src, node) };
   }
   return {
+    kind: 'result',
     ...(rows ? { rows } : {}),
     ...(includes ? { includes } : {}),
     ...(excludes ? { excludes } : {}),
     ...(count !== undefined ? { count } : {}),
-    ...(error ? { error } : {}),
     ordered: boolOf(valueOf(node, 'ordered')) ?? false,
     columns,
     loc: locOf(c.src, node),
@@ -267,30 +270,7 @@ const benchmarkStep = (c: Ctx, node: unknown): BenchmarkStep | undefined => {
   };
 };
 
-const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
-  const path = `steps[${i}]`;
-  const kinds = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark', 'interleave', 'upgrade', 'schema'].filter((k) => has(node, k));
-  if (!isMap(node) || kinds.length !== 1) return undefined;
-  switch (kinds[0]) {
-    case 'interleave':
-      return interleaveStep(helpersFor(c), node, path);
-    case 'upgrade':
-      return upgradeStep(helpersFor(c), node);
-    case 'schema':
-      return schemaStep(helpersFor(c), node, path);
-    case 'sql':
-      return queryStep(c, node, path);
-    case 'transaction':
-      return transactionStep(c, node, path);
-    case 'concurrent':
-      return concurrentStep(c, node);
-    case 'compare':
-      return compareStep(c, node);
-    default:
-      return benchmarkStep(c, node);
-  }
-};
-
+/** The parts of this module the builders of other files use (passed in, so that they do not import it). */
 const helpersFor = (c: Ctx): BuildHelpers => ({
   src: c.src,
   out: c.out,
@@ -300,11 +280,23 @@ const helpersFor = (c: Ctx): BuildHelpers => ({
   base: (node) => base(c, node),
 });
 
-/** The databases a step names, in the order written. */
-export const stepDatabases = (s: Step): string[] => {
-  if (s.kind === 'compare') return [s.left.db, s.right.db];
-  if (s.kind === 'interleave') return [...s.setup.map((b) => b.db), ...s.sessions.map((x) => x.db), ...s.teardown.map((b) => b.db)];
-  return [s.db];
+/** One builder per step kind; `undefined` when the schema already reported what is missing. */
+const BUILDERS: { readonly [K in StepKind]: (c: Ctx, node: unknown, path: string) => Extract<Step, { kind: K }> | undefined } = {
+  query: queryStep,
+  transaction: transactionStep,
+  concurrent: concurrentStep,
+  compare: compareStep,
+  benchmark: benchmarkStep,
+  interleave: (c, node, path) => interleaveStep(helpersFor(c), node, path),
+  upgrade: (c, node) => upgradeStep(helpersFor(c), node),
+  schema: (c, node, path) => schemaStep(helpersFor(c), node, path),
+};
+
+const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
+  const kinds = STEP_KEYS.filter((k) => has(node, k));
+  const kind = kinds.length === 1 ? kindOfKey(kinds[0]!) : undefined;
+  if (!isMap(node) || kind === undefined) return undefined;
+  return BUILDERS[kind](c, node, `steps[${i}]`);
 };
 
 export type Built = { spec: Spec; diagnostics: Diagnostic[]; dbRefs: Reference[]; codeRefs: Reference[] };
