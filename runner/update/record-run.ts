@@ -7,6 +7,7 @@ import { exitCodeFor } from '../diagnostics.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import { loadSpecs } from '../spec/validate.ts';
 import { applyRecordings, describeChanges, refuseShared, startRecording } from './record.ts';
+import { applySchemaRecordings, describeSchemaChanges, startSchemaRecording } from './record-schema.ts';
 
 export const recordRun = async (options: { readonly paths: readonly string[]; readonly config?: string }, run: () => Promise<number>): Promise<number> => {
   const cwd = process.cwd();
@@ -20,16 +21,20 @@ export const recordRun = async (options: { readonly paths: readonly string[]; re
   }
   const { specs } = await loadSpecs(options.paths, { databases: config.databases.map((d) => d.name), cwd });
   const recording = startRecording(specs);
+  const schemaRecording = startSchemaRecording();
   let code: number;
   try {
     code = await run();
   } catch (error) {
     recording.finish();
+    schemaRecording.finish();
     throw error;
   }
   const recorded = recording.finish();
+  const schemas = schemaRecording.finish();
   // Interrupted or never ran (invalid specs, no database): nothing trustworthy to record.
-  if (code === 130 || code === 2 || (recorded.length === 0 && code !== 0)) return code;
+  if (code === 130 || code === 2 || (recorded.length === 0 && schemas.length === 0 && code !== 0)) return code;
   process.stdout.write('\n' + describeChanges(await applyRecordings(recorded, specs, cwd)));
+  process.stdout.write(describeSchemaChanges(await applySchemaRecordings(schemas, cwd)));
   return code;
 };

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { normalType } from '../../runner/execute/schema-match.ts';
+import { applySchemaRecordings, startSchemaRecording } from '../../runner/update/record-schema.ts';
 import { loadValidSpec, openScratch, runOne, type OpenScratch } from '../support/run-in-process.ts';
 import { scratchDatabases, testServers, type ScratchDatabases } from '../support/servers.ts';
 
@@ -157,6 +159,38 @@ describe('schema steps', function () {
   it('passes when every object is as written', async () => {
     const step = await run('ok.spec.yaml', SPEC);
     assert.equal(step.status, 'passed', step.failure?.message);
+  });
+
+  it('--update records a table written {} or not as it is, and the recorded step then passes', async () => {
+    const text = `name: recorded
+steps:
+  - name: threads as it is
+    schema:
+      db: backend
+      tables:
+        threads: {}   # record me
+        users:
+          primary_key: [id, email]
+`;
+    await writeFile(join(dir, 'record.spec.yaml'), text);
+    const recording = startSchemaRecording();
+    const before = await run('record.spec.yaml', text);
+    assert.equal(before.status, 'failed');
+    const changes = await applySchemaRecordings(recording.finish(), dir);
+    assert.deepEqual(
+      changes.map((c) => [c.table, c.skipped]),
+      [
+        ['threads', undefined],
+        ['users', undefined],
+      ],
+    );
+    const written = await readFile(join(dir, 'record.spec.yaml'), 'utf8');
+    assert.match(written, /^name: recorded\nsteps:\n {2}- name: threads as it is\n/);
+    assert.match(written, /\n {12}id: \{ type: uuid, nullable: false \}\n/);
+    assert.match(written, /foreign_keys:\n {12}- \{ columns: \[user_id, tenant_id\], references: "users\(id, tenant_id\)", on_delete: cascade \}/);
+    assert.match(written, /policies:\n {12}threads_tenant_isolation: all/);
+    const after = await run('record.spec.yaml', written);
+    assert.equal(after.status, 'passed', `${after.failure?.message}\n${written}`);
   });
 
   for (const change of CHANGES) {
