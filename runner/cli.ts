@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   merge: async () => (await import('./commands/merge.ts')).mergeCommand,
   new: async () => (await import('./commands/new.ts')).newCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  prove: async () => (await import('./commands/prove.ts')).proveCommand,
 };
 
 const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>

@@ -2,7 +2,6 @@
  * `dbspec run`: load, validate, select, plan, open the databases, execute under mocha, write results and
  * reports. Owns the process-level concerns: signals, exit codes, what is printed where.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -25,19 +24,8 @@ import type { Command } from './command.ts';
 import { fail, loadProject, usage } from './command-output.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
 import { trapSignals, within } from './run-process.ts';
+import { gitCommit } from './git-commit.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
-
-const gitCommit = (): string | null => {
-  try {
-    return (
-      execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .trim() || null
-    );
-  } catch {
-    return null;
-  }
-};
 
 /** The largest number of connections one step holds at once, so the pool never starves a barrier. */
 const connectionsNeeded = (specs: readonly { steps: readonly { kind: string; sessions?: number; concurrency?: number }[] }[]): number =>

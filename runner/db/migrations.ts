@@ -55,8 +55,8 @@ const failure = (file: string, text: string, offset: number, message: string, da
 };
 
 /** Runs one file's statements in one transaction; a failure names file:line and rolls the file back. */
-const applyFile = async (session: Session, migration: MigrationFile, file: string, database: string): Promise<void> => {
-  const text = await readFile(migration.path, 'utf8');
+const applyFile = async (session: Session, migration: MigrationText, database: string): Promise<void> => {
+  const { text, file } = migration;
   const split = splitStatements(text);
   if (!split.ok) throw new DbspecError(failure(file, text, split.offset, split.message, database));
   await session.query('begin');
@@ -85,8 +85,24 @@ const MIGRATION_LOCK = 7_265_431_001;
  * Applies the migrations of `dir` not yet recorded in dbspec.migrations; returns the names applied.
  * `displayRoot` makes file names in messages relative (the config's folder).
  */
-export const applyMigrations = async (database: Database, dir: string, displayRoot: string): Promise<string[]> => {
-  const migrations = await listMigrations(dir, displayRoot);
+export const applyMigrations = async (database: Database, dir: string, displayRoot: string): Promise<string[]> =>
+  applyMigrationTexts(database, await readMigrations(dir, displayRoot));
+
+/** The dir's migrations in order, read; `file` relative to displayRoot. */
+export const readMigrations = async (dir: string, displayRoot: string): Promise<MigrationText[]> =>
+  Promise.all(
+    (await listMigrations(dir, displayRoot)).map(async (migration) => ({
+      name: migration.name,
+      file: relative(displayRoot, migration.path),
+      text: await readFile(migration.path, 'utf8'),
+    })),
+  );
+
+/** A migration's content, read already (or changed: `dbspec prove` applies mutated ones); `file` is for messages. */
+export type MigrationText = { readonly name: string; readonly file: string; readonly text: string };
+
+/** Applies those of `migrations` not yet recorded in dbspec.migrations, in the order given; returns their names. */
+export const applyMigrationTexts = async (database: Database, migrations: readonly MigrationText[]): Promise<string[]> => {
   if (migrations.length === 0) return [];
   await ensureParser();
   return database.withSession(async (session) => {
@@ -96,7 +112,7 @@ export const applyMigrations = async (database: Database, dir: string, displayRo
       await session.query('create table if not exists dbspec.migrations (name text primary key, applied_at timestamptz not null)');
       const applied = new Set((await session.query('select name from dbspec.migrations')).rows.map((row) => String(row[0])));
       const pending = migrations.filter((migration) => !applied.has(migration.name));
-      for (const migration of pending) await applyFile(session, migration, relative(displayRoot, migration.path), database.name);
+      for (const migration of pending) await applyFile(session, migration, database.name);
       return pending.map((migration) => migration.name);
     } finally {
       await session.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
