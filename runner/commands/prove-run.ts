@@ -31,7 +31,7 @@ export const allMutants = async (originals: Originals): Promise<{ mutants: Mutan
 };
 
 /** The build of the mutated database: one compensating statement on a copy, or all migrations with one file changed. */
-const mutatedBuild = (mutant: Mutant, originals: Originals): DatabaseBuild => {
+export const mutatedBuild = (mutant: Mutant, originals: Originals): DatabaseBuild => {
   const { change } = mutant;
   if (change.kind === 'compensate') return { kind: 'copy-then', sql: change.sql };
   const migrations = (originals.get(mutant.database) ?? []).map((m) => (m.name === change.migration ? { ...m, text: change.text } : m));
@@ -109,8 +109,8 @@ export const proveMutant = async (ctx: ProveContext, mutant: Mutant): Promise<Mu
     specs: [...specIndexes].sort((a, b) => a - b).map((i) => ctx.plan.specs[i]!.name),
   };
   const done = (rest: Pick<MutantResult, 'status'> & Partial<MutantResult>): MutantResult => ({ ...base, ...rest, durationMs: performance.now() - started });
-  if (specIndexes.length === 0) return done({ status: 'survived' });
   try {
+    // Built even when no spec would run: a mutant that cannot be applied must say so, not survive.
     const results = await runOn(ctx, specIndexes, new Map([[mutant.database, mutatedBuild(mutant, ctx.originals)]]));
     const killedBy = firstFailure(results);
     return killedBy ? done({ status: 'killed', killedBy }) : done({ status: 'survived' });

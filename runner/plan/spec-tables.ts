@@ -7,18 +7,20 @@ import { parseSync } from 'libpg-query';
 import type { SqlText, Spec, Step } from '../spec/types.ts';
 import type { Plan } from './plan.ts';
 
-/** Every relation name a node (any part of a parse tree) holds, CTE names included (harmless extras). */
+/**
+ * Every relation name a node (any part of a parse tree) holds, CTE names included (harmless extras). A
+ * RangeVar comes wrapped (`{ RangeVar: {...} }`, in a FROM list) or bare (an INSERT's `relation`): both are
+ * the object holding `relname`.
+ */
 const collectRelations = (node: unknown, into: Set<string>): void => {
   if (Array.isArray(node)) {
     for (const item of node) collectRelations(item, into);
     return;
   }
   if (node === null || typeof node !== 'object') return;
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'RangeVar' && value !== null && typeof value === 'object' && typeof (value as { relname?: unknown }).relname === 'string')
-      into.add((value as { relname: string }).relname);
-    collectRelations(value, into);
-  }
+  const relname = (node as { relname?: unknown }).relname;
+  if (typeof relname === 'string') into.add(relname);
+  for (const value of Object.values(node)) collectRelations(value, into);
 };
 
 /** The tables one SQL text (bound, with $n placeholders) names; none when it does not parse. */
