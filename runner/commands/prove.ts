@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { DbspecError } from '../diagnostics.ts';
 import { openScratchServers, type ScratchServers } from '../db/scratch-databases.ts';
 import { planRun } from '../plan/plan.ts';
+import { stepConnections } from '../spec/step-kinds.ts';
 import { tablesOfSpec } from '../plan/spec-tables.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import { assembleProve, serializeProve, type ProveResults } from '../results/prove-results.ts';
@@ -58,10 +59,7 @@ const CLOSE_TIMEOUT_MS = 10_000;
 
 /** The largest number of connections one step holds at once, so a pool never starves a barrier. */
 const poolSizeFor = (plan: Awaited<ReturnType<typeof planRun>>): number =>
-  Math.max(
-    10,
-    2 + Math.max(0, ...plan.specs.flatMap((s) => s.steps.map((step) => ('sessions' in step ? step.sessions : 'concurrency' in step ? step.concurrency : 1)))),
-  );
+  Math.max(10, 2 + Math.max(0, ...plan.specs.flatMap((s) => s.steps.map(stepConnections))));
 
 const progress = (done: number, total: number): void => {
   if (process.stderr.isTTY) process.stderr.write(`\rdbspec prove: ${done}/${total} mutants`);

@@ -4,7 +4,8 @@
  * table. Tables reached only indirectly (through a function, a trigger or a view's definition) are not seen.
  */
 import { parseSync } from 'libpg-query';
-import type { SqlText, Spec, Step } from '../spec/types.ts';
+import { stepSql } from '../spec/step-kinds.ts';
+import type { Spec } from '../spec/types.ts';
 import type { Plan } from './plan.ts';
 
 /**
@@ -34,24 +35,10 @@ export const tablesOfStatement = (sql: string): readonly string[] => {
   return [...into].sort();
 };
 
-/** Every piece of SQL of a step with the database it runs on. */
-const sqlOfStep = (step: Step): readonly { readonly db: string; readonly sql: SqlText }[] => {
-  switch (step.kind) {
-    case 'query':
-    case 'concurrent':
-    case 'benchmark':
-      return [{ db: step.db, sql: step.sql }];
-    case 'transaction':
-      return step.statements.map((sql) => ({ db: step.db, sql }));
-    case 'compare':
-      return [step.left, step.right];
-  }
-};
-
 /** Database name -> the tables the spec's SQL names there (sorted). */
 export const tablesOfSpec = (spec: Spec, plan: Plan): ReadonlyMap<string, readonly string[]> => {
   const byDb = new Map<string, Set<string>>();
-  const pieces = [...spec.setup, ...spec.steps.flatMap(sqlOfStep), ...spec.cleanup];
+  const pieces = [...spec.setup, ...spec.steps.flatMap(stepSql), ...spec.cleanup];
   for (const { db, sql } of pieces) {
     const tables = byDb.get(db) ?? new Set<string>();
     byDb.set(db, tables);
@@ -61,4 +48,4 @@ export const tablesOfSpec = (spec: Spec, plan: Plan): ReadonlyMap<string, readon
 };
 
 /** The same plan restricted to some of its specs (statements stay bound: nothing is parsed again). */
-export const narrowPlan = (plan: Plan, specs: readonly Spec[]): Plan => ({ specs, statementsOf: plan.statementsOf });
+export const narrowPlan = (plan: Plan, specs: readonly Spec[]): Plan => ({ ...plan, specs });
