@@ -198,6 +198,23 @@ const MIGRATION_LOCK = 7_265_431_001;
 export const applyMigrations = async (database: Database, source: MigrationSource, upToName?: string): Promise<string[]> => {
   const files = await listMigrations(source);
   const upTo = upToName === undefined ? undefined : checkUpTo(files, upToName, source);
+  return applyMigrationFiles(database, files, upTo);
+};
+
+/** A migration's content, read already (or changed: `dbspec prove` applies mutated ones); `file` is for messages. */
+export type MigrationText = Pick<MigrationFile, 'name' | 'file' | 'text'>;
+
+/** The folder's migrations in order, read; `file` relative to displayRoot. */
+export const readMigrations = (dir: string, displayRoot: string): Promise<MigrationText[]> => listMigrations({ dir, displayRoot });
+
+/** Applies those of `migrations` not yet recorded in dbspec.migrations, in the order given; returns their names. */
+export const applyMigrationTexts = (database: Database, migrations: readonly MigrationText[]): Promise<string[]> =>
+  applyMigrationFiles(
+    database,
+    migrations.map((m, i) => ({ ...m, path: m.file, number: i + 1, checksum: createHash('sha256').update(m.text).digest('hex') })),
+  );
+
+const applyMigrationFiles = async (database: Database, files: readonly MigrationFile[], upTo?: string): Promise<string[]> => {
   if (files.length === 0) return [];
   await ensureParser();
   return database.withSession(async (session) => {
