@@ -1,5 +1,5 @@
 /**
- * `dbspec diff OLD.json NEW.json`: what changed between two runs (two releases). Writes diff.html and diff.md,
+ * `dbspec diff OLD.json NEW.json`: what changed between two runs (two releases). SqlEffects diff.html and diff.md,
  * prints a short summary, and exits 1 on a regression (or on any change, or never, per --fail-on).
  */
 import { dirname } from 'node:path';

@@ -2,7 +2,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 
 /**
- * Writes a file so that a reader (or a crash) sees either the old content or the new, never a half-written
+ * SqlEffects a file so that a reader (or a crash) sees either the old content or the new, never a half-written
  * file: write to a temporary file beside it, fsync, then rename over the target.
  */
 export const writeFileAtomic = async (path: string, content: string | Uint8Array): Promise<void> => {

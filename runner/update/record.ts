@@ -207,7 +207,7 @@ const rowsLine = (text: string, expect: Expectation): number => {
   return at === -1 ? expect.loc.line : text.slice(0, at).split('\n').length;
 };
 
-/** Writes the recorded rows of every expectation whose last check failed. */
+/** SqlEffects the recorded rows of every expectation whose last check failed. */
 export const applyRecordings = async (recordings: readonly Recorded[], specs: readonly Spec[], cwd: string): Promise<RowsChange[]> => {
   const failing = recordings.filter((r) => !r.observation.held);
   const byFile = new Map<string, Recorded[]>();
