@@ -138,7 +138,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     const known = options.isolation.before;
     const counted = await withDeadline(
       guarded(async () => {
-        scopes = await scopesOf(options.databases, options.plan.writesOf(spec));
+        scopes = await scopesOf(options.databases, options.plan.effectsOf(spec));
         before = await takeFingerprints(options.databases, scopes, known);
         return { status: 'passed' };
       }, where(spec.loc)),
