@@ -2,10 +2,10 @@
  * Diagnostics -> text for a terminal: `file:line:col: message [CODE]`, a short code frame with a caret under
  * the column, and the hint.
  */
-import { readFile } from 'node:fs/promises';
 import { useColor } from '../color.ts';
 import { type Diagnostic, locationText } from '../diagnostics.ts';
 import { redactSecrets } from '../redact.ts';
+import { readRegularFile } from './regular-file.ts';
 
 const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
@@ -54,8 +54,9 @@ export const formatDiagnostics = async (ds: readonly Diagnostic[]): Promise<stri
     const file = d.location?.file;
     if (file === undefined || files.has(file)) continue;
     try {
-      const text = await readFile(file);
-      files.set(file, text.length > 5 * 1024 * 1024 || text.includes(0) ? undefined : text.toString('utf8'));
+      // Never a plain readFile: the file may be a named pipe (see regular-file.ts).
+      const text = (await readRegularFile(file, 5 * 1024 * 1024)).bytes;
+      files.set(file, text === undefined || text.includes(0) ? undefined : text.toString('utf8'));
     } catch {
       files.set(file, undefined);
     }
