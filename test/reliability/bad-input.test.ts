@@ -267,7 +267,7 @@ const CASES: readonly Case[] = [
     },
     exit: 1,
     error:
-      /tree\/cycle\.spec\.yaml:1:1: this is a symbolic link loop, not a spec file[^]*tree\/dir\.spec\.yaml:1:1: this is a folder, not a spec file[^]*tree\/pipe\.spec\.yaml:1:1: this is a named pipe, not a spec file/,
+      /tree\/cycle\.spec\.yaml:1:1: this is a symbolic link loop, not a spec file[\s\S]*tree\/dir\.spec\.yaml:1:1: this is a folder, not a spec file[\s\S]*tree\/pipe\.spec\.yaml:1:1: this is a named pipe, not a spec file/,
   },
   {
     name: 'expect that checks nothing',
