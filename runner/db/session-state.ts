@@ -1,17 +1,19 @@
 /**
- * When is a pooled connection reset (DISCARD ALL) before another step gets it? Always, once it has run a
- * statement of a spec; only dbspec's own fixed statements below (and our BEGIN/COMMIT/ROLLBACK, tracked
- * apart) leave it as it is.
+ * When is a pooled connection reset (DISCARD ALL) before another step gets it? After every statement of a
+ * spec, unless the statement was proven unable to change its session; dbspec's own fixed statements below
+ * (and our BEGIN/COMMIT/ROLLBACK, tracked apart) never need one.
  *
- * Why not decide from the statement: a proof that a statement cannot change session state would have to
- * see everything it calls, and its text does not show that. `update pg_settings set setting = ...` is a
- * plain UPDATE; `select * from v` may read a view that calls set_config; `lower(x)` resolves to
- * `public.lower(int)` when someone created one and x is an integer; a trigger, a rule, a column default or a
- * row-level-security policy can call anything. Parsing (libpg-query) shows none of these, and asking the
- * catalog per statement costs the round trip the proof was meant to save. Comparing the session's state
- * after each step costs that round trip too and can miss what no view exposes (a held advisory lock,
- * sequence state, a prepared statement of a function). So the reset is unconditional: one DISCARD ALL,
- * about 0.1 ms on a local server, per pooled statement.
+ * Which approach and why: a proof, decided before the spec runs, not a comparison of the session after each
+ * step. The statement's text alone proves nothing (`update pg_settings set setting = ...` is a plain UPDATE;
+ * `select * from v` may read a view that calls set_config; `lower(x)` resolves to `public.lower(int)` when
+ * someone created one; a trigger, a rule, a default or a row-level-security policy can call anything), so
+ * db/session-proof.ts follows the parse tree (sql/effects.ts) into the catalog (write-graph.ts): views,
+ * functions by every overload of their name, triggers, defaults, policies, and the bodies of what they call.
+ * Only what it proves safe skips the reset (Database.proveSessionSafe, fed by execute/session-proofs.ts per
+ * spec); a spec with DDL proves nothing, as its DDL may change what the proof read. Comparing the session's
+ * state after each step would cost a round trip per step and can miss what no view exposes (a held advisory
+ * lock, a prepared statement made by a function), so it is not used. Unproven, the reset costs one DISCARD
+ * ALL, about 0.1 ms on a local server.
  */
 
 /** Statements dbspec itself sends that read a setting or a counter and change nothing. */

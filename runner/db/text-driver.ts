@@ -61,6 +61,8 @@ export type SessionSettings = {
   readonly connectTimeoutMs: number;
   /** Rows one statement may return (see row-limit.ts); default DEFAULT_MAX_ROWS. */
   readonly maxRows?: number;
+  /** Texts proven unable to change their session (Database.proveSessionSafe): no reset after them. */
+  readonly sessionSafe?: ReadonlySet<string>;
 };
 
 /**
@@ -156,7 +158,7 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
               dirty = false;
             } else if (TRANSACTION_CONTROL.has(sql)) {
               inTransaction = sql === 'begin';
-            } else if (!dirty && mayChangeSession(sql)) {
+            } else if (!dirty && mayChangeSession(sql) && settings.sessionSafe?.has(sql) !== true) {
               dirty = true;
             }
             let result;

@@ -25,6 +25,7 @@ import { CLEANUP_DEADLINE_MS, retryOnNewConnection, serverStopped } from './clea
 import { runInterleaveStep } from './steps/interleave.ts';
 import { runSchemaStep } from './steps/schema.ts';
 import { runUpgradeStep } from './steps/upgrade.ts';
+import { proveSessions } from './session-proofs.ts';
 
 export type SpecRunOptions = {
   readonly plan: Plan;
@@ -153,6 +154,8 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
       return { result: { ...result, durationMs: performance.now() - started } };
     }
   }
+
+  await proveSessions(options.plan, spec, options.databases);
 
   const runSqlBlock = async (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): Promise<StepOutcome> => {
     const t = performance.now();
