@@ -15,7 +15,7 @@ import { createHarness } from '../execute/mocha-suites.ts';
 import { EVENT_SPEC, EVENT_STEP, RunEvents } from '../execute/events.ts';
 import type { Config } from '../config.ts';
 import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-specs.ts';
-import { erroredSpec } from '../execute/run-spec.ts';
+import { erroredSpec } from '../execute/spec-result.ts';
 import { planRun } from '../plan/plan.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
