@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../results/atomic-write.ts';
 import { serializeResults } from '../results/read.ts';
 import type { RunResults } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
-import { fail } from './command-output.ts';
+import { fail, shown } from './command-output.ts';
 
 export const gitCommit = (): string | null => {
   try {
@@ -38,13 +38,13 @@ export const summaryLine = (results: RunResults, outDir: string): string => {
 };
 
 /** Writes results.json and the reports; the exit code when that fails. */
-export const writeOutputs = async (results: RunResults, outDir: string, out: string): Promise<number | undefined> => {
+export const writeOutputs = async (results: RunResults, outDir: string): Promise<number | undefined> => {
   try {
     await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
     await writeRunReports(results, outDir);
     return undefined;
   } catch (error) {
-    return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${out}: ${(error as Error).message}` }]);
+    return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${shown(outDir)}: ${(error as Error).message}` }]);
   }
 };
 

@@ -4,18 +4,23 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Config } from '../config.ts';
+import { outputFolder, specsFolder, type Config } from '../config.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import { planRun, type Plan } from '../plan/plan.ts';
 import { selectSpecs, specKey } from '../plan/select.ts';
+import { specSources } from '../plan/sources.ts';
+import type { SpecSource } from '../results/types.ts';
 import { readResults } from '../results/read.ts';
 import type { Spec } from '../spec/types.ts';
-import { fail, loadProject, usage } from './command-output.ts';
+import { fail, loadProject, shown, usage } from './command-output.ts';
 import type { RunOptions } from './run-options.ts';
 
 export type PreparedRun = {
   readonly config: Config;
+  /** The specs selected before sharding: what results record as the run's selection. */
+  readonly whole: readonly Spec[];
   readonly selected: readonly Spec[];
+  readonly sources: ReadonlyMap<string, SpecSource>;
   readonly plan: Plan;
   /** The databases the selected specs use. */
   readonly names: readonly string[];
@@ -40,17 +45,22 @@ export const prepareRun = async (options: RunOptions, refuse?: (config: Config) 
     if (error instanceof DbspecError) return fail(error.diagnostics);
     throw error;
   }
-  const selected = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations });
+  const { config } = loaded;
+  const whole = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep });
+  const selected = options.shard ? selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations }) : whole;
   if (selected.length === 0) {
-    process.stdout.write(`dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.join(', ')}, none selected)\n`);
+    process.stdout.write(
+      `dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.length > 0 ? options.paths.join(', ') : shown(specsFolder(config))}, none selected)\n`,
+    );
     return 0;
   }
   const plan = await planRun(selected);
-  const outDir = resolve(process.cwd(), options.out);
+  const sources = await specSources(whole, process.cwd());
+  const outDir = options.out !== undefined ? resolve(process.cwd(), options.out) : outputFolder(config);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
-    return fail([usage(`--out ${options.out}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
+    return fail([usage(`--out ${shown(outDir)}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
   }
-  return { config: loaded.config, selected, plan, names: [...new Set(selected.flatMap((s) => s.databases))], outDir };
+  return { config, whole, selected, sources, plan, names: [...new Set(selected.flatMap((s) => s.databases))], outDir };
 };

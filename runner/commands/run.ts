@@ -4,6 +4,8 @@
  * printed where.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
@@ -15,6 +17,8 @@ import { createHarness } from '../execute/mocha-suites.ts';
 import { erroredSpec } from '../execute/spec-result.ts';
 import { reportInternalError } from '../internal-error.ts';
 import type { Plan } from '../plan/plan.ts';
+import { selectionOf } from '../plan/sources.ts';
+import { runAnnotations } from '../report/github.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
 import { redactSecrets } from '../redact.ts';
 import { assembleResults } from '../results/assemble.ts';
@@ -22,9 +26,11 @@ import type { SpecResult } from '../results/types.ts';
 import { stepConnections } from '../spec/step-kinds.ts';
 import type { Spec } from '../spec/types.ts';
 import type { Command } from './command.ts';
+import { appendStepSummary, printAnnotations } from './ci-output.ts';
 import { fail } from './command-output.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
 import { gitCommit, runExitCode, summaryLine, writeOutputs } from './run-output.ts';
+import { databaseFacts, withSources } from './run-facts.ts';
 import { prepareRun, type PreparedRun } from './run-prepare.ts';
 import { trapSignals, within } from './run-process.ts';
 
@@ -132,17 +138,22 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
     if (controller.signal.aborted) return 130;
     const problems = options.dbCheck ? await dbCheckProblems(prepared.plan, opened, options) : [];
     if (problems.length > 0) return fail(problems);
+    const facts = await databaseFacts(prepared.config, opened.databases);
     const run = await executePlan(prepared.plan, opened, options, controller.signal, hooks.events ?? new RunEvents());
-    const results = assembleResults(run.specs, {
+    const results = assembleResults(withSources(run.specs, prepared.sources), {
       release: options.release,
       commit: gitCommit(),
       startedAt,
       finishedAt: new Date(),
       interrupted: run.interrupted,
-      databases: Object.fromEntries([...opened.databases].map(([name, db]) => [name, { serverVersion: db.serverVersion, embedded: db.embedded }])),
+      databases: facts,
+      hostname: hostname(),
+      selection: selectionOf(prepared.whole, prepared.sources, options.shard),
     });
-    const notWritten = await writeOutputs(results, prepared.outDir, options.out);
+    const notWritten = await writeOutputs(results, prepared.outDir);
     if (notWritten !== undefined) return notWritten;
+    await appendStepSummary(await readFile(join(prepared.outDir, 'report.md'), 'utf8'));
+    printAnnotations(() => runAnnotations(results));
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, prepared.outDir));
     if (run.internalError) return reportInternalError(run.internalError);
@@ -159,7 +170,7 @@ export const runCommand: Command = {
   summary: 'Run specs against the databases (an embedded PostgreSQL when no URL is set).',
   usage: 'dbspec run [paths...] [options]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
     grep: { type: 'string', short: 'g', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
     tag: { type: 'string', short: 't', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable, or comma-separated).' },
     shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
@@ -168,7 +179,12 @@ export const runCommand: Command = {
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
     jobs: { type: 'string', short: 'j', value: 'N', description: 'Run N specs in parallel on separate connections.', default: '1' },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in results (or $DBSPEC_RELEASE).' },
-    out: { type: 'string', short: 'o', value: 'DIR', description: 'Where results.json, junit.xml and reports go.', default: 'reports/out' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: "Where results.json, junit.xml and reports go (default: the config's `output:`, reports/out).",
+    },
     'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
     migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
     reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },

@@ -25,6 +25,8 @@ export type StepOutcome = {
   readonly failure?: Failure;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly waitedMs?: number;
+  /** A benchmark's recorded latencies, ms, in run order. */
+  readonly samples?: readonly number[];
 };
 
 export const PASSED: StepOutcome = { status: 'passed' };

@@ -4,6 +4,7 @@
  */
 import { errorMatches, expectedErrorParts } from '../spec/expectation.ts';
 import type { ExpectedError, ExpectedRow, ExpectedValue, Expectation, ResultExpectation } from '../spec/types.ts';
+import { YamlNumber } from '../spec/yaml-number.ts';
 import { matchRows } from './match-rows.ts';
 import type { RowsCheck } from './events.ts';
 import type { VarScope } from './scope.ts';
@@ -17,9 +18,9 @@ const resolveValue = (cell: ExpectedValue, scope: VarScope): ExpectedValue => {
     const pattern = scope.resolve(cell.pattern);
     return { ...cell, pattern: typeof pattern === 'string' ? pattern : String(pattern) };
   }
-  if (cell.matcher === 'compare' && typeof cell.value === 'string') {
+  if (cell.matcher === 'compare') {
     const value = scope.resolve(cell.value);
-    return { ...cell, value: typeof value === 'number' ? value : String(value) };
+    return { ...cell, value: value instanceof YamlNumber ? value.decimalText() : String(value) };
   }
   return cell;
 };

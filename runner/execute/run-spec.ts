@@ -5,14 +5,15 @@
  */
 import type { Database } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { SpecResult, StepResult } from '../results/types.ts';
+import type { KnownFailure, SpecResult, Status, StepResult } from '../results/types.ts';
 import type { SqlBlock, Spec, Step } from '../spec/types.ts';
 import { bounded } from './bounded.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
 import type { RowsChecked } from './events.ts';
-import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
+import { asTodo } from './known-failures.ts';
+import { fingerprintChanges, mergeFingerprints, scopesOf, takeFingerprints, type Fingerprints, type Scopes } from './isolation.ts';
 import { VarScope } from './scope.ts';
-import { erroredSpec, specResult, stepEntry } from './spec-result.ts';
+import { erroredSpec, skippedSpec, specResult, stepEntry } from './spec-result.ts';
 import { formatMs, runBlock, unexpectedError } from './statements.ts';
 import { runBenchmarkStep } from './steps/benchmark.ts';
 import { runCompareStep } from './steps/compare.ts';
@@ -26,7 +27,7 @@ export type SpecRunOptions = {
   readonly runId: string;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  /** Check isolation around this spec; `before` reuses a fingerprint taken right after the previous spec. */
+  /** Check isolation around this spec; `before`: the counts known after the previous spec of this worker, reused. */
   readonly isolation?: { readonly before?: Fingerprints };
   readonly onStep?: (result: StepResult) => void;
   /** Hears each check of an `expect.rows` (record mode listens). */
@@ -60,19 +61,21 @@ const record = (run: Running, result: StepResult): void => {
  * Counting rows first doubles as a check that the databases are still there: when they are not (the server
  * stopped mid-run), the spec is errored at once instead of failing step by step.
  */
-const fingerprintBefore = async (run: Running): Promise<{ before: Fingerprints } | { errored: SpecResult }> => {
+const fingerprintBefore = async (run: Running, known?: Fingerprints): Promise<{ before: Fingerprints; scopes: Scopes } | { errored: SpecResult }> => {
   const { spec, options } = run;
   let before: Fingerprints | undefined;
+  let scopes: Scopes | undefined;
   const counted = await bounded(
     async () => {
-      before = await takeFingerprints(options.databases);
+      scopes = await scopesOf(options.databases, options.plan.writesOf(spec));
+      before = await takeFingerprints(options.databases, scopes, known);
       return { status: 'passed' };
     },
     options.timeoutMs,
     where(spec.loc),
   );
   const failure = counted.failure;
-  if (!failure) return { before: before! };
+  if (!failure) return { before: before!, scopes: scopes! };
   const reason = failure.code === 'TIMEOUT' ? `the databases did not answer within ${formatMs(options.timeoutMs)}` : failure.message;
   const code = failure.code === 'INTERNAL' ? 'INTERNAL' : 'CONNECTION_LOST';
   return { errored: erroredSpec(spec, { ...failure, code, message: `not run: ${reason}` }) };
@@ -97,6 +100,7 @@ const runSqlBlock = async (run: Running, phase: 'setup' | 'cleanup', block: SqlB
   // A lost connection keeps its code: it decides the run's exit code and tells the reader what happened.
   const code = outcome.failure?.code === 'CONNECTION_LOST' ? 'CONNECTION_LOST' : phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED';
   const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}` };
+  const todo: { status?: Status; known?: KnownFailure } = phase === 'setup' && outcome.status !== 'passed' ? asTodo(run.spec.known, 'errored') : {};
   record(run, {
     name: blockName(phase, block, index, count),
     phase,
@@ -104,8 +108,9 @@ const runSqlBlock = async (run: Running, phase: 'setup' | 'cleanup', block: SqlB
     location: where(block.loc),
     db: block.db,
     sql: [block.sql.text],
-    status: outcome.status === 'passed' ? 'passed' : phase === 'setup' ? 'errored' : 'failed',
+    status: todo.status ?? (outcome.status === 'passed' ? 'passed' : phase === 'setup' ? 'errored' : 'failed'),
     durationMs: performance.now() - t,
+    ...(todo.known ? { known: todo.known } : {}),
     ...(failure ? { failure } : {}),
   });
   return outcome;
@@ -156,32 +161,37 @@ const runStep = async (run: Running, step: Step, stepIndex: number): Promise<Ste
 const runSteps = async (run: Running, halted: boolean): Promise<void> => {
   for (const [stepIndex, step] of run.spec.steps.entries()) {
     const entry = stepEntry(step);
-    if (halted || run.options.signal.aborted) {
-      record(run, { ...entry, status: 'skipped', durationMs: 0 });
+    const known = step.known ?? run.spec.known;
+    if (halted || run.options.signal.aborted || known?.kind === 'skip') {
+      record(run, { ...entry, status: 'skipped', durationMs: 0, ...(known?.kind === 'skip' ? { known: { kind: 'skip', reason: known.reason } } : {}) });
       continue;
     }
     const t = performance.now();
     const outcome = await runStep(run, step, stepIndex);
     if (outcome.status === 'errored') halted = true;
+    const todo = asTodo(known, outcome.status);
     record(run, {
       ...entry,
-      status: outcome.status,
+      status: todo.status,
+      ...(todo.known ? { known: todo.known } : {}),
       durationMs: performance.now() - t,
       ...(outcome.waitedMs !== undefined ? { waitedMs: outcome.waitedMs } : {}),
       ...(outcome.failure ? { failure: outcome.failure } : {}),
       ...(outcome.metrics && Object.keys(outcome.metrics).length > 0 ? { metrics: outcome.metrics } : {}),
+      ...(outcome.samples && outcome.samples.length > 0 ? { samples: outcome.samples } : {}),
     });
   }
 };
 
 /** The isolation check: every table holds as many rows as before. Returns the fingerprint taken after. */
-const checkIsolation = async (run: Running, before: Fingerprints): Promise<Fingerprints | undefined> => {
+const checkIsolation = async (run: Running, before: Fingerprints, scopes: Scopes): Promise<Fingerprints | undefined> => {
   const { spec, options } = run;
   const t = performance.now();
-  let after: Fingerprints | undefined;
+  let fingerprintAfter: Fingerprints | undefined;
   const outcome = await bounded(
     async () => {
-      after = await takeFingerprints(options.databases);
+      const after = await takeFingerprints(options.databases, scopes);
+      fingerprintAfter = mergeFingerprints(options.isolation?.before, after, scopes);
       const changes = fingerprintChanges(before, after);
       if (changes.length === 0) return { status: 'passed' };
       const message = `the spec did not leave the databases as it found them: ${changes.join('; ')}`;
@@ -199,24 +209,25 @@ const checkIsolation = async (run: Running, before: Fingerprints): Promise<Finge
     durationMs: performance.now() - t,
     ...(outcome.failure ? { failure: outcome.failure } : {}),
   });
-  return after;
+  return fingerprintAfter;
 };
 
 export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<SpecRun> => {
+  if (spec.known?.kind === 'skip') return { result: skippedSpec(spec) };
   const started = performance.now();
   const run: Running = { spec, options, scope: VarScope.forSpec(spec, { runId: options.runId }), steps: [] };
-  let before = options.isolation?.before;
-  if (options.isolation && !before) {
-    const counted = await fingerprintBefore(run);
+  let isolation: { before: Fingerprints; scopes: Scopes } | undefined;
+  if (options.isolation) {
+    const counted = await fingerprintBefore(run, options.isolation.before);
     if ('errored' in counted) {
       for (const step of counted.errored.steps) record(run, step);
       return { result: { ...counted.errored, durationMs: performance.now() - started } };
     }
-    before = counted.before;
+    isolation = counted;
   }
   const setupOk = await runSetup(run);
   await runSteps(run, !setupOk);
   for (const [i, block] of spec.cleanup.entries()) await runSqlBlock(run, 'cleanup', block, i, spec.cleanup.length);
-  const fingerprintAfter = before ? await checkIsolation(run, before) : undefined;
+  const fingerprintAfter = isolation ? await checkIsolation(run, isolation.before, isolation.scopes) : undefined;
   return { result: specResult(spec, run.steps, performance.now() - started), fingerprintAfter };
 };

@@ -4,8 +4,9 @@
  */
 import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
 import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
-import type { Spec, Step } from '../spec/types.ts';
+import type { Known, Spec, Step } from '../spec/types.ts';
 import { where } from './context.ts';
+import { skipOf, specKnown } from './known-failures.ts';
 
 /** What results say about a step before it has run: its name, kind, place, databases and SQL. */
 export const stepEntry = (step: Step) => ({
@@ -17,7 +18,9 @@ export const stepEntry = (step: Step) => ({
   sql: stepSql(step).map((piece) => piece.sql.text),
 });
 
-const specStatus = (steps: readonly StepResult[]): Status => {
+const specStatus = (steps: readonly StepResult[], known?: Known): Status => {
+  if (known?.kind === 'skip') return 'skipped';
+  if (known?.kind === 'todo' && steps.some((s) => s.known?.kind === 'todo' && !s.known.fixed)) return 'skipped';
   if (steps.some((s) => s.status === 'errored')) return 'errored';
   if (steps.some((s) => s.status === 'failed')) return 'failed';
   if (steps.length > 0 && steps.every((s) => s.status === 'skipped')) return 'skipped';
@@ -38,7 +41,8 @@ export const specResult = (spec: Spec, steps: readonly StepResult[], durationMs:
     ...(spec.description ? { description: spec.description } : {}),
     tags: spec.tags,
     databases: spec.databases,
-    status: specStatus(steps),
+    status: specStatus(steps, spec.known),
+    ...(spec.known ? { known: specKnown(spec.known, steps) } : {}),
     durationMs,
     steps,
     metrics,
@@ -53,10 +57,10 @@ export const erroredSpec = (spec: Spec, failure: Failure): SpecResult =>
     0,
   );
 
-/** A spec that never ran (interrupted, --bail): every step skipped. */
+/** A spec that never ran (interrupted, --bail, `skip:`): every step skipped. */
 export const skippedSpec = (spec: Spec): SpecResult =>
   specResult(
     spec,
-    spec.steps.map((step) => ({ ...stepEntry(step), status: 'skipped', durationMs: 0 })),
+    spec.steps.map((step) => ({ ...(skipOf(step, spec) ? { known: skipOf(step, spec)! } : {}), ...stepEntry(step), status: 'skipped', durationMs: 0 })),
     0,
   );
