@@ -2,25 +2,12 @@
  * The part of `dbspec run` after the specs: results.json and the reports, the summary line, and the exit
  * code the results call for.
  */
-import { execFileSync } from 'node:child_process';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import { serializeResults } from '../results/read.ts';
 import type { RunResults } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
 import { fail, shown } from './command-output.ts';
-
-export const gitCommit = (): string | null => {
-  try {
-    return (
-      execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .trim() || null
-    );
-  } catch {
-    return null;
-  }
-};
 
 export const summaryLine = (results: RunResults, outDir: string): string => {
   const s = results.summary.specs;

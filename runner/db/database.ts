@@ -30,6 +30,19 @@ export type Database = {
   /** Cancels every statement this process is running on this database (on SIGINT/SIGTERM). */
   cancelRunning(): Promise<void>;
   end(): Promise<void>;
+  /**
+   * A new, empty database on the same server with the same migrations folder (embedded or disposable
+   * targets only, absent otherwise): what an upgrade step migrates step by step.
+   */
+  readonly fresh?: () => Promise<FreshDatabase>;
+};
+
+export type FreshDatabase = {
+  readonly database: Database;
+  /** Applies the pending migrations up to and including `upTo` (all without it); returns their names. */
+  migrate(upTo?: string): Promise<string[]>;
+  /** Closes its pool and drops it. */
+  drop(): Promise<void>;
 };
 
 export type PoolOptions = {

@@ -3,7 +3,7 @@
  * and reports every step as it finishes, so a harness can show progress. Never throws for anything a spec
  * or the database does: those become step outcomes. Each piece of work runs under `bounded` (bounded.ts).
  */
-import type { Database } from '../db/database.ts';
+import type { Database, FreshDatabase } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { KnownFailure, SpecResult, Status, StepResult } from '../results/types.ts';
 import type { SqlBlock, Spec, Step } from '../spec/types.ts';
@@ -20,6 +20,9 @@ import { runCompareStep } from './steps/compare.ts';
 import { runConcurrentStep } from './steps/concurrent.ts';
 import { runQueryStep } from './steps/query.ts';
 import { runTransactionStep } from './steps/transaction.ts';
+import { runInterleaveStep } from './steps/interleave.ts';
+import { runSchemaStep } from './steps/schema.ts';
+import { runUpgradeStep } from './steps/upgrade.ts';
 
 export type SpecRunOptions = {
   readonly plan: Plan;
@@ -42,6 +45,9 @@ const EXECUTORS: { readonly [K in Step['kind']]: (step: Extract<Step, { kind: K 
   concurrent: runConcurrentStep,
   compare: runCompareStep,
   benchmark: runBenchmarkStep,
+  interleave: runInterleaveStep,
+  upgrade: runUpgradeStep,
+  schema: runSchemaStep,
 };
 
 /** One spec's run in progress: its options, its variables, and the step results so far. */
@@ -50,6 +56,8 @@ type Running = {
   readonly options: SpecRunOptions;
   readonly scope: VarScope;
   readonly steps: StepResult[];
+  /** Fresh databases of upgrade steps: in place of a configured one for the later steps, dropped at the end. */
+  readonly upgraded: Map<string, FreshDatabase>;
 };
 
 const record = (run: Running, result: StepResult): void => {
@@ -135,6 +143,7 @@ const contextFor = (run: Running, step: Step, stepIndex: number): StepContext =>
     timeoutMs: step.timeoutMs ?? options.timeoutMs,
     signal: options.signal,
     ...(onRows ? { onRows: (check) => onRows({ ...check, spec, stepIndex }) } : {}),
+    upgraded: run.upgraded,
   };
 };
 
@@ -179,6 +188,7 @@ const runSteps = async (run: Running, halted: boolean): Promise<void> => {
       ...(outcome.failure ? { failure: outcome.failure } : {}),
       ...(outcome.metrics && Object.keys(outcome.metrics).length > 0 ? { metrics: outcome.metrics } : {}),
       ...(outcome.samples && outcome.samples.length > 0 ? { samples: outcome.samples } : {}),
+      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
     });
   }
 };
@@ -215,7 +225,7 @@ const checkIsolation = async (run: Running, before: Fingerprints, scopes: Scopes
 export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<SpecRun> => {
   if (spec.known?.kind === 'skip') return { result: skippedSpec(spec) };
   const started = performance.now();
-  const run: Running = { spec, options, scope: VarScope.forSpec(spec, { runId: options.runId }), steps: [] };
+  const run: Running = { spec, options, scope: VarScope.forSpec(spec, { runId: options.runId }), steps: [], upgraded: new Map() };
   let isolation: { before: Fingerprints; scopes: Scopes } | undefined;
   if (options.isolation) {
     const counted = await fingerprintBefore(run, options.isolation.before);
@@ -228,6 +238,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   const setupOk = await runSetup(run);
   await runSteps(run, !setupOk);
   for (const [i, block] of spec.cleanup.entries()) await runSqlBlock(run, 'cleanup', block, i, spec.cleanup.length);
+  await Promise.allSettled([...run.upgraded.values()].map((fresh) => fresh.drop()));
   const fingerprintAfter = isolation ? await checkIsolation(run, isolation.before, isolation.scopes) : undefined;
   return { result: specResult(spec, run.steps, performance.now() - started), fingerprintAfter };
 };

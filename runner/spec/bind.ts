@@ -89,7 +89,7 @@ export const locateInSql = (sql: SqlText, offset: number): SourceLocation => {
   }
   const start = sql.lineStarts[line];
   if (!start) return sql.loc;
-  return { file: start.file, line: start.line, column: start.column + (offset - lineStart) };
+  return { ...start, column: start.column + (offset - lineStart) };
 };
 
 const authoring = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({

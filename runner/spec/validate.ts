@@ -11,6 +11,7 @@ import { ensureParser } from '../sql/split.ts';
 import { buildSpec } from './build.ts';
 import { findSpecFiles } from './discover.ts';
 import { loadYamlFile } from './load.ts';
+import { includeFixtures, withFixtures } from './fixtures.ts';
 import { checkMeaning } from './meaning.ts';
 import { checkSchema } from './schema-check.ts';
 import type { Spec } from './types.ts';
@@ -44,8 +45,11 @@ export const loadSpec = async (file: string, options: LoadSpecOptions): Promise<
   await ensureParser();
   const schemaProblems = checkSchema(loaded, root, 'spec.schema.json');
   const built = buildSpec(loaded, root);
-  const all = [...schemaProblems, ...built.diagnostics, ...checkMeaning(built.spec, built, options.databases)];
-  return all.length === 0 ? { spec: built.spec, diagnostics: [] } : { diagnostics: all };
+  const parts = await includeFixtures(loaded, root, resolve(options.cwd ?? process.cwd()));
+  const merged = withFixtures(built.spec, parts);
+  const refs = { dbRefs: [...parts.dbRefs, ...built.dbRefs], codeRefs: [...parts.codeRefs, ...built.codeRefs] };
+  const all = [...schemaProblems, ...built.diagnostics, ...parts.diagnostics, ...merged.diagnostics, ...checkMeaning(merged.spec, refs, options.databases)];
+  return all.length === 0 ? { spec: merged.spec, diagnostics: [] } : { diagnostics: all };
 };
 
 /** Files are read a few at a time: thousands of open handles at once would hit the process's file limit. */
