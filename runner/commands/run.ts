@@ -29,6 +29,7 @@ import type { Command } from './command.ts';
 import { appendStepSummary, printAnnotations } from './ci-output.ts';
 import { fail } from './command-output.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
+import { CONFIG_OPTION, SELECTION_OPTIONS } from './shared-options.ts';
 import { gitCommit } from './git-commit.ts';
 import { runExitCode, summaryLine, writeOutputs } from './run-output.ts';
 import { databaseFacts, withSources } from './run-facts.ts';
@@ -171,9 +172,8 @@ export const runCommand: Command = {
   summary: 'Run specs against the databases (an embedded PostgreSQL when no URL is set).',
   usage: 'dbspec run [paths...] [options]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
-    grep: { type: 'string', short: 'g', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
-    tag: { type: 'string', short: 't', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable, or comma-separated).' },
+    config: CONFIG_OPTION,
+    ...SELECTION_OPTIONS,
     shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
     durations: { type: 'string', value: 'RESULTS.json', description: 'Balance --shard by the durations of a previous run.' },
     bail: { type: 'boolean', short: 'b', description: 'Stop after the first spec that fails.' },
