@@ -15,6 +15,7 @@ import { includeFixtures, withFixtures } from './fixtures.ts';
 import { checkMeaning } from './meaning.ts';
 import { checkSchema } from './schema-check.ts';
 import type { Spec } from './types.ts';
+import { openValidationCache } from './validation-cache.ts';
 import { reviveYamlNumbers } from './yaml-number.ts';
 import { locOf } from './yaml-nodes.ts';
 
@@ -93,7 +94,7 @@ const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<F
   });
 
 /** Splits the files between this thread and one worker per further core; falls back to this thread alone. */
-const loadAll = async (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> => {
+const validateAll = async (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> => {
   const here = (share: readonly string[]) => mapLimited(share, FILES_AT_ONCE, (f) => loadSpec(f, options));
   const threads = Math.min(availableParallelism(), 4);
   if (files.length < PARALLEL_FROM || threads < 2) return here(files);
@@ -104,13 +105,30 @@ const loadAll = async (files: readonly string[], options: LoadSpecOptions): Prom
   return results.flat();
 };
 
+/** Specs unchanged since a previous run come from the validation cache; the others are validated, and cached. */
+const loadAll = async (files: readonly string[], options: LoadSpecOptions): Promise<{ results: FileResult[]; fromCache: number }> => {
+  const cwd = options.cwd ?? process.cwd();
+  const cache = await openValidationCache({ databases: options.databases, cwd });
+  if (!cache) return { results: await validateAll(files, options), fromCache: 0 };
+  const cached = await mapLimited(files, FILES_AT_ONCE, (file) => cache.lookup(file));
+  const missing = files.filter((_, i) => cached[i] === undefined);
+  const validated = await validateAll(missing, options);
+  await Promise.all(validated.map((r, i) => (r.spec ? cache.store(missing[i]!, r.spec) : undefined)));
+  await cache.save();
+  let next = 0;
+  return { results: cached.map((spec) => (spec ? { spec, diagnostics: [] } : validated[next++]!)), fromCache: files.length - missing.length };
+};
+
 /** Loads every spec under the paths; also reports spec names used by two files. */
-export const loadSpecs = async (paths: readonly string[], options: LoadSpecOptions): Promise<{ specs: Spec[]; files: string[]; diagnostics: Diagnostic[] }> => {
+export const loadSpecs = async (
+  paths: readonly string[],
+  options: LoadSpecOptions,
+): Promise<{ specs: Spec[]; files: string[]; diagnostics: Diagnostic[]; fromCache: number }> => {
   const cwd = options.cwd ?? process.cwd();
   const found = await findSpecFiles(paths, cwd);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const specs: Spec[] = [];
-  const results = await loadAll(found.files, { ...options, cwd });
+  const { results, fromCache } = await loadAll(found.files, { ...options, cwd });
   const byName = new Map<string, Spec>();
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
@@ -129,5 +147,5 @@ export const loadSpecs = async (paths: readonly string[], options: LoadSpecOptio
     byName.set(r.spec.name, r.spec);
     specs.push(r.spec);
   }
-  return { specs, files: found.files, diagnostics };
+  return { specs, files: found.files, diagnostics, fromCache };
 };
