@@ -14,6 +14,8 @@ import { loadYamlFile } from './load.ts';
 import { includeFixtures, withFixtures } from './fixtures.ts';
 import { checkMeaning } from './meaning.ts';
 import { checkSchema } from './schema-check.ts';
+import { bindSql, type BoundStatement } from './bind.ts';
+import { stepSql } from './step-kinds.ts';
 import type { Spec } from './types.ts';
 import { openValidationCache } from './validation-cache.ts';
 import { reviveYamlNumbers } from './yaml-number.ts';
@@ -23,6 +25,16 @@ export type LoadSpecOptions = {
   readonly databases: readonly string[];
   /** Folder `file` is relative to; default the working directory. */
   readonly cwd?: string;
+};
+
+/** A valid spec with every piece of SQL bound (see SqlText.bound); binding cannot fail once it validated. */
+const withBoundSql = (spec: Spec): Spec => {
+  const pieces = [...spec.setup, ...spec.cleanup, ...spec.steps.flatMap(stepSql)];
+  for (const { sql } of pieces) {
+    const { statements, diagnostics } = bindSql(sql);
+    if (diagnostics.length === 0) (sql as { bound?: readonly BoundStatement[] }).bound = statements;
+  }
+  return spec;
 };
 
 /** Loads and validates one spec. `spec` is present only when the file has no problem at all. */
@@ -51,7 +63,7 @@ export const loadSpec = async (file: string, options: LoadSpecOptions): Promise<
   const merged = withFixtures(built.spec, parts);
   const refs = { dbRefs: [...parts.dbRefs, ...built.dbRefs], codeRefs: [...parts.codeRefs, ...built.codeRefs] };
   const all = [...schemaProblems, ...built.diagnostics, ...parts.diagnostics, ...merged.diagnostics, ...checkMeaning(merged.spec, refs, options.databases)];
-  return all.length === 0 ? { spec: merged.spec, diagnostics: [] } : { diagnostics: all };
+  return all.length === 0 ? { spec: withBoundSql(merged.spec), diagnostics: [] } : { diagnostics: all };
 };
 
 /** Files are read a few at a time: thousands of open handles at once would hit the process's file limit. */
