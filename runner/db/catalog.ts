@@ -57,7 +57,8 @@ select json_build_object(
 export const describeTable = async (db: Database, table: string, schema?: string): Promise<TableCatalog | undefined> => {
   const result = await db.query(TABLE_SQL, [table, schema ?? null]);
   const cell = result.rows[0]?.[0];
-  return cell === undefined || cell === null ? undefined : (cell as unknown as TableCatalog);
+  // Cells are PostgreSQL's text, json too (see text-driver.ts); this json holds names and flags only.
+  return cell === undefined || cell === null ? undefined : (JSON.parse(String(cell)) as TableCatalog);
 };
 
 /** Which of `names` exist as functions or procedures in `schema` (default the current one). */

@@ -44,7 +44,7 @@ export const freshDatabaseFactory = (configName: string, options: FreshOptions) 
   }
   return {
     database,
-    migrate: (upTo) => applyMigrations(database, options.migrationsDir, options.displayRoot, upTo === undefined ? {} : { upTo }),
+    migrate: (upTo) => applyMigrations(database, { dir: options.migrationsDir, displayRoot: options.displayRoot }, upTo),
     drop: async () => {
       await database.end();
       await dropCopies(options.url, [name]);

@@ -5,6 +5,7 @@ import type { Database, FreshDatabase } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Failure } from '../results/types.ts';
 import { locationText, type SourceLocation } from '../diagnostics.ts';
+import type { RowsCheck } from './events.ts';
 import type { VarScope } from './scope.ts';
 
 export type StepContext = {
@@ -15,6 +16,8 @@ export type StepContext = {
   readonly timeoutMs: number;
   /** Aborted on SIGINT/SIGTERM: executors stop starting new work. */
   readonly signal: AbortSignal;
+  /** Hears each check of the step's `expect.rows` (record mode listens). */
+  readonly onRows?: (check: RowsCheck) => void;
   /** Databases an upgrade step put in place of a configured one, for the rest of the spec's steps. */
   readonly upgraded: Map<string, FreshDatabase>;
 };
@@ -24,6 +27,8 @@ export type StepOutcome = {
   readonly failure?: Failure;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly waitedMs?: number;
+  /** A benchmark's recorded latencies, ms, in run order. */
+  readonly samples?: readonly number[];
   /** A transcript of what ran (an interleaving's permutations), kept in results. */
   readonly output?: string;
 };

@@ -15,6 +15,7 @@ import { includeFixtures, withFixtures } from './include.ts';
 import { checkMeaning } from './meaning.ts';
 import { checkSchema } from './schema-check.ts';
 import type { Spec } from './types.ts';
+import { reviveYamlNumbers } from './yaml-number.ts';
 import { locOf } from './yaml-nodes.ts';
 
 export type LoadSpecOptions = {
@@ -81,7 +82,8 @@ const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<F
   new Promise((resolvePromise, reject) => {
     const worker = new Worker(WORKER, { workerData: { files, options } });
     worker.once('message', (results: FileResult[]) => {
-      resolvePromise(results);
+      // Structured clone keeps data, not classes.
+      resolvePromise(reviveYamlNumbers(results));
       void worker.terminate();
     });
     worker.once('error', reject);
