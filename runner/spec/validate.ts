@@ -11,7 +11,7 @@ import { ensureParser } from '../sql/split.ts';
 import { buildSpec } from './build.ts';
 import { findSpecFiles } from './discover.ts';
 import { loadYamlFile } from './load.ts';
-import { includeFixtures, withFixtures } from './fixtures.ts';
+import { includeFixtures, withFixtures } from './include.ts';
 import { checkMeaning } from './meaning.ts';
 import { checkSchema } from './schema-check.ts';
 import { bindSql, type BoundStatement } from './bind.ts';
