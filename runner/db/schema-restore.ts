@@ -17,7 +17,8 @@ export type RestoreTarget =
   | { readonly kind: 'trigger'; readonly table: string; readonly name: string }
   | { readonly kind: 'policy'; readonly table: string; readonly name: string }
   | { readonly kind: 'row-security'; readonly table: string }
-  | { readonly kind: 'index'; readonly name: string };
+  | { readonly kind: 'index'; readonly name: string }
+  | { readonly kind: 'statement'; readonly sql: string };
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -64,13 +65,15 @@ export const restoreStatements = async (db: Database, target: RestoreTarget): Pr
       return [`alter table ${target.table} enable row level security`];
     case 'index':
       return [await one(db, 'select pg_get_indexdef($1::regclass)', [target.name])];
+    case 'statement':
+      return [target.sql];
   }
 };
 
 /**
  * Everything a restore could get wrong, as one text: constraints, user triggers (and whether enabled),
  * policies, row level security, not-null and defaults of every column, indexes and privileges of the
- * user schemas (an index's columns keep the names they had when it was built: not compared). Internal triggers (a foreign key's) are left out: their firing order depends on their
+ * user schemas, privileges in any order (an index's columns keep the names they had when it was built: not compared). Internal triggers (a foreign key's) are left out: their firing order depends on their
  * creation order, which no restore can give back, so a foreign key is never restored in place.
  */
 const SIGNATURE_SQL = `with rels as (
@@ -81,7 +84,9 @@ const SIGNATURE_SQL = `with rels as (
     union all select format('t %s %s %s %s', r.relname, t.tgname, t.tgenabled, pg_get_triggerdef(t.oid)) from pg_trigger t join rels r on r.oid = t.tgrelid where not t.tgisinternal
     union all select format('p %s %s %s %s %s %s / %s', r.relname, p.polname, p.polpermissive, p.polcmd, p.polroles, pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid))
       from pg_policy p join rels r on r.oid = p.polrelid
-    union all select format('r %s %s %s %s', r.relname, r.relrowsecurity, r.relforcerowsecurity, r.relacl) from rels r
+    union all select format('r %s %s %s %s', r.relname, r.relrowsecurity, r.relforcerowsecurity, (select array_agg(x::text order by x::text) from unnest(r.relacl) x)) from rels r
+    union all select format('n %s %s', n.nspname, (select array_agg(x::text order by x::text) from unnest(n.nspacl) x)) from pg_namespace n
+      where n.nspname not in ('pg_catalog', 'information_schema', 'dbspec') and n.nspname !~ '^pg_(toast|temp_)'
     union all select format('a %s %s %s %s', r.relname, a.attname, a.attnotnull, pg_get_expr(d.adbin, d.adrelid)) from pg_attribute a join rels r on r.oid = a.attrelid
       left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum where a.attnum > 0 and not a.attisdropped and r.relkind in ('r', 'p')
     union all select format('i %s %s', r.relname, pg_get_indexdef(i.indexrelid)) from pg_index i join rels r on r.oid = i.indexrelid

@@ -29,7 +29,9 @@ export type Restore =
   | { readonly kind: 'not-null' | 'default'; readonly table: string; readonly column: string }
   | { readonly kind: 'trigger' | 'policy'; readonly table: string; readonly name: string }
   | { readonly kind: 'row-security'; readonly table: string }
-  | { readonly kind: 'index'; readonly name: string };
+  | { readonly kind: 'index'; readonly name: string }
+  /** A statement that needs nothing from the catalog (a grant given back). */
+  | { readonly kind: 'statement'; readonly sql: string };
 
 /** A migration file as read: `file` is the path shown to people (relative to the config's folder). */
 export type MigrationSource = { readonly name: string; readonly file: string; readonly text: string };
