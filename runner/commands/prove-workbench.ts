@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { changeInPlace, type InPlaceReference, type ScratchSet, takeReference, undoInPlace } from '../db/scratch-databases.ts';
 import { runSpecs } from '../execute/engine.ts';
+import { RunEvents } from '../execute/events.ts';
 import type { Plan } from '../plan/plan.ts';
 import { narrowPlan } from '../plan/spec-tables.ts';
 import type { Mutant, Restore } from '../prove/mutant.ts';
@@ -15,7 +16,18 @@ import type { ProveContext } from './prove-run.ts';
 
 /** The specs of `plan` on a set of databases, one after another; with `bail`, stopping at the first that does not pass. */
 export const runSpecsOn = async (ctx: ProveContext, plan: Plan, set: ScratchSet, bail: boolean): Promise<readonly SpecResult[]> =>
-  (await runSpecs({ plan, databases: set.databases, runId: randomUUID().slice(0, 8), timeoutMs: ctx.timeoutMs, jobs: 1, bail, signal: ctx.signal })).specs;
+  (
+    await runSpecs({
+      plan,
+      databases: set.databases,
+      runId: randomUUID().slice(0, 8),
+      timeoutMs: ctx.timeoutMs,
+      jobs: 1,
+      bail,
+      signal: ctx.signal,
+      events: new RunEvents(),
+    })
+  ).specs;
 
 export type Workbench = { set?: ScratchSet; references?: ReadonlyMap<string, InPlaceReference> };
 

@@ -16,7 +16,8 @@ import { assembleProve, serializeProve, type ProveResults } from '../results/pro
 import { proveConsole, proveView } from '../report/prove-view.ts';
 import { writeProveReports } from '../report/render-prove.ts';
 import type { Command } from './command.ts';
-import { fail, loadProject, usage } from './command-output.ts';
+import { fail, loadProject, shown, usage } from './command-output.ts';
+import { outputFolder } from '../config.ts';
 import { gitCommit } from './git-commit.ts';
 import { allMutants, type Originals, proveAll, readOriginals, runOn, type ProveContext } from './prove-run.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
@@ -96,7 +97,7 @@ const prepare = async (values: Record<string, string | boolean | string[] | unde
   const generated = await allMutants(originals);
   const grep = prove.grep;
   const mutants = grep ? generated.mutants.filter((m) => grep.test(m.id) || grep.test(m.description)) : generated.mutants;
-  const outDir = resolve(process.cwd(), run.out);
+  const outDir = run.out !== undefined ? resolve(process.cwd(), run.out) : outputFolder(loaded.config);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
@@ -111,10 +112,10 @@ const finish = async (p: Prepared, proved: ProveResults): Promise<number> => {
   try {
     await write(proved, p.outDir, p.prove.failUnder);
   } catch (error) {
-    return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write prove results to ${p.run.out}: ${(error as Error).message}` }]);
+    return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write prove results to ${shown(p.outDir)}: ${(error as Error).message}` }]);
   }
   process.stdout.write(proveConsole(proveView(proved, p.prove.failUnder)));
-  process.stdout.write(`results: ${join(p.run.out, 'prove.json')}  report: ${join(p.run.out, 'prove.html')}\n`);
+  process.stdout.write(`results: ${join(shown(p.outDir), 'prove.json')}  report: ${join(shown(p.outDir), 'prove.html')}\n`);
   if (proved.interrupted) return 130;
   const pct = proved.summary.scorePct;
   const floor = p.prove.failUnder;

@@ -4,10 +4,10 @@
  */
 import { createPool, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
 import type { Cell } from '../results/types.ts';
-import type { ParamValue, QueryResult } from './query-result.ts';
+import type { OutputStyle, ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
-import type { Writes } from '../sql/writes.ts';
+import type { SqlEffects } from '../sql/effects.ts';
 import { changeScope, loadWriteGraph, type ChangeScope, type WriteGraph } from './write-graph.ts';
 import { APPLICATION_NAME, BACKEND_PID_SQL, createTextDriverFactory, RESET_SQL } from './text-driver.ts';
 
@@ -26,10 +26,23 @@ export type Database = {
   /** 'schema.table' -> exact row count for every user table (or the named ones), in one round trip. */
   fingerprint(tables?: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** The tables SQL with these writes can change (see write-graph.ts); the catalog is read on first use. */
-  changeScope(writes: Writes): Promise<ChangeScope>;
+  changeScope(writes: SqlEffects): Promise<ChangeScope>;
   /** Cancels every statement this process is running on this database (on SIGINT/SIGTERM). */
   cancelRunning(): Promise<void>;
   end(): Promise<void>;
+  /**
+   * A new, empty database on the same server with the same migrations folder (embedded or disposable
+   * targets only, absent otherwise): what an upgrade step migrates step by step.
+   */
+  readonly fresh?: () => Promise<FreshDatabase>;
+};
+
+export type FreshDatabase = {
+  readonly database: Database;
+  /** Applies the pending migrations up to and including `upTo` (all without it); returns their names. */
+  migrate(upTo?: string): Promise<string[]>;
+  /** Closes its pool and drops it. */
+  drop(): Promise<void>;
 };
 
 export type PoolOptions = {
@@ -54,7 +67,7 @@ const rawQuery = (sql: string, values: readonly ParamValue[] = []): QuerySqlToke
 type SlonikResult = {
   readonly command: string;
   readonly rowCount: number;
-  readonly fields: readonly { readonly name: string; readonly dataTypeId: number }[];
+  readonly fields: readonly { readonly name: string; readonly dataTypeId: number; readonly style?: OutputStyle }[];
   readonly rows: readonly unknown[];
 };
 
@@ -64,6 +77,8 @@ const toQueryResult = (result: SlonikResult): QueryResult => ({
   columns: result.fields.map((field) => ({ name: field.name, typeOid: field.dataTypeId })),
   // The text driver returns each row as an array of cells in column order.
   rows: result.rows as readonly (readonly Cell[])[],
+  // The text driver stamps each field with the output settings in force (a result without columns has none).
+  ...(result.fields[0]?.style ? { style: result.fields[0].style } : {}),
 });
 
 type Queryable = Pick<DatabasePool | DatabasePoolConnection, 'query'>;

@@ -10,7 +10,8 @@ import { connectDatabase } from './connect.ts';
 import { copyName, createCopies, databaseOf, dropCopies, urlWithDatabase } from './copies.ts';
 import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
-import { applyMigrations } from './migrations.ts';
+import { applyMigrations, checkMigrated } from './migrations.ts';
+import { freshDatabaseFactory } from './fresh-database.ts';
 import { redactUrl } from '../redact.ts';
 
 export type OpenOptions = {
@@ -104,6 +105,19 @@ export const openDatabases = async (config: Config, names: readonly string[], op
       ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
     });
   const urlOf = (database: DatabaseConfig): string => database.url ?? (server as EmbeddedServer).url(database.name);
+  // Upgrade steps may create databases beside an embedded or disposable one, never beside a shared one.
+  const withFresh = (database: DatabaseConfig, db: Database): Database =>
+    database.url !== undefined && !database.disposable
+      ? db
+      : {
+          ...db,
+          fresh: freshDatabaseFactory(database.name, {
+            url: urlOf(database),
+            migrationsDir: join(config.root, database.migrations),
+            displayRoot: config.root,
+            connect: (name, url) => connect(name, url, database.url === undefined),
+          }),
+        };
 
   try {
     if (wanted.some((database) => database.url === undefined)) {
@@ -114,9 +128,16 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     for (const database of wanted) {
       const embedded = database.url === undefined;
       const connected = await connect(database.name, urlOf(database), embedded);
-      opened.set(database.name, connected);
-      // A fresh embedded database always gets the system's schema; a given one only when asked.
-      if (embedded || options.migrate) await applyMigrations(connected, join(config.root, database.migrations), config.root);
+      opened.set(database.name, withFresh(database, connected));
+      // A fresh embedded database always gets the system's schema; a given one only when asked, and is
+      // refused when it lacks some (a run would only report one missing table after another).
+      const source = {
+        dir: join(config.root, database.migrations),
+        displayRoot: config.root,
+        ...(database.migrationsAt && { configuredAt: database.migrationsAt }),
+      };
+      if (embedded || options.migrate) await applyMigrations(connected, source);
+      else await checkMigrated(connected, source, database.urlEnv);
       // A template may not be in use while it is copied: the pool reconnects after the copies are made.
       if (copying) {
         opened.delete(database.name);
@@ -129,7 +150,7 @@ export const openDatabases = async (config: Config, names: readonly string[], op
         options.workers as number,
         copied,
       );
-      for (const database of wanted) opened.set(database.name, await connect(database.name, urlOf(database), database.url === undefined));
+      for (const database of wanted) opened.set(database.name, withFresh(database, await connect(database.name, urlOf(database), database.url === undefined)));
       const copies = copiesRefused === undefined ? (options.workers as number) - 1 : 0;
       for (let worker = 2; worker <= copies + 1; worker++) {
         const databases = new Map<string, Database>();

@@ -11,9 +11,11 @@ import { ensureParser } from '../sql/split.ts';
 import { buildSpec } from './build.ts';
 import { findSpecFiles } from './discover.ts';
 import { loadYamlFile } from './load.ts';
+import { includeFixtures, withFixtures } from './fixtures.ts';
 import { checkMeaning } from './meaning.ts';
 import { checkSchema } from './schema-check.ts';
 import type { Spec } from './types.ts';
+import { reviveYamlNumbers } from './yaml-number.ts';
 import { locOf } from './yaml-nodes.ts';
 
 export type LoadSpecOptions = {
@@ -44,8 +46,11 @@ export const loadSpec = async (file: string, options: LoadSpecOptions): Promise<
   await ensureParser();
   const schemaProblems = checkSchema(loaded, root, 'spec.schema.json');
   const built = buildSpec(loaded, root);
-  const all = [...schemaProblems, ...built.diagnostics, ...checkMeaning(built.spec, built, options.databases)];
-  return all.length === 0 ? { spec: built.spec, diagnostics: [] } : { diagnostics: all };
+  const parts = await includeFixtures(loaded, root, resolve(options.cwd ?? process.cwd()));
+  const merged = withFixtures(built.spec, parts);
+  const refs = { dbRefs: [...parts.dbRefs, ...built.dbRefs], codeRefs: [...parts.codeRefs, ...built.codeRefs] };
+  const all = [...schemaProblems, ...built.diagnostics, ...parts.diagnostics, ...merged.diagnostics, ...checkMeaning(merged.spec, refs, options.databases)];
+  return all.length === 0 ? { spec: merged.spec, diagnostics: [] } : { diagnostics: all };
 };
 
 /** Files are read a few at a time: thousands of open handles at once would hit the process's file limit. */
@@ -77,7 +82,8 @@ const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<F
   new Promise((resolvePromise, reject) => {
     const worker = new Worker(WORKER, { workerData: { files, options } });
     worker.once('message', (results: FileResult[]) => {
-      resolvePromise(results);
+      // Structured clone keeps data, not classes.
+      resolvePromise(reviveYamlNumbers(results));
       void worker.terminate();
     });
     worker.once('error', reject);
