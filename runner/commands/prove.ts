@@ -193,7 +193,12 @@ export const proveCommand: Command = {
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
     'fail-under': { type: 'string', value: 'PCT', description: 'Exit 1 when the mutation score is below PCT percent (for CI).' },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in prove.json (or $DBSPEC_RELEASE).' },
-    out: { type: 'string', short: 'o', value: 'DIR', description: 'Where prove.json, prove.html and prove.md go.', default: 'reports/out' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: "Where prove.json, prove.html and prove.md go (default: the config's `output:`, reports/out).",
+    },
   },
   run: async ({ values, positionals }) => executeProve(values, positionals),
 };
