@@ -21,8 +21,11 @@ import { readResults, serializeResults } from '../results/read.ts';
 import { assembleResults } from '../results/assemble.ts';
 import type { RunResults, SpecResult } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
+import { stepConnections } from '../spec/step-kinds.ts';
+import type { Spec } from '../spec/types.ts';
 import type { Command } from './command.ts';
-import { fail, loadProject, usage } from './command-output.ts';
+import { fail, loadProject, shown, usage } from './command-output.ts';
+import { outputFolder, specsFolder } from '../config.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
 import { trapSignals, within } from './run-process.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
@@ -40,8 +43,7 @@ const gitCommit = (): string | null => {
 };
 
 /** The largest number of connections one step holds at once, so the pool never starves a barrier. */
-const connectionsNeeded = (specs: readonly { steps: readonly { kind: string; sessions?: number; concurrency?: number }[] }[]): number =>
-  Math.max(0, ...specs.flatMap((s) => s.steps.map((step) => step.sessions ?? step.concurrency ?? 1)));
+const connectionsNeeded = (specs: readonly Spec[]): number => Math.max(0, ...specs.flatMap((s) => s.steps.map(stepConnections)));
 
 const loadDurations = async (file: string): Promise<Map<string, number>> => {
   const previous = await readResults(file);
@@ -108,16 +110,18 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
   }
   const selected = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations });
   if (selected.length === 0) {
-    process.stdout.write(`dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.join(', ')}, none selected)\n`);
+    process.stdout.write(
+      `dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.length > 0 ? options.paths.join(', ') : shown(specsFolder(config))}, none selected)\n`,
+    );
     return 0;
   }
   const plan = await planRun(selected);
   const names = [...new Set(selected.flatMap((s) => s.databases))];
-  const outDir = resolve(cwd, options.out);
+  const outDir = options.out !== undefined ? resolve(cwd, options.out) : outputFolder(config);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
-    return fail([usage(`--out ${options.out}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
+    return fail([usage(`--out ${shown(outDir)}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
   }
 
   const controller = new AbortController();
@@ -133,7 +137,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         allowShared: options.allowShared,
         migrate: options.migrate,
         statementTimeoutMs: options.timeoutMs,
-        poolSize: Math.max(10, connectionsNeeded(selected as never) * options.jobs + 2),
+        poolSize: Math.max(10, connectionsNeeded(selected) * options.jobs + 2),
         logFile: join(outDir, 'postgres.log'),
         workers: workerCount(options.jobs, selected.length),
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -193,7 +197,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
       await writeRunReports(results, outDir);
     } catch (error) {
-      return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${options.out}: ${(error as Error).message}` }]);
+      return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${shown(outDir)}: ${(error as Error).message}` }]);
     }
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, outDir));
@@ -216,7 +220,7 @@ export const runCommand: Command = {
   summary: 'Run specs against the databases (an embedded PostgreSQL when no URL is set).',
   usage: 'dbspec run [paths...] [options]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
     grep: { type: 'string', short: 'g', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
     tag: { type: 'string', short: 't', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable, or comma-separated).' },
     shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
@@ -225,7 +229,12 @@ export const runCommand: Command = {
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
     jobs: { type: 'string', short: 'j', value: 'N', description: 'Run N specs in parallel on separate connections.', default: '1' },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in results (or $DBSPEC_RELEASE).' },
-    out: { type: 'string', short: 'o', value: 'DIR', description: 'Where results.json, junit.xml and reports go.', default: 'reports/out' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: "Where results.json, junit.xml and reports go (default: the config's `output:`, reports/out).",
+    },
     'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
     migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
     reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },

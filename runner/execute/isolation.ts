@@ -3,11 +3,58 @@
  * table; two fingerprints that differ name the tables and how many rows came or went.
  */
 import type { Database } from '../db/database.ts';
+import type { ChangeScope } from '../db/write-graph.ts';
+import type { Writes } from '../sql/writes.ts';
 
 export type Fingerprints = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
-export const takeFingerprints = async (databases: ReadonlyMap<string, Database>): Promise<Fingerprints> =>
-  new Map(await Promise.all([...databases].map(async ([name, db]) => [name, await db.fingerprint()] as const)));
+/** Per database, the tables a spec can change (see db/write-graph.ts); absent: every table. */
+export type Scopes = ReadonlyMap<string, ChangeScope>;
+
+/**
+ * The tables each database's share of a spec can change. A database the spec never names cannot change
+ * (PostgreSQL writes across databases only through functions such as dblink's, which make the scope
+ * `everything` — and then, to be safe, on every database).
+ */
+export const scopesOf = async (databases: ReadonlyMap<string, Database>, writes: ReadonlyMap<string, Writes>): Promise<Scopes> => {
+  const scopes = await Promise.all(
+    [...databases].map(async ([name, db]) => {
+      const own = writes.get(name);
+      return [name, own ? await db.changeScope(own) : { tables: [] }] as const;
+    }),
+  );
+  const unbounded = scopes.find(([, scope]) => 'everything' in scope)?.[1];
+  return new Map(scopes.map(([name, scope]) => [name, unbounded ?? scope]));
+};
+
+/**
+ * Row counts of the tables in scope (every table without scopes). Counts in `known` (taken after the
+ * previous spec of the same worker, and nothing else writes in between) are reused instead of counted again.
+ */
+export const takeFingerprints = async (databases: ReadonlyMap<string, Database>, scopes?: Scopes, known?: Fingerprints): Promise<Fingerprints> =>
+  new Map(
+    await Promise.all(
+      [...databases].map(async ([name, db]) => {
+        const scope = scopes?.get(name);
+        const tables = scope && 'tables' in scope ? scope.tables : undefined;
+        const cached = known?.get(name);
+        if (tables?.every((table) => cached?.has(table))) {
+          return [name, new Map(tables.map((table) => [table, cached!.get(table)!]))] as const;
+        }
+        return [name, await db.fingerprint(tables)] as const;
+      }),
+    ),
+  );
+
+/** What is known after a spec: the counts just taken over those known before; a full count replaces them. */
+export const mergeFingerprints = (known: Fingerprints | undefined, taken: Fingerprints, scopes: Scopes): Fingerprints =>
+  new Map(
+    [...new Set([...(known?.keys() ?? []), ...taken.keys()])].map((name) => {
+      const scope = scopes.get(name);
+      const partial = scope !== undefined && 'tables' in scope;
+      return [name, new Map([...(partial ? (known?.get(name) ?? []) : []), ...(taken.get(name) ?? [])])];
+    }),
+  );
 
 const tableName = (db: string, table: string): string => `${db}.${table.startsWith('public.') ? table.slice('public.'.length) : table}`;
 

@@ -2,7 +2,7 @@
  * `dbspec run --update`: the run as usual, with record mode around it. Refuses (exit 2) when a database is a
  * shared one; otherwise returns the run's own exit code, since the run itself did fail.
  */
-import { loadConfig } from '../config.ts';
+import { loadConfig, specsFolder } from '../config.ts';
 import { exitCodeFor } from '../diagnostics.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import { loadSpecs } from '../spec/validate.ts';
@@ -18,7 +18,7 @@ export const recordRun = async (options: { readonly paths: readonly string[]; re
     process.stderr.write((await formatDiagnostics(refused)) + '\n');
     return exitCodeFor(refused);
   }
-  const { specs } = await loadSpecs(options.paths, { databases: config.databases.map((d) => d.name), cwd });
+  const { specs } = await loadSpecs(options.paths.length > 0 ? options.paths : [specsFolder(config)], { databases: config.databases.map((d) => d.name), cwd });
   const recording = startRecording(specs);
   let code: number;
   try {
