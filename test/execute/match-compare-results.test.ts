@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { QueryResult } from '../../runner/db/query-result.ts';
 import type { Cell } from '../../runner/results/types.ts';
 import { compareResults } from '../../runner/execute/compare-results.ts';
-import { OID } from './match-value.test.ts';
+import { OID } from '../support/expected-values.ts';
 
 const result = (columns: readonly (readonly [string, number])[], rows: readonly (readonly Cell[])[]): QueryResult => ({
   command: 'SELECT',

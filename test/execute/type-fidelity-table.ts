@@ -420,7 +420,7 @@ export const FIDELITY_TABLE: readonly FidelityRow[] = [
     sql: `'{"a": 9, "a": 2}'::json`,
     printedAs: '{"a": 9, "a": 2}',
     printed: [`'{"a": 9, "a": 2}'`, `'{"a": 1, "a": 2}'`],
-    natural: [`'{"a":9,"a":2}'`, `'{"a": 2, "a": 9}'`],
+    natural: [`'{"a": 9, "a": 2}'`, `'{"a":9,"a":2}'`],
     matcher: ['{ regex: "9" }', '{ json: { a: 2 } }'],
   },
   {
