@@ -212,8 +212,11 @@ export const matchJson = (value: YamlValue, text: string, ordered: boolean, pars
   const actualKey = jsonKey(actual, ordered);
   const parsed = typeof value === 'string' && parseStrings ? parseJson(value) : undefined;
   if (parsed) return !ordered && jsonKey(parsed, ordered) === actualKey;
+  // A YAML map has no key order of its own worth trusting (JavaScript puts integer-like keys first), and no
+  // duplicates: against json it compares in any order, every key of the text counted.
   const literal = jsonOfYaml(value);
-  return literal !== undefined && jsonKey(literal, ordered) === actualKey;
+  const mode = ordered ? 'sorted' : 'jsonb';
+  return literal !== undefined && jsonKey(literal, mode) === jsonKey(actual, mode);
 };
 
 /** A YAML list against an array cell, element by element with the element type's rules; a string as an array literal. */
