@@ -120,8 +120,7 @@ export const parseDateTime = (text: string, order: DateOrder = 'MDY'): DateTimeT
   const days = daysFromCivil(year, month, day);
   // A day name, when written, must be that date's (PostgreSQL prints the right one; 1970-01-01 was a Thursday).
   if (fields.weekday !== undefined && WEEKDAYS[((days % 7) + 7) % 7] !== fields.weekday.slice(0, 3).toLowerCase()) return undefined;
-  const wallMicros =
-    BigInt(days) * MICROS_PER_DAY + BigInt(hour * 3600 + minute * 60 + second) * MICROS_PER_SECOND + fractionMicros(fraction);
+  const wallMicros = BigInt(days) * MICROS_PER_DAY + BigInt(hour * 3600 + minute * 60 + second) * MICROS_PER_SECOND + fractionMicros(fraction);
   return { wallMicros, hasTime: fields.h !== undefined, ...(fields.zone === undefined ? {} : { zone: fields.zone }) };
 };
 
