@@ -11,6 +11,8 @@ export type NoteView = { readonly text: string; readonly detail?: string };
 const failingBecause = (d: ResultsDiff, index: number): number =>
   [...d.newlyFailing, ...d.appeared].filter((c) => c.step !== undefined && c.schemaChanges?.includes(index)).length;
 
+// `prove` (#17): the mutation score of each run belongs here as one more section ("Mutation score
+// 82% -> 76%: 3 schema guarantees no longer protected"), computed in results/diff.ts beside `schema`.
 export const noteSections = (d: ResultsDiff): Section<NoteView>[] => [
   {
     id: 'schema',

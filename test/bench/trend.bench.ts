@@ -72,7 +72,11 @@ try {
   const steps = base.summary.steps.total;
   const size = (await stat(join(releases, 'v1.0.0', 'results.json'))).size;
   const t = performance.now();
-  const trend = spawnSync(process.execPath, ['--liftoff-only', CLI, 'trend', releases, '--out', join(work, 'trend')], { cwd: REPO, env: cleanEnv(), encoding: 'utf8' });
+  const trend = spawnSync(process.execPath, ['--liftoff-only', CLI, 'trend', releases, '--out', join(work, 'trend')], {
+    cwd: REPO,
+    env: cleanEnv(),
+    encoding: 'utf8',
+  });
   const seconds = (performance.now() - t) / 1000;
   if (trend.status !== 0) throw new Error(`dbspec trend failed:\n${trend.stdout}\n${trend.stderr}`);
   const html = (await stat(join(work, 'trend', 'trend.html'))).size;
