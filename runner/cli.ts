@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   trend: async () => (await import('./commands/trend.ts')).trendCommand,
   new: async () => (await import('./commands/new.ts')).newCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  init: async () => (await import('./commands/init.ts')).initCommand,
 };
 
 const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>

@@ -10,9 +10,11 @@ import { join, relative, resolve } from 'node:path';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { redactSecrets } from '../redact.ts';
 import { reportInternalError } from '../internal-error.ts';
-import { DbspecError } from '../diagnostics.ts';
+import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import { checksEachSpec, runSpecs, workerCount } from '../execute/engine.ts';
 import { createHarness } from '../execute/mocha-suites.ts';
+import { EVENT_SPEC, EVENT_STEP, RunEvents } from '../execute/events.ts';
+import type { Config } from '../config.ts';
 import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-specs.ts';
 import { erroredSpec } from '../execute/run-spec.ts';
 import { planRun } from '../plan/plan.ts';
@@ -25,7 +27,8 @@ import { writeRunReports } from '../report/render.ts';
 import { stepConnections } from '../spec/step-kinds.ts';
 import type { Spec } from '../spec/types.ts';
 import type { Command } from './command.ts';
-import { fail, loadProject, usage } from './command-output.ts';
+import { fail, loadProject, shown, usage } from './command-output.ts';
+import { outputFolder, specsFolder } from '../config.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
 import { databaseFacts, withSources } from './run-facts.ts';
 import { appendStepSummary, printAnnotations } from './ci-output.ts';
@@ -80,7 +83,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 const runOrSalvage = async (
   plan: Awaited<ReturnType<typeof planRun>>,
   finished: ReadonlyMap<number, SpecResult>,
-  onSpec: (index: number, result: SpecResult) => void,
+  events: RunEvents,
   work: () => ReturnType<typeof runSpecs>,
 ): Promise<Awaited<ReturnType<typeof runSpecs>> & { readonly internalError?: unknown }> => {
   try {
@@ -92,17 +95,26 @@ const runOrSalvage = async (
       const done = finished.get(index);
       if (done) return done;
       const result = erroredSpec(spec, { code: 'INTERNAL', message, location: `${spec.loc.file}:${spec.loc.line}:${spec.loc.column}` });
-      onSpec(index, result);
+      events.emit(EVENT_SPEC, index, result);
       return result;
     });
     return { specs, interrupted: false, runLeaks: [], internalError: error };
   }
 };
 
-export const executeRun = async (options: RunOptions): Promise<number> => {
+/** What a mode wrapped around the run (record mode) adds: a say over the config, and the run's events. */
+export type RunHooks = {
+  /** Problems that stop the run before anything is opened, e.g. record mode's refusal of a shared database. */
+  readonly refuse?: (config: Config) => Diagnostic[];
+  readonly events?: RunEvents;
+};
+
+export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Promise<number> => {
   const cwd = process.cwd();
   const loaded = await loadProject({ config: options.config }, options.paths);
   if ('configProblems' in loaded) return fail(loaded.configProblems);
+  const refused = hooks.refuse?.(loaded.config) ?? [];
+  if (refused.length > 0) return fail(refused);
   if (loaded.diagnostics.length > 0) return fail(loaded.diagnostics);
   const { config } = loaded;
   let durations: Map<string, number> | undefined;
@@ -115,17 +127,19 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
   const whole = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep });
   const selected = options.shard ? selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations }) : whole;
   if (selected.length === 0) {
-    process.stdout.write(`dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.join(', ')}, none selected)\n`);
+    process.stdout.write(
+      `dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.length > 0 ? options.paths.join(', ') : shown(specsFolder(config))}, none selected)\n`,
+    );
     return 0;
   }
   const plan = await planRun(selected);
   const sources = await specSources(whole, cwd);
   const names = [...new Set(selected.flatMap((s) => s.databases))];
-  const outDir = resolve(cwd, options.out);
+  const outDir = options.out !== undefined ? resolve(cwd, options.out) : outputFolder(config);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
-    return fail([usage(`--out ${options.out}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
+    return fail([usage(`--out ${shown(outDir)}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
   }
 
   const controller = new AbortController();
@@ -171,8 +185,14 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     const mochaDone = harness.run().finally(mochaListeners.remove);
     // What finished before an internal error is still written (see runOrSalvage).
     const finished = new Map<number, SpecResult>();
+    const events = hooks.events ?? new RunEvents();
+    events.on(EVENT_STEP, harness.onStep);
+    events.on(EVENT_SPEC, (index, result) => {
+      finished.set(index, result);
+      harness.onSpec(index, result);
+    });
     const { databases, workers } = opened;
-    const run = await runOrSalvage(plan, finished, harness.onSpec, () =>
+    const run = await runOrSalvage(plan, finished, events, () =>
       runSpecs({
         plan,
         databases,
@@ -182,11 +202,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         jobs: options.jobs,
         bail: options.bail,
         signal: controller.signal,
-        onStep: harness.onStep,
-        onSpec: (index, result) => {
-          finished.set(index, result);
-          harness.onSpec(index, result);
-        },
+        events,
       }),
     );
     await mochaDone;
@@ -204,7 +220,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
       await writeRunReports(results, outDir);
     } catch (error) {
-      return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${options.out}: ${(error as Error).message}` }]);
+      return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${shown(outDir)}: ${(error as Error).message}` }]);
     }
     await appendStepSummary(await readFile(join(outDir, 'report.md'), 'utf8'));
     printAnnotations(() => runAnnotations(results));
@@ -229,7 +245,7 @@ export const runCommand: Command = {
   summary: 'Run specs against the databases (an embedded PostgreSQL when no URL is set).',
   usage: 'dbspec run [paths...] [options]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
     grep: { type: 'string', short: 'g', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
     tag: { type: 'string', short: 't', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable, or comma-separated).' },
     shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
@@ -238,7 +254,12 @@ export const runCommand: Command = {
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
     jobs: { type: 'string', short: 'j', value: 'N', description: 'Run N specs in parallel on separate connections.', default: '1' },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in results (or $DBSPEC_RELEASE).' },
-    out: { type: 'string', short: 'o', value: 'DIR', description: 'Where results.json, junit.xml and reports go.', default: 'reports/out' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: "Where results.json, junit.xml and reports go (default: the config's `output:`, reports/out).",
+    },
     'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
     migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
     reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },
@@ -255,7 +276,7 @@ export const runCommand: Command = {
   run: async ({ values, positionals }) => {
     const options = parseOptions(values, positionals);
     if ('kind' in options) return fail([options]);
-    if (values.update === true) return (await import('../update/record-run.ts')).recordRun(options, () => executeRun(options));
+    if (values.update === true) return (await import('../update/record-run.ts')).recordRun((hooks) => executeRun(options, hooks));
     return executeRun(options);
   },
 };

@@ -10,6 +10,7 @@ import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
 import type { Known, SqlBlock, Spec, Step } from '../spec/types.ts';
 import type { Failure, KnownFailure, SpecResult, Status, StepResult } from '../results/types.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
+import type { RowsChecked } from './events.ts';
 import { asTodo, skipOf, specKnown } from './known-failures.ts';
 import { fingerprintChanges, mergeFingerprints, scopesOf, takeFingerprints, type Fingerprints, type Scopes } from './isolation.ts';
 import { MissingValueError, VarScope } from './scope.ts';
@@ -29,6 +30,8 @@ export type SpecRunOptions = {
   /** Check isolation around this spec; `before`: the counts known after the previous spec of this worker, reused. */
   readonly isolation?: { readonly before?: Fingerprints };
   readonly onStep?: (result: StepResult) => void;
+  /** Hears each check of an `expect.rows` (record mode listens). */
+  readonly onRows?: (check: RowsChecked) => void;
 };
 
 export type SpecRun = { readonly result: SpecResult; readonly fingerprintAfter?: Fingerprints };
@@ -94,12 +97,13 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     steps.push(result);
     options.onStep?.(result);
   };
-  const context = (timeoutMs?: number): StepContext => ({
+  const context = (step: Step, stepIndex: number): StepContext => ({
     plan: options.plan,
     databases: options.databases,
     scope,
-    timeoutMs: timeoutMs ?? options.timeoutMs,
+    timeoutMs: step.timeoutMs ?? options.timeoutMs,
     signal: options.signal,
+    ...(options.onRows ? { onRows: (check) => options.onRows?.({ ...check, spec, stepIndex }) } : {}),
   });
   // Counting rows first doubles as a check that the databases are still there: when they are not (the
   // server stopped mid-run), the spec is errored at once instead of failing step by step.
@@ -165,7 +169,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   }
 
   let halted = !setupOk;
-  for (const step of spec.steps) {
+  for (const [stepIndex, step] of spec.steps.entries()) {
     const base = { name: step.name, phase: 'step' as const, kind: step.kind, location: where(step.loc), db: dbOfStep(step), sql: sqlOfStep(step) };
     const known = step.known ?? spec.known;
     if (halted || options.signal.aborted || known?.kind === 'skip') {
@@ -173,7 +177,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
       continue;
     }
     const t = performance.now();
-    const stepContext = context(step.timeoutMs);
+    const stepContext = context(step, stepIndex);
     const run = EXECUTORS[step.kind] as (s: Step, c: StepContext) => Promise<StepOutcome>;
     // Stopping the run cancels the statements in flight; cleanup waits until the cancellation is done so
     // that it cannot cancel cleanup's own statements.
