@@ -75,7 +75,7 @@ const fingerprintBefore = async (run: Running, known?: Fingerprints): Promise<{ 
   let scopes: Scopes | undefined;
   const counted = await bounded(
     async () => {
-      scopes = await scopesOf(options.databases, options.plan.writesOf(spec));
+      scopes = await scopesOf(options.databases, options.plan.effectsOf(spec));
       before = await takeFingerprints(options.databases, scopes, known);
       return { status: 'passed' };
     },

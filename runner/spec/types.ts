@@ -3,6 +3,7 @@
  * from so that any later failure (a wrong row, a SQL error) points back at the line a person wrote.
  * Step kinds are a discriminated union on `kind`.
  */
+import type { BoundStatement } from './bind.ts';
 import type { SourceLocation } from '../diagnostics.ts';
 import type { Expectation } from './expectation.ts';
 import type { YamlNumber } from './yaml-number.ts';
@@ -26,6 +27,11 @@ export type SqlText = {
    * per line): `lineStarts[i]` is the SourceLocation of the first character of the i-th line of `text`.
    */
   readonly lineStarts: readonly SourceLocation[];
+  /**
+   * Its statements bound ($n placeholders, effects), set once the spec is valid: the validation worker or
+   * the validation cache hands them to the plan, so the main thread need not parse the SQL again.
+   */
+  readonly bound?: readonly BoundStatement[];
 };
 
 /** Retry the step until its expectation holds or `withinMs` has passed (data that arrives through events). */

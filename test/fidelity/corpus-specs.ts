@@ -1,6 +1,8 @@
 /**
  * A regression script's events as spec files, in chunks small enough for the loader's limits: each chunk
- * has its own database, and its setup replays every state change of the chunks before it. The sabotaged
+ * works in a schema of its own (one database and one connection pool serve them all: a pool per chunk
+ * would exhaust a shared server's connections), and its setup replays every state change of the chunks
+ * before it. The sabotaged
  * cell of each query is one that PostgreSQL itself says differs from what it printed (`=` on the column's
  * type, or the type's text output for types without `=`).
  */
@@ -16,9 +18,11 @@ import { type SpecStep, exactCell, mutations, naturalCell, quoted, rowsYaml, spe
 export const VARIANTS = ['exact', 'natural', 'sabotage'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/** The one database name every chunk's spec uses. */
+export const CORPUS_DB = 'regress';
+
 export type Chunk = {
   readonly name: string;
-  readonly db: string;
   readonly specs: Record<Variant, string>;
   /** Query step name -> 1 when it has a sabotaged cell. */
   readonly queries: Map<string, number>;
@@ -146,9 +150,12 @@ export const chunkSpecs = async (file: string, events: readonly Event[], genUrl:
   const close = async (): Promise<void> => {
     if (queries.size === 0) return;
     const n = chunks.length + 1;
-    const db = `r_${file.replace(/\W/g, '_')}_${n}`;
-    const specs = await validSpecs(`regress ${file} part ${n}`, db, setupBlocks(setup), steps, queries);
-    if (specs) chunks.push({ name: `${file}-${String(n).padStart(2, '0')}`, db, specs, queries });
+    const schema = `c_${file.replace(/\W/g, '_')}_${n}`;
+    const inSchema = (sql: string): string => `SET search_path TO ${schema}, public;\n${sql}`;
+    const blocks = [`CREATE SCHEMA ${schema}`, ...setupBlocks(setup)].map(inSchema);
+    const scoped = Object.fromEntries(VARIANTS.map((v) => [v, steps[v].map((step) => ({ ...step, sql: inSchema(step.sql) }))])) as Record<Variant, SpecStep[]>;
+    const specs = await validSpecs(`regress ${file} part ${n}`, CORPUS_DB, blocks, scoped, queries);
+    if (specs) chunks.push({ name: `${file}-${String(n).padStart(2, '0')}`, specs, queries });
     setup = [...replayed];
     steps = { exact: [], natural: [], sabotage: [] };
     queries = new Map();

@@ -17,7 +17,7 @@ import pg from 'pg';
 import { ensureParser } from '../../runner/sql/split.ts';
 import { stopTestServers, testServers, type TestServer } from '../support/servers.ts';
 import { collect } from './collect.ts';
-import { chunkSpecs, type Variant, VARIANTS } from './corpus-specs.ts';
+import { CORPUS_DB, chunkSpecs, type Variant, VARIANTS } from './corpus-specs.ts';
 import { splitScript } from './psql-script.ts';
 
 export const TYPE_FILES = [
@@ -163,7 +163,7 @@ const main = async (): Promise<void> => {
       await collect(server.url(template), setupItems, { maxRows: 0, env });
       const serverDir = join(outRoot, server.label.replace(/\W+/g, '_'));
       rmSync(serverDir, { recursive: true, force: true });
-      const chunks: { name: string; db: string; specs: Record<Variant, string>; queries: Map<string, number> }[] = [];
+      const chunks: { name: string; specs: Record<Variant, string>; queries: Map<string, number> }[] = [];
       for (const file of files) {
         let text: string;
         try {
@@ -183,25 +183,20 @@ const main = async (): Promise<void> => {
       for (const variant of VARIANTS) {
         const dir = join(serverDir, variant);
         mkdirSync(dir, { recursive: true });
-        const urls: Record<string, string> = {};
-        const config = ['databases:'];
-        for (const chunk of chunks) {
-          writeFileSync(join(dir, `${chunk.name}.spec.yaml`), chunk.specs[variant]);
-          const dbName = `${tag}_${chunk.db}`.slice(0, 63);
-          await db.create(dbName, template);
-          created.push(dbName);
-          urls[`DBSPEC_${chunk.db.toUpperCase()}_URL`] = server.url(dbName);
-          config.push(`  ${chunk.db}:\n    url_env: DBSPEC_${chunk.db.toUpperCase()}_URL\n    disposable: true`);
-        }
-        writeFileSync(join(dir, 'dbspec.config.yaml'), `${config.join('\n')}\n`);
+        for (const chunk of chunks) writeFileSync(join(dir, `${chunk.name}.spec.yaml`), chunk.specs[variant]);
+        const dbName = `${tag}_${variant}`;
+        await db.create(dbName, template);
+        created.push(dbName);
+        const urls = { [`DBSPEC_${CORPUS_DB.toUpperCase()}_URL`]: server.url(dbName) };
+        writeFileSync(
+          join(dir, 'dbspec.config.yaml'),
+          `databases:\n  ${CORPUS_DB}:\n    url_env: DBSPEC_${CORPUS_DB.toUpperCase()}_URL\n    disposable: true\n`,
+        );
         const results = runVariant(dir, join(dir, 'dbspec.config.yaml'), urls, join(dir, 'out')) as Results | undefined;
         const expected = new Map(chunks.flatMap((c) => [...c.queries]));
         const tally = tallyResults(results, variant, new Map([...expected].filter(([, n]) => variant !== 'sabotage' || n > 0)), server.label, log);
         tallies.set(server.label, { ...(tallies.get(server.label) ?? ({} as Record<Variant, Tally>)), [variant]: tally });
-        for (const chunk of chunks) {
-          const dbName = `${tag}_${chunk.db}`.slice(0, 63);
-          await db.drop(dbName);
-        }
+        await db.drop(dbName);
       }
     } finally {
       for (const name of created) await db.drop(name).catch(() => {});
