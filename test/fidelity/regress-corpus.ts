@@ -159,11 +159,13 @@ const main = async (): Promise<void> => {
     const template = `${tag}_tmpl`;
     await db.create(template);
     const created: string[] = [template];
+    cleanups.push(async () => {
+      for (const name of created) await db.drop(name).catch(() => {});
+    });
     try {
       await collect(server.url(template), setupItems, { maxRows: 0, env });
       const serverDir = join(outRoot, server.label.replace(/\W+/g, '_'));
       rmSync(serverDir, { recursive: true, force: true });
-      const chunks: { name: string; specs: Record<Variant, string>; queries: Map<string, number> }[] = [];
       for (const file of files) {
         let text: string;
         try {
@@ -171,32 +173,37 @@ const main = async (): Promise<void> => {
         } catch {
           continue;
         }
-        const genDb = `${tag}_gen_${file}`;
+        const genDb = `${tag}_gen`;
         await db.create(genDb, template);
         created.push(genDb);
         const prelude = ["SET DateStyle = 'Postgres, MDY'", "SET TimeZone = 'PST8PDT'", 'SET IntervalStyle = postgres', "SET lc_monetary = 'C'"];
         const items = [...prelude.map((p) => ({ kind: 'sql' as const, text: p, line: 0 })), ...splitScript(text)];
         const events = await collect(server.url(genDb), items, { maxRows: Number(values['max-rows']), env });
-        chunks.push(...(await chunkSpecs(file, events, server.url(genDb))));
+        const chunks = await chunkSpecs(file, events, server.url(genDb));
         await db.drop(genDb);
-      }
-      for (const variant of VARIANTS) {
-        const dir = join(serverDir, variant);
-        mkdirSync(dir, { recursive: true });
-        for (const chunk of chunks) writeFileSync(join(dir, `${chunk.name}.spec.yaml`), chunk.specs[variant]);
-        const dbName = `${tag}_${variant}`;
-        await db.create(dbName, template);
-        created.push(dbName);
-        const urls = { [`DBSPEC_${CORPUS_DB.toUpperCase()}_URL`]: server.url(dbName) };
-        writeFileSync(
-          join(dir, 'dbspec.config.yaml'),
-          `databases:\n  ${CORPUS_DB}:\n    url_env: DBSPEC_${CORPUS_DB.toUpperCase()}_URL\n    disposable: true\n`,
-        );
-        const results = runVariant(dir, join(dir, 'dbspec.config.yaml'), urls, join(dir, 'out')) as Results | undefined;
-        const expected = new Map(chunks.flatMap((c) => [...c.queries]));
-        const tally = tallyResults(results, variant, new Map([...expected].filter(([, n]) => variant !== 'sabotage' || n > 0)), server.label, log);
-        tallies.set(server.label, { ...(tallies.get(server.label) ?? ({} as Record<Variant, Tally>)), [variant]: tally });
-        await db.drop(dbName);
+        // Each variant of the script on a fresh copy of the template, its chunks in order.
+        for (const variant of VARIANTS) {
+          const dir = join(serverDir, variant, file);
+          mkdirSync(dir, { recursive: true });
+          for (const chunk of chunks) writeFileSync(join(dir, `${chunk.name}.spec.yaml`), chunk.specs[variant]);
+          const dbName = `${tag}_${variant}`;
+          await db.create(dbName, template);
+          created.push(dbName);
+          const urls = { [`DBSPEC_${CORPUS_DB.toUpperCase()}_URL`]: server.url(dbName) };
+          writeFileSync(
+            join(dir, 'dbspec.config.yaml'),
+            `databases:\n  ${CORPUS_DB}:\n    url_env: DBSPEC_${CORPUS_DB.toUpperCase()}_URL\n    disposable: true\n`,
+          );
+          const results =
+            chunks.length === 0 ? { specs: [] } : (runVariant(dir, join(dir, 'dbspec.config.yaml'), urls, join(dir, 'out')) as Results | undefined);
+          const expected = new Map(chunks.flatMap((c) => [...c.queries]).filter(([, n]) => variant !== 'sabotage' || n > 0));
+          const tally = tallyResults(results, variant, expected, server.label, log);
+          const sum = tallies.get(server.label) ?? { exact: { total: 0, ok: 0 }, natural: { total: 0, ok: 0 }, sabotage: { total: 0, ok: 0 } };
+          sum[variant] = { total: sum[variant].total + tally.total, ok: sum[variant].ok + tally.ok };
+          tallies.set(server.label, sum);
+          await db.drop(dbName);
+        }
+        process.stderr.write(`${server.label} ${file}: ${JSON.stringify(tallies.get(server.label))}\n`);
       }
     } finally {
       for (const name of created) await db.drop(name).catch(() => {});
@@ -210,6 +217,16 @@ const main = async (): Promise<void> => {
   }
   process.stdout.write(`exceptions: ${join(outRoot, 'exceptions.log')}\n`);
 };
+
+// Stopped early (Ctrl-C, a timeout): the scratch databases and the embedded server still go.
+const cleanups: (() => Promise<void>)[] = [];
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled(cleanups.map((c) => c()))
+      .then(() => stopTestServers())
+      .finally(() => process.exit(130));
+  });
+}
 
 try {
   await main();
