@@ -1,17 +1,38 @@
 /**
  * `dbspec diff OLD.json NEW.json`: what changed between two runs (two releases). Writes diff.html and diff.md,
- * prints a short summary, and exits 1 on a regression (or on any change, or never, per --fail-on).
+ * prints a short summary, and exits 1 on a regression (or also on any slower single timing, on any change, or
+ * never, per --fail-on).
  */
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { diffProve, type ProveChange } from '../results/prove-diff.ts';
+import { parseProve } from '../results/prove-results.ts';
 import { readResults } from '../results/read.ts';
-import { DEFAULT_MIN_MS, DEFAULT_THRESHOLD_PCT, diffResults, hasChange, hasRegression } from '../results/diff.ts';
+import { DEFAULT_MIN_MS, DEFAULT_THRESHOLD_PCT, diffResults, hasChange, hasRegression, hasSlowerTiming, type ResultsDiff } from '../results/diff.ts';
 import { diffText } from '../report/diff-view.ts';
 import { writeDiffReports } from '../report/render-diff.ts';
 import type { Command } from './command.ts';
 import { reportFailure, shown, usageError } from './command-output.ts';
+import { appendStepSummary, printAnnotations } from './ci-output.ts';
+import { diffAnnotations } from '../report/github.ts';
+import { renderDiffMarkdown } from '../report/render-diff.ts';
 
-const USAGE = 'dbspec diff OLD.json NEW.json [--out DIR] [--fail-on regression|change|never] [--threshold PCT] [--min-ms MS]';
-const FAIL_ON = ['regression', 'change', 'never'] as const;
+const USAGE = 'dbspec diff OLD.json NEW.json [--out DIR] [--fail-on regression|slower|change|never] [--threshold PCT] [--min-ms MS]';
+const FAIL_ON = ['regression', 'slower', 'change', 'never'] as const;
+
+const GATES: Readonly<Record<(typeof FAIL_ON)[number], (d: ResultsDiff) => boolean>> = {
+  regression: hasRegression,
+  slower: hasSlowerTiming,
+  change: hasChange,
+  never: () => false,
+};
+
+/** The score's move when `dbspec prove` wrote a prove.json beside both results files; else undefined. */
+const proveBeside = async (oldFile: string, nextFile: string): Promise<ProveChange | undefined> => {
+  const read = (file: string) => readFile(join(dirname(file), 'prove.json'), 'utf8').then((text) => parseProve(text, join(dirname(file), 'prove.json')));
+  const both = await Promise.all([read(oldFile), read(nextFile)]).catch(() => undefined);
+  return both && diffProve(both[0], both[1]);
+};
 
 const number = (value: unknown, fallback: number): number | undefined => {
   if (value === undefined) return fallback;
@@ -36,7 +57,8 @@ export const diffCommand: Command = {
       short: 'f',
       multiple: false,
       value: 'WHEN',
-      description: 'Exit 1 on a regression, on any change, or never.',
+      description:
+        'Exit 1 on a regression (newly failing, or a benchmark slower by its samples); slower: also on any single duration or *_ms number past the threshold (the strict old gate); change: on any change; never.',
       default: 'regression',
     },
     threshold: {
@@ -44,7 +66,7 @@ export const diffCommand: Command = {
       short: 't',
       multiple: false,
       value: 'PCT',
-      description: 'Percent a duration or metric must move by to count.',
+      description: 'Minimum effect: percent a benchmark percentile, duration or metric must move by to count.',
       default: String(DEFAULT_THRESHOLD_PCT),
     },
     'min-ms': {
@@ -52,7 +74,7 @@ export const diffCommand: Command = {
       short: 'm',
       multiple: false,
       value: 'MS',
-      description: 'Durations and *_ms metrics must also move by more than this many ms.',
+      description: 'Single durations and *_ms numbers must also move by more than this many ms to be shown.',
       default: String(DEFAULT_MIN_MS),
     },
   },
@@ -68,11 +90,13 @@ export const diffCommand: Command = {
     const [oldFile, nextFile] = positionals as [string, string];
     try {
       const [old, next] = await Promise.all([readResults(oldFile), readResults(nextFile)]);
-      const diff = diffResults(old, next, { thresholdPct, minMs });
+      const prove = await proveBeside(oldFile, nextFile);
+      const diff = { ...diffResults(old, next, { thresholdPct, minMs }), ...(prove && { prove }) };
       const paths = await writeDiffReports(diff, typeof values.out === 'string' ? values.out : dirname(nextFile));
       process.stdout.write(diffText(diff) + `wrote ${paths.map(shown).join(', ')}\n`);
-      if (failOn === 'never') return 0;
-      return (failOn === 'change' ? hasChange(diff) : hasRegression(diff)) ? 1 : 0;
+      if (process.env.GITHUB_STEP_SUMMARY) await appendStepSummary(renderDiffMarkdown(diff));
+      printAnnotations(() => diffAnnotations(diff, next));
+      return GATES[failOn as (typeof FAIL_ON)[number]](diff) ? 1 : 0;
     } catch (error) {
       return reportFailure('diff', error);
     }

@@ -51,7 +51,7 @@ const stepFor = (db: string, first: boolean): string =>
 export const GUIDE = fileURLToPath(new URL('../../specs/README.md', import.meta.url));
 
 /** The starter's text. `schemaPath` is relative to the spec's folder; `guide` is as the user finds it from the project root. */
-export const starterSpec = (name: string, databases: readonly string[], schemaPath: string, guide = 'specs/README.md'): string => {
+export const starterSpec = (name: string, databases: readonly string[], schemaPath: string, guide: string): string => {
   const first = databases[0]!;
   return `# yaml-language-server: $schema=${schemaPath}
 # A dbspec spec: what must hold in the databases, written as SQL and the rows it returns.
@@ -124,7 +124,8 @@ export const newCommand: Command = {
     if (await exists(file)) return fail([usage(`${shown} already exists; choose another name or edit that file`)]);
     const schemaPath = relative(dirname(file), SCHEMA).split('\\').join('/');
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, starterSpec(name, [...new Set(wanted)], schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`), { flag: 'wx' });
+    const guide = relative(cwd, GUIDE).split('\\').join('/');
+    await writeFile(file, starterSpec(name, [...new Set(wanted)], schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`, guide), { flag: 'wx' });
     process.stdout.write(`wrote ${shown}\nnext: edit it, then  npx dbspec validate ${shown}  and  npx dbspec run ${shown}\n`);
     return 0;
   },

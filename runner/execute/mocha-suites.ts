@@ -4,6 +4,7 @@
  * step. That lets the engine run specs in parallel while mocha reports them in order.
  */
 import Mocha from 'mocha';
+import { useColor } from '../color.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { SpecResult, StepResult } from '../results/types.ts';
 import { failureText } from './failure-text.ts';
@@ -44,7 +45,7 @@ export type Harness = {
 };
 
 export const createHarness = (plan: Plan, options: { readonly reporter: string; readonly isolation: boolean; readonly bail: boolean }): Harness => {
-  const mocha = new Mocha({ reporter: options.reporter, timeout: 0, bail: options.bail, color: process.stdout.isTTY });
+  const mocha = new Mocha({ reporter: options.reporter, timeout: 0, bail: options.bail, color: useColor(process.stdout) });
   const slots: SpecSlots[] = plan.specs.map((spec) => ({
     setup: spec.setup.map(() => Promise.withResolvers<StepResult>()),
     steps: spec.steps.map(() => Promise.withResolvers<StepResult>()),

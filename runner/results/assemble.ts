@@ -12,6 +12,8 @@ export type RunFacts = {
   readonly finishedAt: Date;
   readonly interrupted: boolean;
   readonly databases: RunResults['databases'];
+  readonly hostname?: string;
+  readonly selection?: RunResults['selection'];
 };
 
 const byFileThenName = (a: SpecResult, b: SpecResult): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -27,6 +29,8 @@ export const assembleResults = (specResults: readonly SpecResult[], facts: RunFa
     finishedAt: facts.finishedAt.toISOString(),
     durationMs: facts.finishedAt.getTime() - facts.startedAt.getTime(),
     interrupted: facts.interrupted,
+    ...(facts.hostname !== undefined ? { hostname: facts.hostname } : {}),
+    ...(facts.selection !== undefined ? { selection: facts.selection } : {}),
     databases: facts.databases,
     summary: summarize(specs),
     specs,

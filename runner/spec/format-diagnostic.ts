@@ -3,7 +3,8 @@
  * the column, and the hint.
  */
 import { readFile } from 'node:fs/promises';
-import type { Diagnostic } from '../diagnostics.ts';
+import { useColor } from '../color.ts';
+import { type Diagnostic, locationText } from '../diagnostics.ts';
 
 const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
@@ -28,7 +29,7 @@ const frame = (source: string, line: number, column: number, color: boolean): st
 
 export const formatDiagnostic = (d: Diagnostic, source: (file: string) => string | undefined, options?: { color?: boolean }): string => {
   const color = options?.color ?? false;
-  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : '';
+  const where = d.location ? `${locationText(d.location)}: ` : '';
   const lines = [`${paint(color, '1', where)}${paint(color, '31', d.message)} ${paint(color, '2', `[${d.code}]`)}`];
   if (d.location) {
     const text = source(d.location.file);
@@ -58,7 +59,7 @@ export const formatDiagnostics = async (ds: readonly Diagnostic[]): Promise<stri
       files.set(file, undefined);
     }
   }
-  const color = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
+  const color = useColor(process.stderr);
   return [...ds]
     .sort(byPlace)
     .map((d) => formatDiagnostic(d, (f) => files.get(f), { color }))

@@ -1,35 +1,34 @@
 /**
- * `dbspec run --update`: the run as usual, with record mode around it. Refuses (exit 2) when a database is a
- * shared one; otherwise returns the run's own exit code, since the run itself did fail.
+ * `dbspec run --update`: the run as usual, with record mode listening to its events. The run refuses (exit 2)
+ * when a database is a shared one; otherwise this returns the run's own exit code, since the run itself did
+ * fail.
  */
-import { loadConfig, specsFolder } from '../config.ts';
-import { exitCodeFor } from '../diagnostics.ts';
-import { formatDiagnostics } from '../spec/format-diagnostic.ts';
-import { loadSpecs } from '../spec/validate.ts';
-import { applyRecordings, describeChanges, refuseShared, startRecording } from './record.ts';
+import type { Config } from '../config.ts';
+import type { Diagnostic } from '../diagnostics.ts';
+import { RunEvents } from '../execute/events.ts';
+import { applyRecordings, describeChanges, refuseShared } from './record.ts';
+import { startRecording } from './recorder.ts';
+import { applySchemaRecordings, describeSchemaChanges, startSchemaRecording } from './record-schema.ts';
 
-export const recordRun = async (options: { readonly paths: readonly string[]; readonly config?: string }, run: () => Promise<number>): Promise<number> => {
-  const cwd = process.cwd();
-  const { config } = await loadConfig({ cwd, ...(options.config !== undefined ? { file: options.config } : {}), env: process.env });
-  // Config and spec problems are left to the run, which reports them the usual way.
-  if (!config) return run();
-  const refused = refuseShared(config);
-  if (refused.length > 0) {
-    process.stderr.write((await formatDiagnostics(refused)) + '\n');
-    return exitCodeFor(refused);
-  }
-  const { specs } = await loadSpecs(options.paths.length > 0 ? options.paths : [specsFolder(config)], { databases: config.databases.map((d) => d.name), cwd });
-  const recording = startRecording(specs);
+/** What record mode hands the run: its refusal of shared databases, and the events it listens to. */
+export type RecordHooks = { readonly refuse: (config: Config) => Diagnostic[]; readonly events: RunEvents };
+
+export const recordRun = async (run: (hooks: RecordHooks) => Promise<number>): Promise<number> => {
+  const events = new RunEvents();
+  const recording = startRecording(events);
+  const schemaRecording = startSchemaRecording();
   let code: number;
   try {
-    code = await run();
+    code = await run({ refuse: refuseShared, events });
   } catch (error) {
-    recording.finish();
+    schemaRecording.finish();
     throw error;
   }
   const recorded = recording.finish();
+  const schemas = schemaRecording.finish();
   // Interrupted or never ran (invalid specs, no database): nothing trustworthy to record.
-  if (code === 130 || code === 2 || (recorded.length === 0 && code !== 0)) return code;
-  process.stdout.write('\n' + describeChanges(await applyRecordings(recorded, specs, cwd)));
+  if (code === 130 || code === 2 || (recorded.length === 0 && schemas.length === 0 && code !== 0)) return code;
+  process.stdout.write('\n' + describeChanges(await applyRecordings(recorded, process.cwd())));
+  process.stdout.write(describeSchemaChanges(await applySchemaRecordings(schemas, process.cwd())));
   return code;
 };
