@@ -17,8 +17,8 @@ import { type SpecStep, exactCell, mutations, naturalCell, quoted, rowsYaml, spe
 export const VARIANTS = ['exact', 'natural', 'sabotage'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
-/** The one database name every chunk's spec uses. */
-export const CORPUS_DB = 'regress';
+/** The database a variant's specs use: one run holds all three variants, each on its own database. */
+export const corpusDb = (variant: Variant): string => `regress_${variant}`;
 
 export type Chunk = {
   readonly name: string;
@@ -84,7 +84,6 @@ const stepAtLine = (yaml: string, line: number): number => {
  */
 const validSpecs = async (
   name: string,
-  db: string,
   setup: string[],
   steps: Record<Variant, SpecStep[]>,
   queries: Map<string, number>,
@@ -92,11 +91,11 @@ const validSpecs = async (
   const dir = mkdtempSync(join(tmpdir(), 'dbspec-fidelity-'));
   try {
     for (let round = 0; round < 10; round++) {
-      const specs = Object.fromEntries(VARIANTS.map((v) => [v, specYaml(`${name} (${v})`, db, setup, steps[v])])) as Record<Variant, string>;
+      const specs = Object.fromEntries(VARIANTS.map((v) => [v, specYaml(`${name} (${v})`, corpusDb(v), setup, steps[v])])) as Record<Variant, string>;
       const refused = new Set<string>();
       for (const v of VARIANTS) {
         writeFileSync(join(dir, 'x.spec.yaml'), specs[v]);
-        const { diagnostics } = await loadSpec(join(dir, 'x.spec.yaml'), { databases: [db] });
+        const { diagnostics } = await loadSpec(join(dir, 'x.spec.yaml'), { databases: VARIANTS.map(corpusDb) });
         for (const d of diagnostics) {
           const at = stepAtLine(specs[v], d.location?.line ?? 0);
           if (at < 0) {
@@ -132,7 +131,7 @@ export const chunkSpecs = async (file: string, events: readonly Event[], genUrl:
   const close = async (): Promise<void> => {
     if (queries.size === 0) return;
     const n = chunks.length + 1;
-    const specs = await validSpecs(`regress ${file} part ${n}`, CORPUS_DB, [], steps, queries);
+    const specs = await validSpecs(`regress ${file} part ${n}`, [], steps, queries);
     if (specs) chunks.push({ name: `${file}-${String(n).padStart(2, '0')}`, specs, queries });
     steps = { exact: [], natural: [], sabotage: [] };
     queries = new Map();
