@@ -83,7 +83,8 @@ export const naturalCell = (text: string | null, oid: number): string => {
 
 /** Candidate minimal changes of a cell's text: a digit, then a letter, then one character more. */
 export const mutations = (text: string): string[] => {
-  const out: string[] = [];
+  // A boolean has no nearer other value.
+  const out: string[] = text === 't' ? ['f'] : text === 'f' ? ['t'] : [];
   for (let i = text.length - 1; i >= 0 && out.length < 3; i--) {
     const c = text[i]!;
     if (/\d/.test(c)) out.push(text.slice(0, i) + String((Number(c) + 1) % 10) + text.slice(i + 1));
