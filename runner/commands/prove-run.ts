@@ -4,13 +4,10 @@
  * (execute/engine.ts), and the outcome recorded (results/prove-results.ts). Nothing here talks to mocha
  * or to a database directly.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import { RunEvents } from '../execute/events.ts';
 import { readMigrations, type MigrationText } from '../db/migrations.ts';
 import { BuildFailed, type DatabaseBuild, type ScratchServers } from '../db/scratch-databases.ts';
-import { runSpecs } from '../execute/engine.ts';
 import type { Plan } from '../plan/plan.ts';
 import { narrowPlan } from '../plan/spec-tables.ts';
 import { generateMutants } from '../prove/generate.ts';
@@ -19,6 +16,7 @@ import { specsForMutant, type SpecTables } from '../prove/select-specs.ts';
 import type { MutantResult } from '../results/prove-results.ts';
 import type { SpecResult } from '../results/types.ts';
 import { ensureParser } from '../sql/split.ts';
+import { dropBench, runInPlace, runSpecsOn, type Workbench } from './prove-workbench.ts';
 
 export type Originals = ReadonlyMap<string, readonly MigrationText[]>;
 
@@ -66,17 +64,7 @@ export const runOn = async (
   for (const [name, build] of builds) wanted.set(name, build);
   const set = await ctx.servers.build(wanted);
   try {
-    const run = await runSpecs({
-      plan,
-      databases: set.databases,
-      runId: randomUUID().slice(0, 8),
-      timeoutMs: ctx.timeoutMs,
-      jobs: 1,
-      bail,
-      signal: ctx.signal,
-      events: new RunEvents(),
-    });
-    return run.specs;
+    return await runSpecsOn(ctx, plan, set, bail);
   } finally {
     await set.drop();
   }
@@ -94,7 +82,7 @@ const firstFailure = (results: readonly SpecResult[]): MutantResult['killedBy'] 
   };
 };
 
-export const proveMutant = async (ctx: ProveContext, mutant: Mutant): Promise<MutantResult> => {
+export const proveMutant = async (ctx: ProveContext, mutant: Mutant, bench: Workbench = {}): Promise<MutantResult> => {
   const started = performance.now();
   const costs = ctx.costs ?? [];
   const specIndexes = specsForMutant(mutant, ctx.tables).sort((a, b) => (costs[a] ?? 0) - (costs[b] ?? 0) || a - b);
@@ -113,7 +101,11 @@ export const proveMutant = async (ctx: ProveContext, mutant: Mutant): Promise<Mu
   const done = (rest: Pick<MutantResult, 'status'> & Partial<MutantResult>): MutantResult => ({ ...base, ...rest, durationMs: performance.now() - started });
   try {
     // Built even when no spec would run: a mutant that cannot be applied must say so, not survive.
-    const results = await runOn(ctx, specIndexes, new Map([[mutant.database, mutatedBuild(mutant, ctx.originals)]]));
+    const { change } = mutant;
+    const results =
+      change.kind === 'compensate' && change.restore
+        ? await runInPlace(ctx, bench, mutant, { sql: change.sql, restore: change.restore }, specIndexes)
+        : await runOn(ctx, specIndexes, new Map([[mutant.database, mutatedBuild(mutant, ctx.originals)]]));
     const killedBy = firstFailure(results);
     return killedBy ? done({ status: 'killed', killedBy }) : done({ status: 'survived' });
   } catch (error) {
@@ -132,10 +124,15 @@ export const proveAll = async (
   const results: MutantResult[] = [];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (!ctx.signal.aborted && next < mutants.length) {
-      const result = await proveMutant(ctx, mutants[next++]!);
-      results.push(result);
-      onDone(result);
+    const bench: Workbench = {};
+    try {
+      while (!ctx.signal.aborted && next < mutants.length) {
+        const result = await proveMutant(ctx, mutants[next++]!, bench);
+        results.push(result);
+        onDone(result);
+      }
+    } finally {
+      await dropBench(bench);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, mutants.length)) }, worker));

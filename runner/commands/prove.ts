@@ -6,7 +6,9 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DbspecError } from '../diagnostics.ts';
 import { openScratchServers, type ScratchServers } from '../db/scratch-databases.ts';
-import { planRun } from '../plan/plan.ts';
+import type { Config } from '../config.ts';
+import { type Plan, planRun } from '../plan/plan.ts';
+import type { Mutant, ProveNote } from '../prove/mutant.ts';
 import { stepConnections } from '../spec/step-kinds.ts';
 import { tablesOfSpec } from '../plan/spec-tables.ts';
 import { writeFileAtomic } from '../results/atomic-write.ts';
@@ -17,8 +19,8 @@ import type { Command } from './command.ts';
 import { fail, loadProject, shown, usage } from './command-output.ts';
 import { outputFolder } from '../config.ts';
 import { gitCommit } from './git-commit.ts';
-import { allMutants, proveAll, readOriginals, runOn, type ProveContext } from './prove-run.ts';
-import { parseOptions } from './run-options.ts';
+import { allMutants, type Originals, proveAll, readOriginals, runOn, type ProveContext } from './prove-run.ts';
+import { parseOptions, type RunOptions } from './run-options.ts';
 import { trapSignals, within } from './run-process.ts';
 
 type ProveOptions = { failUnder?: number; grep?: RegExp };
@@ -59,14 +61,25 @@ const write = async (results: ProveResults, outDir: string, failUnder?: number):
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /** The largest number of connections one step holds at once, so a pool never starves a barrier. */
-const poolSizeFor = (plan: Awaited<ReturnType<typeof planRun>>): number =>
-  Math.max(10, 2 + Math.max(0, ...plan.specs.flatMap((s) => s.steps.map(stepConnections))));
+const poolSizeFor = (plan: Plan): number => Math.max(10, 2 + Math.max(0, ...plan.specs.flatMap((s) => s.steps.map(stepConnections))));
 
 const progress = (done: number, total: number): void => {
   if (process.stderr.isTTY) process.stderr.write(`\rdbspec prove: ${done}/${total} mutants`);
 };
 
-export const executeProve = async (values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number> => {
+type Prepared = {
+  readonly run: RunOptions;
+  readonly prove: ProveOptions;
+  readonly config: Config;
+  readonly plan: Plan;
+  readonly originals: Originals;
+  readonly mutants: readonly Mutant[];
+  readonly notes: readonly ProveNote[];
+  readonly outDir: string;
+};
+
+/** Options, config, specs, plan, migrations and mutants; or the exit code of the mistake that stops it. */
+const prepare = async (values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<Prepared | number> => {
   const run = parseOptions(values, positionals);
   if ('kind' in run) return fail([run]);
   const prove = parseProveOptions(values);
@@ -74,19 +87,73 @@ export const executeProve = async (values: Record<string, string | boolean | str
   const loaded = await loadProject({ config: run.config }, run.paths);
   if ('configProblems' in loaded) return fail(loaded.configProblems);
   if (loaded.diagnostics.length > 0) return fail(loaded.diagnostics);
-  const { config } = loaded;
-  const plan = await planRun(loaded.specs);
-  const originals = await readOriginals(config).catch((error: unknown) => error);
-  if (originals instanceof DbspecError) return fail(originals.diagnostics);
-  if (originals instanceof Error) throw originals;
-  const generated = await allMutants(originals as Awaited<ReturnType<typeof readOriginals>>);
-  const mutants = prove.grep ? generated.mutants.filter((m) => prove.grep!.test(m.id) || prove.grep!.test(m.description)) : generated.mutants;
-  const outDir = run.out !== undefined ? resolve(process.cwd(), run.out) : outputFolder(config);
+  let originals: Originals;
+  try {
+    originals = await readOriginals(loaded.config);
+  } catch (error) {
+    if (error instanceof DbspecError) return fail(error.diagnostics);
+    throw error;
+  }
+  const generated = await allMutants(originals);
+  const grep = prove.grep;
+  const mutants = grep ? generated.mutants.filter((m) => grep.test(m.id) || grep.test(m.description)) : generated.mutants;
+  const outDir = run.out !== undefined ? resolve(process.cwd(), run.out) : outputFolder(loaded.config);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
     return fail([usage(`--out ${run.out}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
   }
+  const plan = await planRun(loaded.specs);
+  return { run, prove, config: loaded.config, plan, originals, mutants, notes: generated.notes, outDir };
+};
+
+/** Writes prove.json and the reports, prints the table and score; returns the exit code. */
+const finish = async (p: Prepared, proved: ProveResults): Promise<number> => {
+  try {
+    await write(proved, p.outDir, p.prove.failUnder);
+  } catch (error) {
+    return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write prove results to ${shown(p.outDir)}: ${(error as Error).message}` }]);
+  }
+  process.stdout.write(proveConsole(proveView(proved, p.prove.failUnder)));
+  process.stdout.write(`results: ${join(shown(p.outDir), 'prove.json')}  report: ${join(shown(p.outDir), 'prove.html')}\n`);
+  if (proved.interrupted) return 130;
+  const pct = proved.summary.scorePct;
+  const floor = p.prove.failUnder;
+  if (floor !== undefined && (pct === null || pct < floor)) {
+    process.stderr.write(`dbspec prove: mutation score ${pct === null ? 'none' : `${pct.toFixed(1)}%`} is under --fail-under ${floor}%\n`);
+    return 1;
+  }
+  return 0;
+};
+
+/** The baseline, then every mutant; null when the baseline fails (already reported). */
+const proveEvery = async (p: Prepared, ctx: ProveContext, startedAt: Date): Promise<ProveResults | null> => {
+  const base = await baseline(ctx);
+  if (base.failures.length > 0) {
+    process.stderr.write(
+      `dbspec prove: the specs must pass on the unchanged schema first; these do not (see dbspec run):\n${base.failures.map((f) => `  ${f}`).join('\n')}\n`,
+    );
+    return null;
+  }
+  let done = 0;
+  const results = await proveAll({ ...ctx, costs: base.costs }, p.mutants, p.run.jobs, () => progress(++done, p.mutants.length));
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const finishedAt = new Date();
+  return assembleProve(results, {
+    release: p.run.release,
+    commit: gitCommit(),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    interrupted: ctx.signal.aborted,
+    notes: p.notes,
+    servers: ctx.servers.facts,
+  });
+};
+
+export const executeProve = async (values: Record<string, string | boolean | string[] | undefined>, positionals: string[]): Promise<number> => {
+  const p = await prepare(values, positionals);
+  if (typeof p === 'number') return p;
   const controller = new AbortController();
   let servers: ScratchServers | undefined;
   const untrap = trapSignals(controller, () => {
@@ -95,63 +162,20 @@ export const executeProve = async (values: Record<string, string | boolean | str
   const startedAt = new Date();
   try {
     try {
+      const options = { originals: p.originals, statementTimeoutMs: p.run.timeoutMs, poolSize: poolSizeFor(p.plan), logFile: join(p.outDir, 'postgres.log') };
       servers = await openScratchServers(
-        config,
-        config.databases.map((d) => d.name),
-        {
-          originals: originals as Awaited<ReturnType<typeof readOriginals>>,
-          statementTimeoutMs: run.timeoutMs,
-          poolSize: poolSizeFor(plan),
-          logFile: join(outDir, 'postgres.log'),
-        },
+        p.config,
+        p.config.databases.map((d) => d.name),
+        options,
       );
     } catch (error) {
       if (error instanceof DbspecError) return fail(error.diagnostics);
       throw error;
     }
-    const ctx: ProveContext = {
-      plan,
-      tables: plan.specs.map((spec) => tablesOfSpec(spec, plan)),
-      servers,
-      originals: originals as Awaited<ReturnType<typeof readOriginals>>,
-      timeoutMs: run.timeoutMs,
-      signal: controller.signal,
-    };
-    const base = await baseline(ctx);
-    if (base.failures.length > 0) {
-      process.stderr.write(
-        `dbspec prove: the specs must pass on the unchanged schema first; these do not (see dbspec run):\n${base.failures.map((f) => `  ${f}`).join('\n')}\n`,
-      );
-      return 1;
-    }
-    let done = 0;
-    const results = await proveAll({ ...ctx, costs: base.costs }, mutants, run.jobs, () => progress(++done, mutants.length));
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    const finishedAt = new Date();
-    const proved = assembleProve(results, {
-      release: run.release,
-      commit: gitCommit(),
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-      interrupted: controller.signal.aborted,
-      notes: generated.notes,
-      servers: servers.facts,
-    });
-    try {
-      await write(proved, outDir, prove.failUnder);
-    } catch (error) {
-      return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write prove results to ${shown(outDir)}: ${(error as Error).message}` }]);
-    }
-    process.stdout.write(proveConsole(proveView(proved, prove.failUnder)));
-    process.stdout.write(`results: ${join(shown(outDir), 'prove.json')}  report: ${join(shown(outDir), 'prove.html')}\n`);
-    if (proved.interrupted) return 130;
-    const pct = proved.summary.scorePct;
-    if (prove.failUnder !== undefined && (pct === null || pct < prove.failUnder)) {
-      process.stderr.write(`dbspec prove: mutation score ${pct === null ? 'none' : `${pct.toFixed(1)}%`} is under --fail-under ${prove.failUnder}%\n`);
-      return 1;
-    }
-    return 0;
+    const tables = p.plan.specs.map((spec) => tablesOfSpec(spec, p.plan));
+    const ctx: ProveContext = { plan: p.plan, tables, servers, originals: p.originals, timeoutMs: p.run.timeoutMs, signal: controller.signal };
+    const proved = await proveEvery(p, ctx, startedAt);
+    return proved === null ? 1 : await finish(p, proved);
   } finally {
     untrap();
     await within(servers?.close(), CLOSE_TIMEOUT_MS);
@@ -169,7 +193,12 @@ export const proveCommand: Command = {
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
     'fail-under': { type: 'string', value: 'PCT', description: 'Exit 1 when the mutation score is below PCT percent (for CI).' },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in prove.json (or $DBSPEC_RELEASE).' },
-    out: { type: 'string', short: 'o', value: 'DIR', description: 'Where prove.json, prove.html and prove.md go.', default: 'reports/out' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: "Where prove.json, prove.html and prove.md go (default: the config's `output:`, reports/out).",
+    },
   },
   run: async ({ values, positionals }) => executeProve(values, positionals),
 };

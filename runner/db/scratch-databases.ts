@@ -15,6 +15,7 @@ import type { Database } from './database.ts';
 import { toDbError } from './db-error.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
 import { applyMigrationTexts, type MigrationText } from './migrations.ts';
+import { restoreStatements, schemaSignature, type RestoreTarget } from './schema-restore.ts';
 
 export type DatabaseBuild =
   | { readonly kind: 'copy' }
@@ -161,4 +162,35 @@ export const openScratchServers = async (config: Config, names: readonly string[
     return { databases: new Map(built.map((b) => [b.home.name, b.db])), drop: dropAll };
   };
   return { build, facts, close };
+};
+
+/** What a database held before a change in place: its schema signature and the row count of every table. */
+export type InPlaceReference = { readonly signature: string; readonly counts: ReadonlyMap<string, number> };
+
+export const takeReference = async (db: Database): Promise<InPlaceReference> => ({ signature: await schemaSignature(db), counts: await db.fingerprint() });
+
+/**
+ * Changes a database in place with one statement, after reading what puts the object back.
+ * @throws BuildFailed when the object is not there or PostgreSQL refuses the statement (nothing changed).
+ */
+export const changeInPlace = async (db: Database, sql: string, target: RestoreTarget): Promise<readonly string[]> => {
+  try {
+    const undo = await restoreStatements(db, target);
+    await db.query(sql);
+    return undo;
+  } catch (error) {
+    throw new BuildFailed(db.name, error instanceof Error && !('code' in error) ? error.message : toDbError(error).message);
+  }
+};
+
+/** Puts the object back; true when the database is again exactly as `reference` says (else rebuild it). */
+export const undoInPlace = async (db: Database, undo: readonly string[], reference: InPlaceReference): Promise<boolean> => {
+  try {
+    for (const sql of undo) await db.query(sql);
+    if ((await schemaSignature(db)) !== reference.signature) return false;
+    const counts = await db.fingerprint();
+    return counts.size === reference.counts.size && [...counts].every(([table, n]) => reference.counts.get(table) === n);
+  } catch {
+    return false;
+  }
 };

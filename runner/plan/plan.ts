@@ -21,6 +21,10 @@ export const planRun = async (specs: readonly Spec[]): Promise<Plan> => {
   await ensureParser();
   const bound = new Map<SqlText, readonly BoundStatement[]>();
   const bind = (sql: SqlText): void => {
+    if (sql.bound) {
+      bound.set(sql, sql.bound);
+      return;
+    }
     const { statements, diagnostics } = bindSql(sql);
     if (diagnostics.length > 0) throw new Error(`internal: SQL at ${sql.loc.file}:${sql.loc.line} failed to bind after validation: ${diagnostics[0]!.message}`);
     bound.set(sql, statements);

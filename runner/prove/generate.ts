@@ -33,7 +33,7 @@ export const generateMutants = (database: string, sources: readonly MigrationSou
   const notes: ProveNote[] = [];
   for (const [m, migration] of migrations.entries())
     for (const [s, statement] of migration.statements.entries()) {
-      const ctx: StatementContext = { database, migration, statement, at: position(m, s), names };
+      const ctx: StatementContext = { database, migration, statement, at: position(m, s), names, migrations };
       const generate = GENERATORS[statement.type];
       if (generate) mutants.push(...generate(ctx));
       const opaque = OPAQUE[statement.type];

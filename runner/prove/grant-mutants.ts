@@ -2,19 +2,21 @@
  * Mutants of privileges: a `grant` gives one privilege less (each privilege in turn; a grant of a single
  * privilege disappears), a `revoke` disappears.
  *
- * Applied by rewriting the statement in the migration text: a compensating `revoke` would also take away the
- * same privilege given by another grant, and a compensating `grant` would give back more than the revoke
- * took when the role never had it; neither is exact.
+ * A weakened grant is a compensating `revoke` of the privilege when that is exact (no other grant gives the
+ * same privilege on the same object to the same role: the revoke would take that one away too); else, like
+ * a removed revoke (a compensating `grant` would give back more than the revoke took when the role never
+ * had it), the statement is rewritten in the migration text.
  */
 import { blankStatement, splice, type Token } from './migration-tree.ts';
-import type { Mutant } from './mutant.ts';
+import type { Mutant, MutantChange } from './mutant.ts';
+import { qualified, quoteIdent, type RangeVar } from './names.ts';
 import { mutantAt, rewrite, type StatementContext } from './statement-context.ts';
 
 type GrantNode = {
   readonly is_grant?: boolean;
   readonly objtype?: string;
-  readonly objects?: readonly Record<string, { relname?: string; sval?: string }>[];
-  readonly privileges?: readonly { AccessPriv: { priv_name?: string } }[];
+  readonly objects?: readonly Record<string, { relname?: string; schemaname?: string; sval?: string }>[];
+  readonly privileges?: readonly { AccessPriv: { priv_name?: string; cols?: unknown } }[];
   readonly grantees?: readonly { RoleSpec: { rolename?: string; roletype?: string } }[];
 };
 
@@ -57,6 +59,61 @@ const weakenedGrant = (ctx: StatementContext, privilege: number, privileges: rea
   return splice(ctx.migration, ranges[0]!.start, ranges.at(-1)!.end, kept.join(', '));
 };
 
+/** Grantees as SQL: quoted role names, or the keyword public. */
+const granteesSql = (node: GrantNode): string =>
+  (node.grantees ?? []).map((g) => (g.RoleSpec.rolename !== undefined ? quoteIdent(g.RoleSpec.rolename) : 'public')).join(', ');
+
+/** The objects as SQL, with their kind: `"users", "threads"` or `schema "public"`. */
+const objectsSql = (node: GrantNode): string | undefined => {
+  const objects = node.objects ?? [];
+  if (node.objtype === 'OBJECT_TABLE')
+    return objects
+      .map((o) => o.RangeVar)
+      .map((rv) => (rv?.relname ? qualified(rv as RangeVar) : '?'))
+      .join(', ');
+  if (node.objtype === 'OBJECT_SCHEMA') return `schema ${objects.map((o) => quoteIdent(o.String?.sval ?? '?')).join(', ')}`;
+  return undefined;
+};
+
+/** Whether another grant in the migrations gives `privilege` (or all) on one of these objects to one of these grantees. */
+const grantedElsewhere = (ctx: StatementContext, node: GrantNode, privilege: string): boolean => {
+  const objects = new Set(objectNames(node));
+  const grantees = new Set(granteeNames(node).split(', '));
+  return ctx.migrations.some((migration) =>
+    migration.statements.some((statement) => {
+      if (statement === ctx.statement || statement.type !== 'GrantStmt') return false;
+      const other = statement.node as GrantNode;
+      if (other.is_grant !== true || other.objtype !== node.objtype) return false;
+      const privileges = (other.privileges ?? []).map((p) => p.AccessPriv.priv_name ?? 'all');
+      return (
+        (privileges.length === 0 || privileges.includes(privilege) || privileges.includes('all')) &&
+        objectNames(other).some((o) => objects.has(o)) &&
+        granteeNames(other)
+          .split(', ')
+          .some((g) => grantees.has(g))
+      );
+    }),
+  );
+};
+
+/**
+ * A revoke after the migrations, undone by the grant, when that is exact: a table or schema privilege (not
+ * per column) that no other grant gives to the same role on the same object. Else a rewrite.
+ */
+const weakenedChange = (ctx: StatementContext, node: GrantNode, index: number, privileges: readonly string[]): MutantChange => {
+  const privilege = privileges[index]!;
+  const objects = objectsSql(node);
+  const perColumn = node.privileges?.[index]?.AccessPriv.cols !== undefined;
+  if (objects === undefined || perColumn || privilege === 'all' || grantedElsewhere(ctx, node, privilege))
+    return rewrite(ctx, weakenedGrant(ctx, index, privileges));
+  const grantees = granteesSql(node);
+  return {
+    kind: 'compensate',
+    sql: `revoke ${privilege} on ${objects} from ${grantees}`,
+    restore: { kind: 'statement', sql: `grant ${privilege} on ${objects} to ${grantees}` },
+  };
+};
+
 export const grantMutants = (ctx: StatementContext): Mutant[] => {
   const node = ctx.statement.node as GrantNode;
   const on = `${objectNames(node).join(', ')}`;
@@ -80,7 +137,7 @@ export const grantMutants = (ctx: StatementContext): Mutant[] => {
       object: `${privilege} on ${on} to ${granteeNames(node)}`,
       tables: affectedTables(node),
       description: `no longer grants \`${privilege}\` on ${on} to ${granteeNames(node)}`,
-      change: rewrite(ctx, weakenedGrant(ctx, i, privileges)),
+      change: weakenedChange(ctx, node, i, privileges),
     }),
   );
 };

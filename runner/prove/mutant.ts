@@ -18,6 +18,21 @@ export type MutantKind =
   | 'weaken-grant'
   | 'weaken-revoke';
 
+/**
+ * What puts a compensated guarantee back in place, so one database can serve many mutants (see
+ * db/schema-restore.ts, which reads the object's definition from the catalog before the change). Absent
+ * when no restore is exact: a foreign key re-added fires after the table's other keys.
+ * `table`, and `name` of an index, are SQL text (quoted, maybe qualified).
+ */
+export type Restore =
+  | { readonly kind: 'constraint'; readonly table: string; readonly name: string }
+  | { readonly kind: 'not-null' | 'default'; readonly table: string; readonly column: string }
+  | { readonly kind: 'trigger' | 'policy'; readonly table: string; readonly name: string }
+  | { readonly kind: 'row-security'; readonly table: string }
+  | { readonly kind: 'index'; readonly name: string }
+  /** A statement that needs nothing from the catalog (a grant given back). */
+  | { readonly kind: 'statement'; readonly sql: string };
+
 /** A migration file as read: `file` is the path shown to people (relative to the config's folder). */
 export type MigrationSource = { readonly name: string; readonly file: string; readonly text: string };
 
@@ -27,7 +42,7 @@ export type MigrationSource = { readonly name: string; readonly file: string; re
  * the migrations with one file's text changed (where no statement afterwards could be exact).
  */
 export type MutantChange =
-  | { readonly kind: 'compensate'; readonly sql: string }
+  | { readonly kind: 'compensate'; readonly sql: string; readonly restore?: Restore }
   | { readonly kind: 'rewrite'; readonly migration: string; readonly text: string };
 
 export type Mutant = {

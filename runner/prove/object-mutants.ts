@@ -18,7 +18,11 @@ export const triggerMutants = (ctx: StatementContext): Mutant[] => {
       object: node.trigname,
       tables: [table],
       description: `drops trigger \`${node.trigname}\` on \`${table}\``,
-      change: { kind: 'compensate', sql: `drop trigger ${quoteIdent(node.trigname)} on ${qualified(node.relation, table)}` },
+      change: {
+        kind: 'compensate',
+        sql: `drop trigger ${quoteIdent(node.trigname)} on ${qualified(node.relation, table)}`,
+        restore: { kind: 'trigger', table: qualified(node.relation, table), name: node.trigname },
+      },
     }),
   ];
 };
@@ -32,7 +36,11 @@ export const policyMutants = (ctx: StatementContext): Mutant[] => {
       object: node.policy_name,
       tables: [table],
       description: `drops row level security policy \`${node.policy_name}\` on \`${table}\``,
-      change: { kind: 'compensate', sql: `drop policy ${quoteIdent(node.policy_name)} on ${qualified(node.table, table)}` },
+      change: {
+        kind: 'compensate',
+        sql: `drop policy ${quoteIdent(node.policy_name)} on ${qualified(node.table, table)}`,
+        restore: { kind: 'policy', table: qualified(node.table, table), name: node.policy_name },
+      },
     }),
   ];
 };
@@ -48,7 +56,7 @@ export const uniqueIndexMutants = (ctx: StatementContext): Mutant[] => {
       object: node.idxname,
       tables: [table],
       description: `drops unique index \`${node.idxname}\` on \`${table}\``,
-      change: { kind: 'compensate', sql: `drop index ${index}` },
+      change: { kind: 'compensate', sql: `drop index ${index}`, restore: { kind: 'index', name: index } },
     }),
   ];
 };

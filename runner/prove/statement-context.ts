@@ -10,6 +10,8 @@ export type StatementContext = {
   /** Position of the statement among all the database's migrations (see names.ts). */
   readonly at: number;
   readonly names: FinalNames;
+  /** Every migration of the database, for a question about other statements (a grant of the same privilege). */
+  readonly migrations: readonly ParsedMigration[];
 };
 
 export type MutantFields = {

@@ -48,7 +48,11 @@ const constraintMutants = (ctx: StatementContext, relation: RangeVar, c: Constra
     tables,
     offset: c.location,
     description: `drops ${known[1]} \`${name}\``,
-    change: { kind: 'compensate', sql: `alter table ${qualified(relation, table)} drop constraint ${quoteIdent(name)}` },
+    change: {
+      kind: 'compensate',
+      sql: `alter table ${qualified(relation, table)} drop constraint ${quoteIdent(name)}`,
+      ...(c.contype !== 'CONSTR_FOREIGN' && { restore: { kind: 'constraint', table: qualified(relation, table), name } }),
+    },
   });
   const changed =
     c.contype === 'CONSTR_FOREIGN' && c.pktable
@@ -66,7 +70,11 @@ const dropNotNull = (ctx: StatementContext, relation: RangeVar, column: string, 
     tables: [table],
     offset,
     description: `drops not null on \`${table}.${final}\``,
-    change: { kind: 'compensate', sql: `alter table ${qualified(relation, table)} alter column ${quoteIdent(final)} drop not null` },
+    change: {
+      kind: 'compensate',
+      sql: `alter table ${qualified(relation, table)} alter column ${quoteIdent(final)} drop not null`,
+      restore: { kind: 'not-null', table: qualified(relation, table), column: final },
+    },
   });
 };
 
@@ -79,7 +87,11 @@ const dropDefault = (ctx: StatementContext, relation: RangeVar, column: string, 
     tables: [table],
     offset,
     description: `drops the default of \`${table}.${final}\``,
-    change: { kind: 'compensate', sql: `alter table ${qualified(relation, table)} alter column ${quoteIdent(final)} drop default` },
+    change: {
+      kind: 'compensate',
+      sql: `alter table ${qualified(relation, table)} alter column ${quoteIdent(final)} drop default`,
+      restore: { kind: 'default', table: qualified(relation, table), column: final },
+    },
   });
 };
 
@@ -122,7 +134,11 @@ const disableRls = (ctx: StatementContext, relation: RangeVar): Mutant => {
     object: table,
     tables: [table],
     description: `disables row level security on \`${table}\``,
-    change: { kind: 'compensate', sql: `alter table ${qualified(relation, table)} disable row level security` },
+    change: {
+      kind: 'compensate',
+      sql: `alter table ${qualified(relation, table)} disable row level security`,
+      restore: { kind: 'row-security', table: qualified(relation, table) },
+    },
   });
 };
 

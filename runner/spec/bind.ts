@@ -4,7 +4,7 @@
  * literal, a dollar-quote or a comment is a mistake, reported where it was written.
  */
 import { normalizeSync, scanSync } from 'libpg-query';
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
 import { splitStatements } from '../sql/split.ts';
 import { effectsOfTree, type SqlEffects } from '../sql/effects.ts';
 import { transactionControlOf } from '../sql/transaction-control.ts';
@@ -94,14 +94,6 @@ export const locateInSql = (sql: SqlText, offset: number): SourceLocation => {
   if (!start) return sql.loc;
   return { ...start, column: start.column + (offset - lineStart) };
 };
-
-const authoring = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  location,
-  ...(hint ? { hint } : {}),
-});
 
 /** libpg-query scans in UTF-8 bytes. */
 const byteOffsets =

@@ -61,14 +61,28 @@ describe('prove: mutant generation', () => {
     assert.equal(find('drop-trigger', 'children_touch').line, 3);
   });
 
-  it('weakens a grant by one privilege at a time and removes a revoke, keeping every other line in place', () => {
-    const select = textOf(find('weaken-grant', 'select on parents to reader'));
-    assert.match(select, /^grant delete on parents to reader;$/m);
-    const del = textOf(find('weaken-grant', 'delete on parents to reader'));
-    assert.match(del, /^grant select on parents to reader;$/m);
+  it('weakens a grant by one privilege at a time: a revoke afterwards when exact, else the grant rewritten; removes a revoke', () => {
+    assert.equal(sqlOf(find('weaken-grant', 'select on parents to reader')), 'revoke select on "parents" from "reader"');
+    const del = find('weaken-grant', 'delete on parents to reader');
+    assert.deepEqual(del.change.kind === 'compensate' && del.change.restore, { kind: 'statement', sql: 'grant delete on "parents" to "reader"' });
     const revoke = textOf(find('weaken-revoke', 'revoke usage on public from public'));
     assert.doesNotMatch(revoke, /revoke/);
     assert.equal(revoke.split('\n').length, everyKindMigrations('reader')[1]!.text.split('\n').length);
+    // Another grant of select on parents to reader: a revoke would take that one too, so the text is rewritten.
+    const overlapping = generateMutants('app', [
+      { name: '001_g.sql', file: 'g.sql', text: 'grant select, delete on parents to reader;\ngrant select on parents, children to reader, writer;\n' },
+    ]).mutants;
+    const rewritten = overlapping.find((m) => m.object === 'select on parents to reader')!;
+    assert.equal(rewritten.change.kind, 'rewrite');
+    assert.match(textOf(rewritten), /^grant delete on parents to reader;$/m);
+    // The grant of a single privilege disappears, its line kept (as spaces).
+    assert.equal(
+      textOf(overlapping.find((m) => m.object === 'select on parents, children to reader, writer')!)
+        .split('\n')[1]!
+        .trim(),
+      ';',
+    );
+    assert.equal(overlapping.find((m) => m.object === 'delete on parents to reader')!.change.kind, 'compensate');
   });
 
   it('gives every mutant a distinct, stable id and notes DO blocks it cannot look into', () => {

@@ -7,8 +7,16 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ProveResults } from '../../runner/results/prove-results.ts';
+import { REPO } from '../run/cli-process.ts';
 import { cleanEnv, runCli } from '../run/cli-process.ts';
+
+const validateProve = async (value: unknown): Promise<void> => {
+  const schema = JSON.parse(await readFile(join(REPO, 'schema', 'prove.schema.json'), 'utf8')) as object;
+  const validate = new Ajv2020({ strict: false }).compile(schema);
+  assert.ok(validate(value), JSON.stringify(validate.errors));
+};
 
 const ACCOUNTS = `create table accounts (
   email text not null,
@@ -73,6 +81,7 @@ describe('dbspec prove (CLI, embedded server)', function () {
     assert.match(run.stdout, /mutation score 66\.7% \(2 killed, 1 survived, of 3\)/);
     assert.match(run.stderr, /under --fail-under 70%/);
     const results = JSON.parse(await readFile(join(dir, 'out', 'prove.json'), 'utf8')) as ProveResults;
+    await validateProve(results);
     assert.deepEqual(results.summary, { mutants: 3, killed: 2, survived: 1, unapplied: 0, scorePct: 66.7 });
     assert.deepEqual(
       results.mutants.filter((m) => m.status === 'survived').map((m) => m.id),
@@ -97,6 +106,7 @@ describe('dbspec prove (CLI, embedded server)', function () {
     assert.match(run.stdout, /^unapplied +drops unique constraint accounts_email_key .*failed to apply: .*depend/m);
     assert.match(run.stdout, /no score \(0 killed, 0 survived, 1 failed to apply, of 1\)/);
     const results = JSON.parse(await readFile(join(dir, 'out', 'prove.json'), 'utf8')) as ProveResults;
+    await validateProve(results);
     assert.equal(results.mutants[0]?.status, 'unapplied');
     assert.equal(results.mutants[0]?.killedBy, undefined);
   });

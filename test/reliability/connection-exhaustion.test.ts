@@ -26,6 +26,9 @@ describe('reliability: connections exhausted mid-run', function () {
     for (const url of Object.values(dbs.urls)) {
       await adminQuery(url, `grant all on all tables in schema public to ${ROLE}`);
       await adminQuery(url, `grant all on all sequences in schema public to ${ROLE}`);
+      // A run without --migrate reads dbspec.migrations to check nothing is pending.
+      await adminQuery(url, `grant usage on schema dbspec to ${ROLE}`);
+      await adminQuery(url, `grant select on all tables in schema dbspec to ${ROLE}`);
     }
     out = await tempOut();
   });
