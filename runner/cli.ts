@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   new: async () => (await import('./commands/new.ts')).newCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   init: async () => (await import('./commands/init.ts')).initCommand,
+  prove: async () => (await import('./commands/prove.ts')).proveCommand,
 };
 
 const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>

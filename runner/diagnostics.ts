@@ -12,6 +12,14 @@ export type SourceLocation = {
   /** Optional end of the range, for underlining. */
   readonly endLine?: number;
   readonly endColumn?: number;
+  /** For a place inside a fixture: the `use:` entry that included the file (which may itself be inside one). */
+  readonly via?: SourceLocation;
+};
+
+/** `file:line:col`, preceded by the include chain: `specs/a.spec.yaml:4:5 → fixtures/tenant.yaml:12:7`. */
+export const locationText = (loc: SourceLocation): string => {
+  const here = `${loc.file}:${loc.line}:${loc.column}`;
+  return loc.via ? `${locationText(loc.via)} → ${here}` : here;
 };
 
 /**
@@ -29,6 +37,19 @@ export type Diagnostic = {
   /** A hint shown under the frame, e.g. "did you mean `rows`?" when it does not fit the message. */
   readonly hint?: string;
 };
+
+/** The one diagnostic builder: a problem of `kind` with its code, message and, when known, location and hint. */
+export const diagnostic = (kind: DiagnosticKind, code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
+  kind,
+  code,
+  message,
+  ...(location ? { location } : {}),
+  ...(hint ? { hint } : {}),
+});
+
+/** A mistake in a spec (exit 1). */
+export const authoring = (code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic =>
+  diagnostic('authoring', code, message, location, hint);
 
 /** Thrown only to cross an async boundary that cannot return a value; always caught and printed by the CLI. */
 export class DbspecError extends Error {

@@ -9,6 +9,7 @@ import type { BoundStatement } from '../spec/bind.ts';
 import { expectedErrorParts } from '../spec/expectation.ts';
 import type { ExpectedRow, Expectation, ResultExpectation, Spec, SqlText, Step, YamlValue } from '../spec/types.ts';
 import type { Command } from './command.ts';
+import { CONFIG_OPTION } from './shared-options.ts';
 import { fail, loadProject, usage } from './command-output.ts';
 
 const BUILTIN_MEANING: Readonly<Record<string, string>> = {
@@ -162,6 +163,35 @@ const stepLines = (spec: Spec, plan: Plan, step: Step, n: number, example: VarSc
         ...Object.entries(step.metrics).map(([name, m]) => `    records the metric ${name} = ${m.stat}`),
         ...timeout,
       ];
+    case 'interleave': {
+      const orders =
+        step.permutations === 'all'
+          ? "in every order that keeps each session's statements in sequence"
+          : `in ${step.permutations.length} order${step.permutations.length === 1 ? '' : 's'}`;
+      return [
+        head(`interleaving of ${step.sessions.map((s) => `${s.name} (${s.db})`).join(', ')}, ${orders}`),
+        ...step.sessions.flatMap((s) => [
+          `  session ${s.name} on ${s.db}:`,
+          ...(s.setup ? ['    setup:', ...sql(s.setup)] : []),
+          ...s.statements.flatMap((st) => [`    ${st.name}:`, ...sql(st.sql)]),
+        ]),
+        ...(step.permutations === 'all' ? [] : step.permutations.map((p) => `  order: ${p.entries.map((e) => e.statement).join(' ')}`)),
+        ...(step.output ? ['  compares the transcript with `output`'] : []),
+        ...timeout,
+      ];
+    }
+    case 'upgrade':
+      return [
+        head(`applies the migrations of ${step.db} ${step.to ? `up to ${step.to}` : 'that are still pending'}, on a fresh database of this spec`),
+        ...timeout,
+      ];
+    case 'schema':
+      return [
+        head(`schema of ${step.db}`),
+        ...step.tables.map((t) => `    table ${t.name}`),
+        ...step.functions.map((f) => `    function ${f.name}`),
+        ...timeout,
+      ];
   }
 };
 
@@ -196,7 +226,7 @@ export const explainCommand: Command = {
   summary: 'Show what a spec will send and compare, without running it.',
   usage: 'dbspec explain SPEC... [--config FILE]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
+    config: CONFIG_OPTION,
   },
   run: async ({ values, positionals }) => {
     if (positionals.length === 0) return fail([usage('name the spec to explain, e.g. dbspec explain specs/my.spec.yaml')]);

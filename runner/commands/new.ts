@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { specsFolder } from '../config.ts';
 import { didYouMean } from '../spec/suggest.ts';
 import type { Command } from './command.ts';
+import { CONFIG_OPTION } from './shared-options.ts';
 import { commandConfig, fail, usage } from './command-output.ts';
 
 const SCHEMA = fileURLToPath(new URL('../../schema/spec.schema.json', import.meta.url));
@@ -51,7 +52,7 @@ const stepFor = (db: string, first: boolean): string =>
 export const GUIDE = fileURLToPath(new URL('../../specs/README.md', import.meta.url));
 
 /** The starter's text. `schemaPath` is relative to the spec's folder; `guide` is as the user finds it from the project root. */
-export const starterSpec = (name: string, databases: readonly string[], schemaPath: string, guide = 'specs/README.md'): string => {
+export const starterSpec = (name: string, databases: readonly string[], schemaPath: string, guide: string): string => {
   const first = databases[0]!;
   return `# yaml-language-server: $schema=${schemaPath}
 # A dbspec spec: what must hold in the databases, written as SQL and the rows it returns.
@@ -93,7 +94,7 @@ export const newCommand: Command = {
   options: {
     db: { type: 'string', value: 'NAMES', description: 'The databases the spec uses, comma-separated (default: the first configured one).' },
     dir: { type: 'string', short: 'd', value: 'DIR', description: "The folder to write the spec to (default: the config's `specs:` folder)." },
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
+    config: CONFIG_OPTION,
   },
   run: async ({ values, positionals }) => {
     if (positionals.length !== 1) return fail([usage('give the spec a name, e.g. dbspec new "users can log in"')]);
@@ -124,7 +125,8 @@ export const newCommand: Command = {
     if (await exists(file)) return fail([usage(`${shown} already exists; choose another name or edit that file`)]);
     const schemaPath = relative(dirname(file), SCHEMA).split('\\').join('/');
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, starterSpec(name, [...new Set(wanted)], schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`), { flag: 'wx' });
+    const guide = relative(cwd, GUIDE).split('\\').join('/');
+    await writeFile(file, starterSpec(name, [...new Set(wanted)], schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`, guide), { flag: 'wx' });
     process.stdout.write(`wrote ${shown}\nnext: edit it, then  npx dbspec validate ${shown}  and  npx dbspec run ${shown}\n`);
     return 0;
   },

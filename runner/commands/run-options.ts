@@ -3,6 +3,7 @@
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import { usage } from './command-output.ts';
+import { parseGrep, parseTags } from './shared-options.ts';
 import { parseDuration } from '../spec/duration.ts';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -44,24 +45,15 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
   if (timeoutMs === undefined || timeoutMs <= 0) return usage(`--timeout takes a duration like 30s or 500ms, not '${String(values.timeout)}'`);
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return usage(`--jobs takes a whole number from 1 to 64, not '${String(values.jobs)}'`);
-  let grep: RegExp | undefined;
-  if (typeof values.grep === 'string') {
-    try {
-      grep = new RegExp(values.grep, 'i');
-    } catch (error) {
-      return usage(`--grep: ${(error as Error).message}`);
-    }
-  }
+  const grep = parseGrep(values.grep);
+  if ('kind' in grep) return grep;
   const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
   if (typeof values.shard === 'string' && !shard) return usage(`--shard takes i/n with 1 <= i <= n, e.g. 2/4, not '${values.shard}'`);
   return {
     paths: positionals,
     config: typeof values.config === 'string' ? values.config : undefined,
-    grep,
-    tags: ((values.tag as string[] | undefined) ?? [])
-      .flatMap((t) => t.split(','))
-      .map((t) => t.trim())
-      .filter(Boolean),
+    ...grep,
+    tags: parseTags(values.tag),
     shard,
     durationsFrom: typeof values.durations === 'string' ? values.durations : undefined,
     bail: values.bail === true,

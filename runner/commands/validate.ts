@@ -7,6 +7,7 @@ import { DbspecError, exitCodeFor } from '../diagnostics.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import type { Command } from './command.ts';
+import { CONFIG_OPTION } from './shared-options.ts';
 import { fail, loadProject, shown } from './command-output.ts';
 import { specsFolder } from '../config.ts';
 
@@ -23,7 +24,7 @@ export const validateCommand: Command = {
   summary: "Check specs against the schema and PostgreSQL's parser, without a database.",
   usage: 'dbspec validate [paths...] [--config FILE] [--db-check]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
+    config: CONFIG_OPTION,
     'db-check': {
       type: 'boolean',
       description: 'Then have the databases analyse every statement (PREPARE, nothing runs): unknown tables and columns at their line.',

@@ -2,12 +2,12 @@
  * One named database behind a slonik pool: raw SQL with positional parameters in, PostgreSQL's text
  * output out (see QueryResult). Knows nothing of specs.
  */
-import { createPool, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
+import { createPool, sql, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
 import type { Cell } from '../results/types.ts';
 import type { OutputStyle, ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
-import type { Writes } from '../sql/writes.ts';
+import type { SqlEffects } from '../sql/effects.ts';
 import { changeScope, loadWriteGraph, type ChangeScope, type WriteGraph } from './write-graph.ts';
 import { APPLICATION_NAME, BACKEND_PID_SQL, createTextDriverFactory, RESET_SQL } from './text-driver.ts';
 
@@ -26,10 +26,23 @@ export type Database = {
   /** 'schema.table' -> exact row count for every user table (or the named ones), in one round trip. */
   fingerprint(tables?: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** The tables SQL with these writes can change (see write-graph.ts); the catalog is read on first use. */
-  changeScope(writes: Writes): Promise<ChangeScope>;
+  changeScope(writes: SqlEffects): Promise<ChangeScope>;
   /** Cancels every statement this process is running on this database (on SIGINT/SIGTERM). */
   cancelRunning(): Promise<void>;
   end(): Promise<void>;
+  /**
+   * A new, empty database on the same server with the same migrations folder (embedded or disposable
+   * targets only, absent otherwise): what an upgrade step migrates step by step.
+   */
+  readonly fresh?: () => Promise<FreshDatabase>;
+};
+
+export type FreshDatabase = {
+  readonly database: Database;
+  /** Applies the pending migrations up to and including `upTo` (all without it); returns their names. */
+  migrate(upTo?: string): Promise<string[]>;
+  /** Closes its pool and drops it. */
+  drop(): Promise<void>;
 };
 
 export type PoolOptions = {
@@ -42,14 +55,19 @@ export type PoolOptions = {
 /** slonik reports 0 for commands without a count (BEGIN, CREATE...); the command tag says which have one. */
 const COUNTED_COMMANDS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'MOVE', 'FETCH', 'COPY']);
 
-/** A slonik query token from raw text, as `sql` would build it, with a parser that accepts every row. */
-const rawQuery = (sql: string, values: readonly ParamValue[] = []): QuerySqlToken =>
-  ({
-    type: Symbol.for('SLONIK_TOKEN_QUERY'),
-    sql,
-    values,
-    parser: { '~standard': { version: 1, vendor: 'dbspec', validate: (value: unknown) => ({ value }) } },
-  }) as unknown as QuerySqlToken;
+/**
+ * A token of slonik's own `sql.unsafe` (its type symbol and pass-through parser), given dbspec's text and
+ * values. slonik has no public way to build a query from text held in a variable: `sql.unsafe` and
+ * `sql.fragment` are template tags that refuse anything but a template literal (they check
+ * `Object.isFrozen(parts.raw)`) and renumber the placeholders between the parts, which would move every
+ * error position dbspec maps back to the YAML. The text here is already bound ($1..$n, spec/bind.ts).
+ */
+const UNSAFE_TOKEN = sql.unsafe`select 1`;
+const rawQuery = (text: string, values: readonly ParamValue[] = []): QuerySqlToken => ({
+  ...UNSAFE_TOKEN,
+  sql: text,
+  values: values as QuerySqlToken['values'],
+});
 
 type SlonikResult = {
   readonly command: string;
@@ -102,9 +120,10 @@ const shortVersion = (serverVersion: string): string => serverVersion.split(' ')
 export const databaseFromPool = async (name: string, pool: DatabasePool, embedded: boolean): Promise<Database> => {
   const version = await run(pool, 'show server_version');
   const query = async (sql: string, values?: readonly ParamValue[]): Promise<QueryResult> => {
-    // slonik destroys a pooled connection whose handler throws: an expected error (a unique violation a
-    // spec asks for) would cost a new connection each time. Caught inside, the connection goes back to the
-    // pool; one that is really gone fails its reset on release and is discarded then.
+    // slonik destroys a pooled connection whose handler throws (createConnection.ts; "Won't fix. By
+    // design.", gajus/slonik#721), and pool.query is such a handler: an expected error (a unique violation
+    // a spec asks for) would cost a new connection each time. Caught inside, the connection goes back to
+    // the pool; one that is really gone fails its reset on release and is discarded then.
     let outcome: { readonly ok: true; readonly result: QueryResult } | { readonly ok: false; readonly error: unknown } | undefined;
     await pool.connect(async (connection) => {
       try {

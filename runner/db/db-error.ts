@@ -1,7 +1,16 @@
 /**
  * Any error a query can throw -> the PostgreSQL facts a spec can expect: SQLSTATE, constraint, detail.
- * slonik wraps server errors in its own classes and does not keep the SQLSTATE in one place (or at all, for
- * 22P02), so this walks the wrapping and restores it.
+ * slonik's error classes carry the server's error as `cause`; this walks the chain to it. dbspec's text
+ * driver leaves statement errors as node-postgres raised them, on purpose: slonik emits any of its own
+ * classes thrown by a query on the connection (connectionMethods/query.ts), which rejects the whole
+ * `pool.connect` routine even when the caller caught the error, so a session that expects an error would
+ * be torn down. What is still told apart by message text, and why:
+ * - 57014: PostgreSQL gives a cancelled statement and a timed-out one the same SQLSTATE; slonik's own pg
+ *   driver tells them apart by the same message ("canceling statement due to user request").
+ * - InvalidInputError: slonik's pg driver turns the server's 22P02 into it without the cause (only the
+ *   message), exactly like slonik's own input errors; only their wording separates them.
+ * - "Connection terminated": node-postgres reports a dropped socket with no code, only this message (slonik's
+ *   executeQuery and pg driver match it the same way).
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, InvalidInputError, StatementCancelledError, StatementTimeoutError } from 'slonik';
 import { redactSecrets } from '../redact.ts';

@@ -68,7 +68,11 @@ const startupOptions = (settings: SessionSettings): string =>
     ...(settings.statementTimeoutMs !== undefined ? [`-c statement_timeout=${Math.max(1, Math.round(settings.statementTimeoutMs))}`] : []),
   ].join(' ');
 
-/** pg reports a dropped socket by message only; slonik discards a pool client only for its own class. */
+/**
+ * pg reports a dropped socket by message only (no code); slonik discards a pool client only for its own
+ * BackendTerminated classes, so those, with the pg error as `cause`, are what the driver throws. Statement
+ * errors stay pg's own (see db-error.ts for why they are not wrapped).
+ */
 const wrapConnectionError = (error: Error): Error => {
   const code = (error as { code?: unknown }).code;
   if (/connection terminated unexpectedly/i.test(error.message)) return new BackendTerminatedUnexpectedlyError(error);

@@ -10,7 +10,8 @@ import type { Plan } from '../plan/plan.ts';
 import type { SpecResult } from '../results/types.ts';
 import { EVENT_ROWS, EVENT_SPEC, EVENT_STEP, type RunEvents } from './events.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
-import { runSpec, skippedSpec } from './run-spec.ts';
+import { runSpec } from './run-spec.ts';
+import { skippedSpec } from './spec-result.ts';
 
 export type EngineOptions = {
   readonly plan: Plan;

@@ -3,22 +3,20 @@
  * reported (such parts are left out), so that every meaning problem of a file is found in the same pass.
  * Reports only what is local to a value: matchers, durations, expected-error combinations.
  */
-import { isMap, isSeq } from 'yaml';
+import { isMap } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { parseDuration } from './duration.ts';
 import { keyText } from './load.ts';
-import { buildExpectedValue, regexProblem } from './matchers.ts';
+import { expectation } from './build-expectation.ts';
 import { kindOfKey, STEP_KEYS, stepDatabases } from './step-kinds.ts';
+import { type BuildHelpers, interleaveStep } from './build-interleave.ts';
+import { schemaStep, upgradeStep } from './build-schema.ts';
 import type {
   BenchmarkStep,
   CompareSide,
   CompareStep,
   ConcurrentStep,
   Eventually,
-  ExpectedError,
-  ExpectedRow,
-  ExpectedValue,
-  Expectation,
   Known,
   LatencyBound,
   QueryStep,
@@ -36,10 +34,10 @@ import type { Source } from './yaml-nodes.ts';
 /** A value the meaning check looks up later (a database name, a SQLSTATE), with where it is written. */
 export type Reference = { readonly value: string; readonly loc: SourceLocation };
 
-type Ctx = { readonly src: Source; readonly out: Diagnostic[]; readonly dbRefs: Reference[]; readonly codeRefs: Reference[] };
+export type Ctx = { readonly src: Source; readonly out: Diagnostic[]; readonly dbRefs: Reference[]; readonly codeRefs: Reference[] };
 
 /** Remembers a database name where it is written. */
-const dbAt = (c: Ctx, holder: unknown): string | undefined => {
+export const dbAt = (c: Ctx, holder: unknown): string | undefined => {
   const node = valueOf(holder, 'db');
   const db = stringOf(node);
   if (db !== undefined) c.dbRefs.push({ value: db, loc: locOf(c.src, node) });
@@ -48,80 +46,10 @@ const dbAt = (c: Ctx, holder: unknown): string | undefined => {
 
 const LATENCY_STATS = ['avg_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms'] as const;
 
-const sqlBlock = (c: Ctx, node: unknown): SqlBlock | undefined => {
+export const sqlBlock = (c: Ctx, node: unknown): SqlBlock | undefined => {
   const db = dbAt(c, node);
   const sql = sqlTextOf(c.src, valueOf(node, 'sql'));
   return db !== undefined && sql ? { db, sql, loc: locOf(c.src, node) } : undefined;
-};
-
-const rowsOf = (c: Ctx, node: unknown, path: string): ExpectedRow[] | undefined => {
-  if (!isSeq(node)) return undefined;
-  return node.items.flatMap((row, i) => {
-    if (!isMap(row)) return [];
-    const cells: Record<string, ExpectedValue> = {};
-    for (const pair of pairsOf(row)) {
-      const column = keyText(pair.key);
-      if (column === undefined) continue;
-      const v = buildExpectedValue(c.src, pair.value, `${path}[${i}].${column}`, c.out);
-      if (v) cells[column] = v;
-    }
-    return [{ cells, loc: locOf(c.src, row) }];
-  });
-};
-
-const expectedError = (c: Ctx, node: unknown, path: string): ExpectedError | undefined => {
-  if (!isMap(node)) return undefined;
-  const pattern = stringOf(valueOf(node, 'message'));
-  const why = pattern === undefined ? undefined : regexProblem(pattern);
-  if (why)
-    c.out.push({
-      kind: 'authoring',
-      code: 'DBSPEC_BAD_REGEX',
-      message: `\`${path}.message\`: the regular expression does not compile: ${why}`,
-      location: locOf(c.src, valueOf(node, 'message')),
-    });
-  const code = stringOf(valueOf(node, 'code'));
-  if (code !== undefined) c.codeRefs.push({ value: code, loc: locOf(c.src, valueOf(node, 'code')) });
-  const constraint = stringOf(valueOf(node, 'constraint'));
-  const message = stringOf(valueOf(node, 'message'));
-  return {
-    ...(code !== undefined ? { code } : {}),
-    ...(constraint !== undefined ? { constraint } : {}),
-    ...(message !== undefined ? { message } : {}),
-    loc: locOf(c.src, node),
-  };
-};
-
-const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefined => {
-  if (!isMap(node)) return undefined;
-  const rows = rowsOf(c, valueOf(node, 'rows'), `${path}.rows`);
-  const includes = rowsOf(c, valueOf(node, 'includes'), `${path}.includes`);
-  const excludes = rowsOf(c, valueOf(node, 'excludes'), `${path}.excludes`);
-  const count = intOf(valueOf(node, 'count'));
-  const error = expectedError(c, valueOf(node, 'error'), `${path}.error`);
-  const columns = stringOf(valueOf(node, 'columns')) === 'exact' ? 'exact' : 'written';
-  if (error) {
-    const clash = ['rows', 'includes', 'excludes', 'count', 'ordered', 'columns'].filter((k) => has(node, k));
-    if (clash.length > 0) {
-      c.out.push({
-        kind: 'authoring',
-        code: 'DBSPEC_EXPECT_CONFLICT',
-        message: `\`${path}\`: a step that expects an error returns no rows; remove ${clash.map((k) => `\`${k}\``).join(', ')}`,
-        location: locOf(c.src, valueOf(node, 'error')),
-      });
-    }
-    return { kind: 'error', error, loc: locOf(c.src, node) };
-  }
-  return {
-    kind: 'result',
-    ...(rows ? { rows } : {}),
-    ...(includes ? { includes } : {}),
-    ...(excludes ? { excludes } : {}),
-    ...(count !== undefined ? { count } : {}),
-    ordered: boolOf(valueOf(node, 'ordered')) ?? false,
-    columns,
-    loc: locOf(c.src, node),
-  };
 };
 
 const columnMap = (c: Ctx, node: unknown) => {
@@ -161,7 +89,7 @@ const knownOf = (c: Ctx, node: unknown): { known: Known } | Record<string, never
   return {};
 };
 
-const base = (c: Ctx, node: unknown) => {
+export const base = (c: Ctx, node: unknown) => {
   const timeout = stringOf(valueOf(node, 'timeout'));
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
   if (timeoutMs === 0)
@@ -279,6 +207,16 @@ const benchmarkStep = (c: Ctx, node: unknown): BenchmarkStep | undefined => {
   };
 };
 
+/** The parts of this module the builders of other files use (passed in, so that they do not import it). */
+const helpersFor = (c: Ctx): BuildHelpers => ({
+  src: c.src,
+  out: c.out,
+  dbAt: (holder) => dbAt(c, holder),
+  sqlBlock: (node) => sqlBlock(c, node),
+  expectation: (node, path) => expectation(c, node, path),
+  base: (node) => base(c, node),
+});
+
 /** One builder per step kind; `undefined` when the schema already reported what is missing. */
 const BUILDERS: { readonly [K in StepKind]: (c: Ctx, node: unknown, path: string) => Extract<Step, { kind: K }> | undefined } = {
   query: queryStep,
@@ -286,6 +224,9 @@ const BUILDERS: { readonly [K in StepKind]: (c: Ctx, node: unknown, path: string
   concurrent: concurrentStep,
   compare: compareStep,
   benchmark: benchmarkStep,
+  interleave: (c, node, path) => interleaveStep(helpersFor(c), node, path),
+  upgrade: (c, node) => upgradeStep(helpersFor(c), node),
+  schema: (c, node, path) => schemaStep(helpersFor(c), node, path),
 };
 
 const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
@@ -319,6 +260,7 @@ export const buildSpec = (src: Source, root: unknown): Built => {
     steps,
     cleanup,
     databases,
+    fixtures: [],
     // The spec is where its name is written: duplicate-name reports and result locations point there.
     loc: locOf(src, valueOf(root, 'name') ?? root),
     ...knownOf(c, root),

@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 // yaml sets `tag` on a node only when the tag is written in the source.
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_DEPTH = 64;
@@ -35,14 +35,6 @@ export const locationAt = (file: string, lineCounter: LineCounter, offset: numbe
   const end = lineCounter.linePos(endOffset);
   return { file, line, column: col, endLine: end.line, endColumn: end.col };
 };
-
-const authoring = (code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  ...(location ? { location } : {}),
-  ...(hint ? { hint } : {}),
-});
 
 /** Line and column of a character offset, without a LineCounter (for refusals before parsing). */
 const positionOf = (file: string, text: string, offset: number): SourceLocation => {

@@ -3,7 +3,7 @@
  * names, real SQLSTATE codes, regexes that compile, and SQL that PostgreSQL's own parser accepts.
  * Requires `await ensureParser()` first.
  */
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { authoring as problem, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
 import { checkSql, locateInSql } from './bind.ts';
 import type { Reference } from './build.ts';
 import { SQLSTATE_CLASSES, SQLSTATE_CODES } from './sqlstate-codes.ts';
@@ -12,14 +12,6 @@ import { BUILTIN_VARS } from './types.ts';
 import type { Expectation, ExpectedRow, Spec, SqlText } from './types.ts';
 import { stepCaptures, stepExpectation, stepSql } from './step-kinds.ts';
 import { referencesIn, VAR_PATTERN } from './vars.ts';
-
-const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  location,
-  ...(hint ? { hint } : {}),
-});
 
 /** Built-ins usable everywhere; `session` and `iteration` are added only where they exist. */
 const EVERYWHERE = BUILTIN_VARS.filter((v) => v !== 'session' && v !== 'iteration');

@@ -8,6 +8,7 @@ import type { Diagnostic } from '../diagnostics.ts';
 import { RunEvents } from '../execute/events.ts';
 import { applyRecordings, describeChanges, refuseShared } from './record.ts';
 import { startRecording } from './recorder.ts';
+import { applySchemaRecordings, describeSchemaChanges, startSchemaRecording } from './record-schema.ts';
 
 /** What record mode hands the run: its refusal of shared databases, and the events it listens to. */
 export type RecordHooks = { readonly refuse: (config: Config) => Diagnostic[]; readonly events: RunEvents };
@@ -15,10 +16,19 @@ export type RecordHooks = { readonly refuse: (config: Config) => Diagnostic[]; r
 export const recordRun = async (run: (hooks: RecordHooks) => Promise<number>): Promise<number> => {
   const events = new RunEvents();
   const recording = startRecording(events);
-  const code = await run({ refuse: refuseShared, events });
+  const schemaRecording = startSchemaRecording();
+  let code: number;
+  try {
+    code = await run({ refuse: refuseShared, events });
+  } catch (error) {
+    schemaRecording.finish();
+    throw error;
+  }
   const recorded = recording.finish();
+  const schemas = schemaRecording.finish();
   // Interrupted or never ran (invalid specs, no database): nothing trustworthy to record.
-  if (code === 130 || code === 2 || (recorded.length === 0 && code !== 0)) return code;
+  if (code === 130 || code === 2 || (recorded.length === 0 && schemas.length === 0 && code !== 0)) return code;
   process.stdout.write('\n' + describeChanges(await applyRecordings(recorded, process.cwd())));
+  process.stdout.write(describeSchemaChanges(await applySchemaRecordings(schemas, process.cwd())));
   return code;
 };
