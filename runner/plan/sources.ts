@@ -44,7 +44,7 @@ export const selectionOf = (
 ): Selection => {
   const lines = selected.map((spec) => `${specKey(spec)}\u0000${sources.get(specKey(spec))?.fingerprint ?? ''}`).sort();
   return {
-    // Not the shard count: merged shards are the same selection as one unsharded run (merge checks counts apart).
+    // Not the shard count: merged shards fingerprint like the unsharded run (merge checks the counts agree).
     fingerprint: sha256(lines.join('\n')),
     specs: selected.length,
     ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}),
