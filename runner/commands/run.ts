@@ -213,11 +213,6 @@ export const runCommand: Command = {
     },
     'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
     migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
-    'max-rows': {
-      type: 'string',
-      value: 'N',
-      description: `Rows one statement may return before its step fails (default ${DEFAULT_MAX_ROWS}, or max_rows in the config).`,
-    },
     reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },
     'db-check': {
       type: 'boolean',
