@@ -30,6 +30,8 @@ export type RunOptions = {
   readonly reporter: string;
   /** Have the databases analyse every statement first (PREPARE); stop with exit 1 on problems. */
   readonly dbCheck?: boolean;
+  /** --max-rows: rows one statement may return; undefined: the config's max_rows or the default. */
+  readonly maxRows?: number;
 };
 
 const parseShard = (text: string): { index: number; count: number } | undefined => {
@@ -47,6 +49,9 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return usage(`--jobs takes a whole number from 1 to 64, not '${String(values.jobs)}'`);
   const grep = parseGrep(values.grep);
   if ('kind' in grep) return grep;
+  const maxRows = values['max-rows'] === undefined ? undefined : Number(values['max-rows']);
+  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1))
+    return usage(`--max-rows takes a whole number of rows, at least 1, not '${String(values['max-rows'])}'`);
   const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
   if (typeof values.shard === 'string' && !shard) return usage(`--shard takes i/n with 1 <= i <= n, e.g. 2/4, not '${values.shard}'`);
   return {
@@ -65,5 +70,6 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
     migrate: values.migrate === true,
     reporter: String(values.reporter),
     dbCheck: values['db-check'] === true,
+    ...(maxRows !== undefined && { maxRows }),
   };
 };

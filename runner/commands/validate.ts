@@ -16,7 +16,8 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export const summaryLine = (diagnostics: readonly Diagnostic[], files: readonly string[]): string => {
   if (diagnostics.length === 0) return `${plural(files.length, 'spec')} valid`;
   const bad = new Set(diagnostics.flatMap((d) => (d.location ? [d.location.file] : [])));
-  return `${plural(diagnostics.length, 'error')} in ${bad.size} of ${plural(files.length, 'file')}`;
+  // Things named like specs that are not files (a pipe, a link loop) count among the files looked at.
+  return `${plural(diagnostics.length, 'error')} in ${bad.size} of ${plural(new Set([...files, ...bad]).size, 'file')}`;
 };
 
 export const validateCommand: Command = {

@@ -211,7 +211,7 @@ export const matchJson = (value: YamlValue, text: string, ordered: boolean, pars
   if (!actual) return false;
   const actualKey = jsonKey(actual, ordered);
   const parsed = typeof value === 'string' && parseStrings ? parseJson(value) : undefined;
-  if (parsed) return !ordered && jsonKey(parsed, ordered) === actualKey;
+  if (parsed && !ordered && jsonKey(parsed, ordered) === actualKey) return true;
   // A YAML map has no key order of its own worth trusting (JavaScript puts integer-like keys first), and no
   // duplicates: against json it compares in any order, every key of the text counted.
   const literal = jsonOfYaml(value);

@@ -67,6 +67,16 @@ export const expectation = (c: Ctx, node: unknown, path: string): Expectation | 
     }
     return { kind: 'error', error, loc: locOf(c.src, node) };
   }
+  // `expect: {}` or only `ordered`/`columns`: a step that would pass whatever came back.
+  if (!['rows', 'includes', 'excludes', 'count', 'error'].some((k) => has(node, k))) {
+    c.out.push({
+      kind: 'authoring',
+      code: 'DBSPEC_EXPECT_NOTHING',
+      message: `\`${path}\` checks nothing: give rows, includes, excludes, count or error`,
+      location: locOf(c.src, node),
+      hint: 'to only run the statement, leave `expect` out',
+    });
+  }
   return {
     kind: 'result',
     ...(rows ? { rows } : {}),

@@ -2,16 +2,17 @@
  * Diagnostics -> text for a terminal: `file:line:col: message [CODE]`, a short code frame with a caret under
  * the column, and the hint.
  */
-import { readFile } from 'node:fs/promises';
 import pc from 'picocolors';
 import { colorsFor, type Colors } from '../color.ts';
 import { type Diagnostic, locationText } from '../diagnostics.ts';
+import { redactSecrets } from '../redact.ts';
+import { readRegularFile } from './regular-file.ts';
 
 /** No colour unless asked for: the text stays plain in files, tests and pipes. */
 const PLAIN = pc.createColors(false);
 
 /** A frame may show a config line holding a URL: never print its password. */
-const redactPasswords = (line: string): string => line.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+const redactPasswords = (line: string): string => redactSecrets(line).replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
 
 const frame = (source: string, line: number, column: number, c: Colors): string[] => {
   const lines = source.split(/\r?\n/);
@@ -55,8 +56,9 @@ export const formatDiagnostics = async (ds: readonly Diagnostic[]): Promise<stri
     const file = d.location?.file;
     if (file === undefined || files.has(file)) continue;
     try {
-      const text = await readFile(file);
-      files.set(file, text.length > 5 * 1024 * 1024 || text.includes(0) ? undefined : text.toString('utf8'));
+      // Never a plain readFile: the file may be a named pipe (see regular-file.ts).
+      const text = (await readRegularFile(file, 5 * 1024 * 1024)).bytes;
+      files.set(file, text === undefined || text.includes(0) ? undefined : text.toString('utf8'));
     } catch {
       files.set(file, undefined);
     }

@@ -3,11 +3,11 @@
  * binary junk, deep nesting, tags outside YAML's core schema, aliases and duplicate keys. Each refusal is a
  * located Diagnostic; nothing here can take more than a moment, whatever the input.
  */
-import { open } from 'node:fs/promises';
 import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 // yaml sets `tag` on a node only when the tag is written in the source.
 import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
+import { readRegularFile, unreadable } from './regular-file.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_DEPTH = 64;
@@ -111,17 +111,6 @@ const decode = (file: string, bytes: Buffer): { text?: string; diagnostic?: Diag
   }
 };
 
-const readLimited = async (path: string): Promise<{ bytes?: Buffer; size: number }> => {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size > MAX_FILE_BYTES) return { size };
-    return { bytes: await handle.readFile(), size };
-  } finally {
-    await handle.close();
-  }
-};
-
 /** Walks the document once: tags, aliases, duplicate keys, depth. Recursion is bounded by MAX_DEPTH. */
 const inspectNodes = (file: string, lc: LineCounter, root: unknown): Diagnostic[] => {
   const found: Diagnostic[] = [];
@@ -212,12 +201,17 @@ const hintForSyntax = (text: string, offset: number): string | undefined => {
 export const loadYamlFile = async (path: string, displayFile: string): Promise<LoadYamlResult> => {
   let read;
   try {
-    read = await readLimited(path);
+    read = await readRegularFile(path, MAX_FILE_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read the file (${code ?? 'unknown error'})`;
+    const message = unreadable((error as NodeJS.ErrnoException).code);
     return { diagnostics: [{ kind: 'config', code: 'DBSPEC_NO_SUCH_PATH', message, location: { file: displayFile, line: 1, column: 1 } }] };
   }
+  if (read.notAFile !== undefined)
+    return {
+      diagnostics: [
+        { kind: 'config', code: 'DBSPEC_NOT_A_FILE', message: `this is ${read.notAFile}, not a file`, location: { file: displayFile, line: 1, column: 1 } },
+      ],
+    };
   if (!read.bytes) {
     const mb = (read.size / 1024 / 1024).toFixed(1);
     return {

@@ -154,7 +154,7 @@ describe('db: embedded server', () => {
       console.log(server.dir);
       ${ending}`;
     for (const ending of ['process.exit(0);', "process.kill(process.pid, 'SIGINT'); setTimeout(() => {}, 10000);", "throw new Error('crash');"]) {
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script(ending)], { encoding: 'utf8', timeout: 20_000 });
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script(ending)], { encoding: 'utf8', timeout: 90_000 });
       const dir = child.stdout.trim().split('\n')[0] ?? '';
       assert.match(dir, /dbspec-pg-/, child.stderr);
       assertNothingLeft(dir);

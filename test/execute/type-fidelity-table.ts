@@ -448,6 +448,14 @@ export const FIDELITY_TABLE: readonly FidelityRow[] = [
     matcher: ['{ not_null: true }', '{ json: { a: 2 } }'],
   },
   {
+    name: 'jsonb string of digits',
+    sql: `'"123.45"'::jsonb`,
+    printedAs: '"123.45"',
+    printed: [`'"123.45"'`, `'"123.46"'`],
+    natural: ["'123.45'", '123.45'],
+    matcher: ['{ type: string }', '{ type: number }'],
+  },
+  {
     name: 'json null',
     sql: `'null'::jsonb`,
     printedAs: 'null',
