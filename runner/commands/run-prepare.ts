@@ -14,6 +14,8 @@ import { readResults } from '../results/read.ts';
 import type { Spec } from '../spec/types.ts';
 import { fail, loadProject, shown, usage } from './command-output.ts';
 import type { RunOptions } from './run-options.ts';
+import { refuseOnSharedTargets } from './run-safety.ts';
+import { checkWritable } from '../results/atomic-write.ts';
 
 export type PreparedRun = {
   readonly config: Config;
@@ -55,12 +57,21 @@ export const prepareRun = async (options: RunOptions, refuse?: (config: Config) 
     return 0;
   }
   const plan = await planRun(selected);
+  const sharedRefused = await refuseOnSharedTargets(plan, config);
+  if (sharedRefused.length > 0) return fail(sharedRefused);
   const sources = await specSources(whole, process.cwd());
   const outDir = options.out !== undefined ? resolve(process.cwd(), options.out) : outputFolder(config);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
     return fail([usage(`--out ${shown(outDir)}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
+  }
+  // Before anything runs, not after the whole suite: a read-only or full disk is found at once.
+  try {
+    await checkWritable(outDir);
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `--out ${shown(outDir)}: cannot write results there (${why})` }]);
   }
   return { config, whole, selected, sources, plan, names: [...new Set(selected.flatMap((s) => s.databases))], outDir };
 };

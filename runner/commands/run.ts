@@ -29,11 +29,15 @@ import type { Command } from './command.ts';
 import { appendStepSummary, printAnnotations } from './ci-output.ts';
 import { fail } from './command-output.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
+import { CONFIG_OPTION, SELECTION_OPTIONS } from './shared-options.ts';
 import { gitCommit } from './git-commit.ts';
 import { runExitCode, summaryLine, writeOutputs } from './run-output.ts';
 import { databaseFacts, withSources } from './run-facts.ts';
 import { prepareRun, type PreparedRun } from './run-prepare.ts';
 import { trapSignals, within } from './run-process.ts';
+import { isServerUnresponsive } from '../db/watchdog.ts';
+import { DEFAULT_MAX_ROWS } from '../db/row-limit.ts';
+import { connectionProblem, exitSoon, owedCleanupOf, printNotices, watchRun } from './run-safety.ts';
 
 /** The largest number of connections one step holds at once, so the pool never starves a barrier. */
 const connectionsNeeded = (specs: readonly Spec[]): number => Math.max(0, ...specs.flatMap((s) => s.steps.map(stepConnections)));
@@ -81,6 +85,7 @@ const openForRun = async (prepared: PreparedRun, options: RunOptions): Promise<O
       allowShared: options.allowShared,
       migrate: options.migrate,
       statementTimeoutMs: options.timeoutMs,
+      maxRows: options.maxRows ?? prepared.config.maxRows ?? DEFAULT_MAX_ROWS,
       poolSize: Math.max(10, connectionsNeeded(selected) * options.jobs + 2),
       logFile: join(prepared.outDir, 'postgres.log'),
       workers: workerCount(options.jobs, selected.length),
@@ -90,6 +95,7 @@ const openForRun = async (prepared: PreparedRun, options: RunOptions): Promise<O
     if (error instanceof DbspecError) return fail(error.diagnostics);
     throw error;
   }
+  printNotices(opened);
   return opened;
 };
 
@@ -117,7 +123,8 @@ const executePlan = async (plan: Plan, opened: OpenDatabases, options: RunOption
   });
   const { databases, workers } = opened;
   const engine = { plan, databases, workerDatabases: workers, runId: randomUUID().slice(0, 8), timeoutMs: options.timeoutMs, jobs: options.jobs };
-  const run = await runOrSalvage(plan, finished, events, () => runSpecs({ ...engine, bail: options.bail, signal, events }));
+  const owed = owedCleanupOf(opened);
+  const run = await runOrSalvage(plan, finished, events, () => runSpecs({ ...engine, bail: options.bail, signal, events, owed }));
   await mochaDone;
   return run;
 };
@@ -132,11 +139,13 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
     void opened?.close().finally(() => process.exit(130));
   });
   const startedAt = new Date();
+  let watchdog: ReturnType<typeof watchRun> | undefined;
   try {
     const ready = await openForRun(prepared, options);
     if (typeof ready === 'number') return ready;
     opened = ready;
     if (controller.signal.aborted) return 130;
+    watchdog = watchRun(opened, options.timeoutMs, controller);
     const problems = options.dbCheck ? await dbCheckProblems(prepared.plan, opened, options) : [];
     if (problems.length > 0) return fail(problems);
     const facts = await databaseFacts(prepared.config, opened.databases);
@@ -158,11 +167,23 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, prepared.outDir));
     if (run.internalError) return reportInternalError(run.internalError);
+    if (isServerUnresponsive(controller.signal.reason)) {
+      process.stderr.write(`dbspec: ${controller.signal.reason.message}: the run was stopped\n`);
+      exitSoon(2);
+      return 2;
+    }
+    if (run.interrupted && controller.signal.aborted) return 130;
+    const lost = connectionProblem(results);
+    if (lost !== undefined) {
+      process.stderr.write(`dbspec: ${lost}\n`);
+      return 2;
+    }
     return runExitCode(results, run, controller.signal.aborted);
   } finally {
+    watchdog?.stop();
     untrap();
     // A server that vanished mid-run must not hold the exit hostage.
-    await within(opened?.close(), CLOSE_TIMEOUT_MS);
+    await within(opened?.close(), isServerUnresponsive(controller.signal.reason) ? 1_000 : CLOSE_TIMEOUT_MS);
   }
 };
 
@@ -171,9 +192,8 @@ export const runCommand: Command = {
   summary: 'Run specs against the databases (an embedded PostgreSQL when no URL is set).',
   usage: 'dbspec run [paths...] [options]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
-    grep: { type: 'string', short: 'g', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
-    tag: { type: 'string', short: 't', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable, or comma-separated).' },
+    config: CONFIG_OPTION,
+    ...SELECTION_OPTIONS,
     shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
     durations: { type: 'string', value: 'RESULTS.json', description: 'Balance --shard by the durations of a previous run.' },
     bail: { type: 'boolean', short: 'b', description: 'Stop after the first spec that fails.' },

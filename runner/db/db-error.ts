@@ -14,6 +14,7 @@
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, InvalidInputError, StatementCancelledError, StatementTimeoutError } from 'slonik';
 import { redactSecrets } from '../redact.ts';
+import { RowLimitError } from './row-limit.ts';
 
 export type DbError = {
   /** SQLSTATE, e.g. 23505; absent when the failure did not come from the server. */
@@ -23,7 +24,7 @@ export type DbError = {
   readonly detail?: string;
   /** 1-based character offset of the error in the statement text, when the server gives one. */
   readonly position?: number;
-  readonly kind: 'sql' | 'timeout' | 'connection-lost' | 'cancelled' | 'connection-failed';
+  readonly kind: 'sql' | 'timeout' | 'connection-lost' | 'cancelled' | 'connection-failed' | 'row-limit';
 };
 
 type ServerFields = { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown; position?: unknown; cause?: unknown };
@@ -64,12 +65,15 @@ const withServerFields = (source: ServerFields, kind: DbError['kind'], code: str
 const kindOfSqlstate = (code: string, message: string): DbError['kind'] => {
   if (code === '57014') return /user request/i.test(message) ? 'cancelled' : 'timeout';
   if (code === '57P01' || code === '57P02' || code === '57P03') return 'connection-lost';
-  if (code.startsWith('08')) return 'connection-failed';
+  // 53300 too_many_connections: no connection to be had (max_connections, a role's or database's limit).
+  if (code.startsWith('08') || code === '53300') return 'connection-failed';
   return 'sql';
 };
 
 export const toDbError = (error: unknown): DbError => {
   const chain = causeChain(error);
+  const overLimit = chain.find((link) => link instanceof RowLimitError);
+  if (overLimit) return { message: (overLimit as RowLimitError).message, kind: 'row-limit' };
   const server = chain.find((link) => typeof link.code === 'string' && SQLSTATE.test(link.code));
   if (server) {
     const code = server.code as string;

@@ -5,23 +5,36 @@
  */
 import { toDbError } from '../db/db-error.ts';
 import type { StepOutcome } from './context.ts';
+import { serverStopped } from './cleanup-retry.ts';
 import { MissingValueError } from './scope.ts';
 
 /** Past the step's own budget plus a grace period the harness gives up waiting; statement_timeout normally fires first. */
 const GRACE_MS = 2_000;
 
-const withDeadline = async (work: Promise<StepOutcome>, ms: number, location: string): Promise<StepOutcome> => {
+/**
+ * The work's outcome, or TIMEOUT past its budget plus grace; at once when the watchdog has found the server
+ * silent (nothing the server would answer is worth waiting for then).
+ */
+const withDeadline = async (work: Promise<StepOutcome>, ms: number, location: string, signal?: AbortSignal): Promise<StepOutcome> => {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const late = new Promise<StepOutcome>((resolve) => {
     timer = setTimeout(
       () => resolve({ status: 'failed', failure: { code: 'TIMEOUT', message: `the step did not finish within ${ms} ms`, location } }),
       ms + GRACE_MS,
     );
+    onAbort = () => {
+      if (signal && serverStopped(signal))
+        resolve({ status: 'errored', failure: { code: 'TIMEOUT', message: `stopped: ${(signal.reason as Error).message}`, location } });
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([work, late]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 };
 
@@ -39,7 +52,7 @@ const thrownOutcome = (error: unknown, location: string): StepOutcome => {
  * `work`'s outcome, or TIMEOUT once `ms` (plus grace) has passed, or what it threw as an outcome: an
  * exception from an executor is not the spec's verdict on the database.
  */
-export const bounded = (work: () => Promise<StepOutcome>, ms: number, location: string): Promise<StepOutcome> =>
+export const bounded = (work: () => Promise<StepOutcome>, ms: number, location: string, signal?: AbortSignal): Promise<StepOutcome> =>
   withDeadline(
     (async () => {
       try {
@@ -50,4 +63,5 @@ export const bounded = (work: () => Promise<StepOutcome>, ms: number, location: 
     })(),
     ms,
     location,
+    signal,
   );

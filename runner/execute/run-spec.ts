@@ -23,6 +23,9 @@ import { runTransactionStep } from './steps/transaction.ts';
 import { runInterleaveStep } from './steps/interleave.ts';
 import { runSchemaStep } from './steps/schema.ts';
 import { runUpgradeStep } from './steps/upgrade.ts';
+import { trackOwedCleanup, type OwedCleanupOptions } from './owed-cleanup.ts';
+import { CLEANUP_DEADLINE_MS, retryOnNewConnection, serverStopped } from './cleanup-retry.ts';
+import { proveSessions } from './session-proofs.ts';
 
 export type SpecRunOptions = {
   readonly plan: Plan;
@@ -33,6 +36,8 @@ export type SpecRunOptions = {
   /** Check isolation around this spec; `before`: the counts known after the previous spec of this worker, reused. */
   readonly isolation?: { readonly before?: Fingerprints };
   readonly onStep?: (result: StepResult) => void;
+  /** Where the cleanup this spec owes is recorded while it runs (URL databases), and under which id. */
+  readonly owed?: OwedCleanupOptions & { readonly id: number };
   /** Hears each check of an `expect.rows` (record mode listens). */
   readonly onRows?: (check: RowsChecked) => void;
 };
@@ -58,6 +63,8 @@ type Running = {
   readonly steps: StepResult[];
   /** Fresh databases of upgrade steps: in place of a configured one for the later steps, dropped at the end. */
   readonly upgraded: Map<string, FreshDatabase>;
+  /** The cleanup this spec owes, kept where the next run finds it should this one be killed. */
+  readonly owed: ReturnType<typeof trackOwedCleanup>;
 };
 
 const record = (run: Running, result: StepResult): void => {
@@ -96,15 +103,19 @@ const runSqlBlock = async (run: Running, phase: 'setup' | 'cleanup', block: SqlB
   const { options } = run;
   const t = performance.now();
   const db = options.databases.get(block.db)!;
-  const outcome = await bounded(
-    async () => {
-      // One statement is atomic on its own; several share a transaction (runBlock), so a failed setup leaves nothing half done.
-      const ran = await runBlock(db, options.plan.statementsOf(block.sql), run.scope);
-      return ran.ok ? { status: 'passed' } : unexpectedError(ran.error, ran.statement, options.timeoutMs);
-    },
-    options.timeoutMs,
-    where(block.loc),
-  );
+  const attempt = (): Promise<StepOutcome> =>
+    bounded(
+      async () => {
+        // One statement is atomic on its own; several share a transaction (runBlock), so a failed setup leaves nothing half done.
+        const ran = await runBlock(db, options.plan.statementsOf(block.sql), run.scope);
+        return ran.ok ? { status: 'passed' } : unexpectedError(ran.error, ran.statement, options.timeoutMs);
+      },
+      // A server that stopped answering gets a short deadline for cleanup, not a step's whole budget.
+      phase === 'cleanup' && serverStopped(options.signal) ? CLEANUP_DEADLINE_MS : options.timeoutMs,
+      where(block.loc),
+    );
+  // Cleanup outlasts a connection problem: it is tried again on a new connection (see cleanup-retry.ts).
+  const outcome = phase === 'cleanup' ? await retryOnNewConnection(attempt, options.signal) : await attempt();
   // A lost connection keeps its code: it decides the run's exit code and tells the reader what happened.
   const code = outcome.failure?.code === 'CONNECTION_LOST' ? 'CONNECTION_LOST' : phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED';
   const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}` };
@@ -156,11 +167,12 @@ const runStep = async (run: Running, step: Step, stepIndex: number): Promise<Ste
   let cancelling: Promise<unknown> | undefined;
   const cancel = () => (cancelling = Promise.allSettled([...options.databases.values()].map((db) => db.cancelRunning())));
   options.signal.addEventListener('abort', cancel, { once: true });
-  const outcome = await bounded(() => execute(step, context), context.timeoutMs, where(step.loc));
+  const outcome = await bounded(() => execute(step, context), context.timeoutMs, where(step.loc), options.signal);
   options.signal.removeEventListener('abort', cancel);
-  await cancelling;
+  // Bounded: a server that stopped answering never confirms the cancellation.
+  if (!serverStopped(options.signal)) await Promise.race([cancelling, new Promise((resolve) => setTimeout(resolve, CLEANUP_DEADLINE_MS).unref())]);
   // A statement cancelled because the run was stopped says nothing about the database.
-  if (options.signal.aborted && outcome.status !== 'passed') {
+  if (options.signal.aborted && outcome.status !== 'passed' && !serverStopped(options.signal)) {
     return { status: 'errored', failure: { code: 'INTERRUPTED', message: 'the run was interrupted while this step ran', location: where(step.loc) } };
   }
   return outcome;
@@ -190,6 +202,7 @@ const runSteps = async (run: Running, halted: boolean): Promise<void> => {
       ...(outcome.samples && outcome.samples.length > 0 ? { samples: outcome.samples } : {}),
       ...(outcome.output !== undefined ? { output: outcome.output } : {}),
     });
+    if (outcome.status === 'passed') run.owed.update();
   }
 };
 
@@ -225,7 +238,9 @@ const checkIsolation = async (run: Running, before: Fingerprints, scopes: Scopes
 export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<SpecRun> => {
   if (spec.known?.kind === 'skip') return { result: skippedSpec(spec) };
   const started = performance.now();
-  const run: Running = { spec, options, scope: VarScope.forSpec(spec, { runId: options.runId }), steps: [], upgraded: new Map() };
+  const scope = VarScope.forSpec(spec, { runId: options.runId });
+  const owed = trackOwedCleanup(options.owed?.id ?? 0, spec, options.plan, scope, options.owed);
+  const run: Running = { spec, options, scope, steps: [], upgraded: new Map(), owed };
   let isolation: { before: Fingerprints; scopes: Scopes } | undefined;
   if (options.isolation) {
     const counted = await fingerprintBefore(run, options.isolation.before);
@@ -235,10 +250,19 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     }
     isolation = counted;
   }
+  await proveSessions(options.plan, spec, options.databases);
+  owed.update();
   const setupOk = await runSetup(run);
   await runSteps(run, !setupOk);
-  for (const [i, block] of spec.cleanup.entries()) await runSqlBlock(run, 'cleanup', block, i, spec.cleanup.length);
+  let unreachable = false;
+  for (const [i, block] of spec.cleanup.entries()) {
+    const code = (await runSqlBlock(run, 'cleanup', block, i, spec.cleanup.length)).failure?.code;
+    if (code === 'CONNECTION_LOST' || code === 'TIMEOUT') unreachable = true;
+  }
   await Promise.allSettled([...run.upgraded.values()].map((fresh) => fresh.drop()));
-  const fingerprintAfter = isolation ? await checkIsolation(run, isolation.before, isolation.scopes) : undefined;
+  // A cleanup that could not reach its database stays owed: the next run runs it (see db/run-registry.ts).
+  if (!unreachable) owed.settled();
+  // A silent server cannot be counted; the run is stopping anyway.
+  const fingerprintAfter = isolation && !serverStopped(options.signal) ? await checkIsolation(run, isolation.before, isolation.scopes) : undefined;
   return { result: specResult(spec, run.steps, performance.now() - started), fingerprintAfter };
 };
