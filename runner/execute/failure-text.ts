@@ -3,6 +3,7 @@
  * small diff table (`-` an expected row that did not come back, `+` a row that should not be there).
  */
 import type { Cell, Failure, ResultRows } from '../results/types.ts';
+import { cleanupItemYaml } from './cleanup-proposal.ts';
 
 const MAX_ROWS = 12;
 const MAX_CELL = 40;
@@ -54,5 +55,36 @@ export const failureText = (failure: Failure): string => {
   if (failure.location) lines.push(`at ${failure.location}`);
   const table = rowsDiff(failure);
   if (table.length > 0) lines.push('', ...table);
+  lines.push(...leakLines(failure));
   return lines.join('\n');
+};
+
+const leakLines = (failure: Failure): string[] => {
+  const lines: string[] = [];
+  for (const leak of failure.leaks ?? []) {
+    const rows = `${leak.count} row${leak.count === 1 ? '' : 's'}`;
+    const table = `${leak.db}.${leak.table.replace(/^public\./, '')}`;
+    const head = leak.change === 'leaked' ? `${rows} left behind in ${table}` : `${rows} removed from ${table}`;
+    lines.push('', `${head}${leak.likelyBy ? `, likely by ${leak.likelyBy}` : ''}:`);
+    if (leak.rows)
+      lines.push(
+        ...rowsDiff({ message: '', code: '', actual: leak.rows })
+          .slice(0, -1)
+          .map((l) => l.replace(/^[ +]/, ' ')),
+      );
+    if (leak.moreRows) lines.push(`  … ${leak.moreRows} more`);
+    if (leak.note) lines.push(`  (${leak.note})`);
+  }
+  if (failure.cleanup && failure.cleanup.length > 0) {
+    lines.push('', 'Proposed cleanup (children first); `dbspec run --update` adds it to the spec:', '  cleanup:');
+    for (const p of failure.cleanup) {
+      lines.push(`    ${p.placement === 'first' ? '# before the cleanup already there' : '# after the cleanup already there'}`);
+      lines.push(
+        ...cleanupItemYaml(p, '    ')
+          .split('\n')
+          .map((l, i) => (i === 0 ? `    ${l}` : l)),
+      );
+    }
+  }
+  return lines;
 };

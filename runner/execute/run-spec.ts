@@ -10,6 +10,7 @@ import type { SqlBlock, Spec, Step } from '../spec/types.ts';
 import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
+import { explainLeaks } from './leak-explain.ts';
 import { MissingValueError, VarScope } from './scope.ts';
 import { formatMs, runBlock, unexpectedError } from './statements.ts';
 import { runBenchmarkStep } from './steps/benchmark.ts';
@@ -214,16 +215,19 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
         const after = await takeFingerprints(options.databases);
         fingerprintAfter = after;
         const changes = fingerprintChanges(counted, after);
-        return changes.length === 0
-          ? { status: 'passed' }
-          : {
-              status: 'failed',
-              failure: {
-                code: 'ISOLATION_LEAK',
-                message: `the spec did not leave the databases as it found them: ${changes.join('; ')}`,
-                location: where(spec.loc),
-              },
-            };
+        if (changes.length === 0) return { status: 'passed' };
+        // The explanation is a courtesy: should it fail, the verdict and its one-line reason stand.
+        const explained = await explainLeaks({ spec, plan: options.plan, scope, databases: options.databases, before: counted, after }).catch(() => undefined);
+        return {
+          status: 'failed',
+          failure: {
+            code: 'ISOLATION_LEAK',
+            message: `the spec did not leave the databases as it found them: ${changes.join('; ')}`,
+            location: where(spec.loc),
+            ...(explained && explained.leaks.length > 0 ? { leaks: explained.leaks } : {}),
+            ...(explained && explained.cleanup.length > 0 ? { cleanup: explained.cleanup } : {}),
+          },
+        };
       }, where(spec.loc)),
       options.timeoutMs,
       where(spec.loc),
