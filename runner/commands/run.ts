@@ -58,7 +58,7 @@ const summaryLine = (results: RunResults, outDir: string): string => {
   ].filter(Boolean);
   const where = relative(process.cwd(), outDir) || '.';
   return (
-    `dbspec: ${s.total} spec${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : ''}\n` +
+    `dbspec: ${s.total} spec${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : results.stoppedAfterFailure ? ' (stopped after the first failure: --bail)' : ''}\n` +
     `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`
   );
 };
@@ -89,7 +89,7 @@ const runOrSalvage = async (
       onSpec(index, result);
       return result;
     });
-    return { specs, interrupted: false, runLeaks: [], internalError: error };
+    return { specs, interrupted: false, stoppedAfterFailure: false, runLeaks: [], internalError: error };
   }
 };
 
@@ -187,6 +187,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       startedAt,
       finishedAt: new Date(),
       interrupted: run.interrupted,
+      stoppedAfterFailure: run.stoppedAfterFailure,
       databases: Object.fromEntries([...opened.databases].map(([name, db]) => [name, { serverVersion: db.serverVersion, embedded: db.embedded }])),
     });
     try {

@@ -28,7 +28,10 @@ export type EngineOptions = {
 
 export type EngineRun = {
   readonly specs: readonly SpecResult[];
+  /** Stopped by a signal before every spec ran. */
   readonly interrupted: boolean;
+  /** --bail stopped starting specs after one failed. */
+  readonly stoppedAfterFailure: boolean;
   /** When workers share the databases isolation is checked around the whole run: what changed, if anything. */
   readonly runLeaks: readonly string[];
 };
@@ -77,7 +80,8 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
   };
   await Promise.all(Array.from({ length: workers }, (_, k) => worker(k)));
 
-  const interrupted = options.signal.aborted || stopped;
+  const interrupted = options.signal.aborted;
+  const stoppedAfterFailure = stopped && !interrupted && results.some((r) => r === undefined);
   const specs = plan.specs.map((spec, i) => {
     const result = results[i];
     if (result) return result;
@@ -88,5 +92,5 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
   // A database lost mid-run has already failed the specs that needed it; no leak check is possible then.
   const after = runBefore && (await takeFingerprints(options.databases).catch(() => undefined));
   const runLeaks = runBefore && after ? fingerprintChanges(runBefore, after) : [];
-  return { specs, interrupted, runLeaks };
+  return { specs, interrupted, stoppedAfterFailure, runLeaks };
 };

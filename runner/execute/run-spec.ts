@@ -90,7 +90,7 @@ const thrownOutcome = (error: unknown, location: string): StepOutcome => {
   return { status: 'errored', failure: { code: 'INTERNAL', message: (error as Error).message, location } };
 };
 
-const blockName = (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): string =>
+export const blockName = (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): string =>
   `${phase}${count > 1 ? ` ${index + 1}` : ''} (${block.db})`;
 
 export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<SpecRun> => {

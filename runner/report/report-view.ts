@@ -85,6 +85,7 @@ export type ReportView = {
   readonly finishedAt: string;
   readonly duration: string;
   readonly interrupted: boolean;
+  readonly stoppedAfterFailure: boolean;
   readonly ok: boolean;
   readonly verdict: string;
   readonly specs: Totals;
@@ -230,9 +231,11 @@ export const reportView = (
   const failing = specs.failed + specs.errored;
   const verdict = results.interrupted
     ? `interrupted after ${specs.total} spec${specs.total === 1 ? '' : 's'}`
-    : failing > 0
-      ? `${failing} of ${specs.total} spec${specs.total === 1 ? '' : 's'} failed`
-      : `all ${specs.total} spec${specs.total === 1 ? '' : 's'} passed`;
+    : results.stoppedAfterFailure
+      ? `stopped after the first failure (--bail): ${failing} of ${specs.total} spec${specs.total === 1 ? '' : 's'} failed, ${specs.skipped} not run`
+      : failing > 0
+        ? `${failing} of ${specs.total} spec${specs.total === 1 ? '' : 's'} failed`
+        : `all ${specs.total} spec${specs.total === 1 ? '' : 's'} passed`;
   return {
     title: `dbspec report${results.release ? ` · ${results.release}` : ''}`,
     release: results.release,
@@ -241,6 +244,7 @@ export const reportView = (
     finishedAt: formatInstant(results.finishedAt),
     duration: formatMs(results.durationMs),
     interrupted: results.interrupted,
+    stoppedAfterFailure: results.stoppedAfterFailure === true,
     ok: failing === 0 && !results.interrupted,
     verdict,
     specs,

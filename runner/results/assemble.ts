@@ -11,6 +11,7 @@ export type RunFacts = {
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly interrupted: boolean;
+  readonly stoppedAfterFailure?: boolean;
   readonly databases: RunResults['databases'];
 };
 
@@ -27,6 +28,7 @@ export const assembleResults = (specResults: readonly SpecResult[], facts: RunFa
     finishedAt: facts.finishedAt.toISOString(),
     durationMs: facts.finishedAt.getTime() - facts.startedAt.getTime(),
     interrupted: facts.interrupted,
+    ...(facts.stoppedAfterFailure ? { stoppedAfterFailure: true } : {}),
     databases: facts.databases,
     summary: summarize(specs),
     specs,

@@ -115,8 +115,10 @@ export type RunResults = {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
-  /** True when the run was stopped by SIGINT/SIGTERM or --bail before every spec ran. */
+  /** True when the run was stopped by SIGINT/SIGTERM before every spec ran. */
   readonly interrupted: boolean;
+  /** True when --bail stopped starting specs after the first one that did not pass (the rest are skipped). */
+  readonly stoppedAfterFailure?: boolean;
   /** Database name -> server version string and whether it was the embedded server. */
   readonly databases: Readonly<Record<string, { readonly serverVersion: string; readonly embedded: boolean }>>;
   readonly summary: { readonly specs: Totals; readonly steps: Totals };
