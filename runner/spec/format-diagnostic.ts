@@ -10,7 +10,7 @@ const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b
 /** A frame may show a config line holding a URL: never print its password. */
 const redactPasswords = (line: string): string => line.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
 
-const frame = (source: string, line: number, column: number, color: boolean): string[] => {
+const frame = (source: string, line: number, column: number, color: boolean, endColumn?: number): string[] => {
   const lines = source.split(/\r?\n/);
   if (line < 1 || line > lines.length) return [];
   const from = Math.max(1, line - 1);
@@ -22,7 +22,9 @@ const frame = (source: string, line: number, column: number, color: boolean): st
     out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${shown}`);
   }
   const caretColumn = Math.min(Math.max(column, 1), 201);
-  out.push(`  ${' '.repeat(width)} | ${' '.repeat(caretColumn - 1)}${paint(color, '31;1', '^')}`);
+  // A range on the line is underlined whole (`expect:` as written), a point gets one caret.
+  const carets = endColumn !== undefined && endColumn > caretColumn ? Math.min(endColumn - caretColumn, 80) : 1;
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(caretColumn - 1)}${paint(color, '31;1', '^'.repeat(carets))}`);
   return out;
 };
 
@@ -32,9 +34,11 @@ export const formatDiagnostic = (d: Diagnostic, source: (file: string) => string
   const lines = [`${paint(color, '1', where)}${paint(color, '31', d.message)} ${paint(color, '2', `[${d.code}]`)}`];
   if (d.location) {
     const text = source(d.location.file);
-    if (text !== undefined) lines.push(...frame(text, d.location.line, d.location.column, color));
+    const { line, column, endLine, endColumn } = d.location;
+    if (text !== undefined) lines.push(...frame(text, line, column, color, endLine === line ? endColumn : undefined));
   }
-  if (d.hint) lines.push(`  ${paint(color, '36', 'hint:')} ${d.hint}`);
+  // A hint of several lines (a corrected snippet) is indented under its first line.
+  if (d.hint) lines.push(`  ${paint(color, '36', 'hint:')} ${d.hint.split('\n').join('\n        ')}`);
   return lines.join('\n');
 };
 
