@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   diff: async () => (await import('./commands/diff.ts')).diffCommand,
   merge: async () => (await import('./commands/merge.ts')).mergeCommand,
   new: async () => (await import('./commands/new.ts')).newCommand,
+  schema: async () => (await import('./commands/schema.ts')).schemaCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
 };
 

@@ -4,12 +4,10 @@
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { didYouMean } from '../spec/suggest.ts';
 import type { Command } from './command.ts';
 import { commandConfig, fail, usage } from './command-output.ts';
-
-const SCHEMA = fileURLToPath(new URL('../../schema/spec.schema.json', import.meta.url));
+import { BASE_SCHEMA, schemaLineTarget, writeProjectSchema } from './project-schema.ts';
 
 /** "Users can log in!" -> "users_can_log_in", the way the seed specs are named. */
 export const fileSlug = (name: string): string =>
@@ -130,9 +128,10 @@ export const newCommand: Command = {
     const { file } = target;
     const shown = relative(cwd, file).split('\\').join('/');
     if (await exists(file)) return fail([usage(`${shown} already exists; choose another name or edit that file`)]);
-    const schemaPath = relative(dirname(file), SCHEMA).split('\\').join('/');
+    // The project's schema knows the configured databases; should it not be writable, the generic one still helps.
+    const schema = await writeProjectSchema(config).catch(() => BASE_SCHEMA);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, starterSpec(target.title, [...new Set(wanted)], schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`), { flag: 'wx' });
+    await writeFile(file, starterSpec(target.title, [...new Set(wanted)], schemaLineTarget(dirname(file), schema)), { flag: 'wx' });
     process.stdout.write(`wrote ${shown}\nnext: edit it, then  npx dbspec validate ${shown}  and  npx dbspec run ${shown}\n`);
     return 0;
   },

@@ -91,6 +91,9 @@ const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
     case 'propertyNames':
       return undefined;
     case 'additionalProperties': {
+      // The step's own key list is there for editors (completion after `- name:`); its kind's schema says
+      // which keys belong, with suggestions from that kind's keys only.
+      if (error.schemaPath === '#/$defs/step/additionalProperties') return undefined;
       const key = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const suggestion = closest(key, known);
