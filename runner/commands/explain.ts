@@ -6,7 +6,8 @@ import { describeExpected } from '../execute/match-value.ts';
 import { VarScope } from '../execute/scope.ts';
 import { planRun, type Plan } from '../plan/plan.ts';
 import type { BoundStatement } from '../spec/bind.ts';
-import type { ExpectedRow, Expectation, Spec, SqlText, Step, YamlValue } from '../spec/types.ts';
+import { expectedErrorParts } from '../spec/expectation.ts';
+import type { ExpectedRow, Expectation, ResultExpectation, Spec, SqlText, Step, YamlValue } from '../spec/types.ts';
 import type { Command } from './command.ts';
 import { fail, loadProject, usage } from './command-output.ts';
 
@@ -61,7 +62,7 @@ const cellText = (row: ExpectedRow): string =>
     .map(([column, value]) => `${column}: ${'matcher' in value && value.matcher === 'null' ? 'null' : (JSON.stringify(describeExpected(value)) ?? 'null')}`)
     .join(', ')} }`;
 
-const rowsInWords = (label: string, rows: readonly ExpectedRow[], e: Expectation): string[] => {
+const rowsInWords = (label: string, rows: readonly ExpectedRow[], e: ResultExpectation): string[] => {
   const order = e.ordered ? 'in this order' : 'in any order';
   const columns = e.columns === 'exact' ? 'the result must have exactly these columns' : 'only the columns written are compared';
   const head =
@@ -79,12 +80,8 @@ const rowsInWords = (label: string, rows: readonly ExpectedRow[], e: Expectation
 
 const expectationInWords = (e: Expectation | undefined): string[] => {
   if (!e) return ['    passes when the SQL runs without an error'];
-  if (e.error) {
-    const parts = [
-      e.error.code && `SQLSTATE ${e.error.code}`,
-      e.error.constraint && `constraint ${e.error.constraint}`,
-      e.error.message && `a message matching /${e.error.message}/`,
-    ].filter(Boolean);
+  if (e.kind === 'error') {
+    const parts = expectedErrorParts(e.error, 'a message matching');
     return [`    the last statement must fail${parts.length > 0 ? ` with ${parts.join(', ')}` : ''}`];
   }
   const lines: string[] = [];

@@ -5,6 +5,7 @@
 import { exitCodeFor } from '../diagnostics.ts';
 import { selectSpecs } from '../plan/select.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
+import { stepDatabases } from '../spec/step-kinds.ts';
 import type { Spec, Step } from '../spec/types.ts';
 import type { Command } from './command.ts';
 import { fail, loadProject, usage } from './command-output.ts';
@@ -18,7 +19,7 @@ export type ListedSpec = {
   readonly steps: readonly { readonly name: string; readonly kind: Step['kind']; readonly db: string; readonly line: number }[];
 };
 
-const stepDb = (s: Step): string => (s.kind === 'compare' ? `${s.left.db},${s.right.db}` : s.db);
+const stepDb = (s: Step): string => stepDatabases(s).join(',');
 
 export const listed = (spec: Spec): ListedSpec => ({
   file: spec.file,

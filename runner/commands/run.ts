@@ -21,6 +21,8 @@ import { readResults, serializeResults } from '../results/read.ts';
 import { assembleResults } from '../results/assemble.ts';
 import type { RunResults, SpecResult } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
+import { stepConnections } from '../spec/step-kinds.ts';
+import type { Spec } from '../spec/types.ts';
 import type { Command } from './command.ts';
 import { fail, loadProject, usage } from './command-output.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
@@ -40,8 +42,7 @@ const gitCommit = (): string | null => {
 };
 
 /** The largest number of connections one step holds at once, so the pool never starves a barrier. */
-const connectionsNeeded = (specs: readonly { steps: readonly { kind: string; sessions?: number; concurrency?: number }[] }[]): number =>
-  Math.max(0, ...specs.flatMap((s) => s.steps.map((step) => step.sessions ?? step.concurrency ?? 1)));
+const connectionsNeeded = (specs: readonly Spec[]): number => Math.max(0, ...specs.flatMap((s) => s.steps.map(stepConnections)));
 
 const loadDurations = async (file: string): Promise<Map<string, number>> => {
   const previous = await readResults(file);
@@ -133,7 +134,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         allowShared: options.allowShared,
         migrate: options.migrate,
         statementTimeoutMs: options.timeoutMs,
-        poolSize: Math.max(10, connectionsNeeded(selected as never) * options.jobs + 2),
+        poolSize: Math.max(10, connectionsNeeded(selected) * options.jobs + 2),
         logFile: join(outDir, 'postgres.log'),
         workers: workerCount(options.jobs, selected.length),
         connectTimeoutMs: CONNECT_TIMEOUT_MS,

@@ -10,6 +10,7 @@ import { toDbError, type DbError } from '../db/db-error.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import type { Plan } from '../plan/plan.ts';
 import { locateInSql, writtenOffset, type BoundStatement } from '../spec/bind.ts';
+import { stepExpectsError, stepSql } from '../spec/step-kinds.ts';
 import { closest } from '../spec/suggest.ts';
 import type { SqlText, Spec, Step } from '../spec/types.ts';
 import { classifyStatement } from './statement-role.ts';
@@ -29,24 +30,9 @@ export type CheckOptions = {
   readonly statementTimeoutMs: number;
 };
 
-const expectsError = (step: Step): boolean => {
-  if (step.kind === 'query' || step.kind === 'transaction') return step.expect?.error !== undefined;
-  if (step.kind === 'concurrent') return Object.keys(step.expect.failed ?? {}).length > 0;
-  return false;
-};
-
 const stepPieces = (step: Step): Piece[] => {
-  const errorExpected = expectsError(step);
-  switch (step.kind) {
-    case 'query':
-    case 'concurrent':
-    case 'benchmark':
-      return [{ db: step.db, sql: step.sql, errorExpected }];
-    case 'transaction':
-      return step.statements.map((sql) => ({ db: step.db, sql, errorExpected }));
-    case 'compare':
-      return [step.left, step.right].map((side) => ({ db: side.db, sql: side.sql, errorExpected }));
-  }
+  const errorExpected = stepExpectsError(step);
+  return stepSql(step).map((piece) => ({ db: piece.db, sql: piece.sql, errorExpected }));
 };
 
 export const piecesOf = (spec: Spec): Piece[] => [

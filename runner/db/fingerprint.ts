@@ -16,42 +16,69 @@ const SIGNATURE = `(select coalesce(string_agg(c.oid::text, ',' order by c.oid),
 
 const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
-type Plan = { readonly signature: string; readonly tables: readonly string[]; readonly sql: string };
+/** Every user table, in catalog order, with the signature of that list. */
+type Listing = { readonly signature: string; readonly tables: readonly string[]; readonly pairs: readonly (readonly [string, string])[] };
 
-const buildPlan = async (query: Query): Promise<Plan> => {
+const list = async (query: Query): Promise<Listing> => {
   const listed = await query(`select n.nspname, c.relname, ${SIGNATURE} ${USER_TABLES} union all select null, null, ${SIGNATURE}`);
   const signature = String(listed.rows.at(-1)?.[2] ?? '');
   const pairs = listed.rows.slice(0, -1).map((row) => [String(row[0]), String(row[1])] as const);
-  const tables = pairs.map(([schema, table]) => `${schema}.${table}`);
-  const counts = pairs.map(([schema, table], index) => `select ${index + 1}, (select count(*) from ${quoteIdent(schema)}.${quoteIdent(table)})::text`);
-  return { signature, tables, sql: [`select 0 as k, ${SIGNATURE} as v`, ...counts].join('\nunion all ') };
+  return { signature, tables: pairs.map(([schema, table]) => `${schema}.${table}`), pairs };
 };
+
+/** One query: the signature (row 0), then the count of each chosen table (row i+1 for the i-th). */
+const countSql = (listing: Listing, chosen: readonly number[]): string =>
+  [
+    `select 0 as k, ${SIGNATURE} as v`,
+    ...chosen.map((index, i) => {
+      const [schema, table] = listing.pairs[index]!;
+      return `select ${i + 1}, (select count(*) from ${quoteIdent(schema)}.${quoteIdent(table)})::text`;
+    }),
+  ].join('\nunion all ');
 
 const SQLSTATE_UNDEFINED_TABLE = '42P01';
 
-export const createFingerprinter = (query: Query): (() => Promise<ReadonlyMap<string, number>>) => {
-  let plan: Plan | undefined;
+/**
+ * Counts rows: of every user table, or of the named ones ('schema.table'; names that are not user tables
+ * are left out). The listing is cached; a table created or dropped since shows in the signature, and the
+ * listing is rebuilt in the same call.
+ */
+export const createFingerprinter = (query: Query): ((tables?: readonly string[]) => Promise<ReadonlyMap<string, number>>) => {
+  let listing: Listing | undefined;
+  const sqlFor = new Map<string, { readonly sql: string; readonly chosen: readonly number[] }>();
 
-  const attempt = async (current: Plan): Promise<ReadonlyMap<string, number> | undefined> => {
+  const attempt = async (current: Listing, tables: readonly string[] | undefined): Promise<ReadonlyMap<string, number> | undefined> => {
+    const key = tables === undefined ? '*' : tables.join('\n');
+    let prepared = sqlFor.get(key);
+    if (!prepared) {
+      const wanted = tables && new Set(tables);
+      const chosen = current.tables.flatMap((table, index) => (!wanted || wanted.has(table) ? [index] : []));
+      prepared = { sql: countSql(current, chosen), chosen };
+      sqlFor.set(key, prepared);
+    }
     let result;
     try {
-      result = await query(current.sql);
+      result = await query(prepared.sql);
     } catch (error) {
-      // A table dropped since the plan was built: rebuild.
+      // A table dropped since the listing was made: rebuild.
       if ((error as { code?: unknown }).code === SQLSTATE_UNDEFINED_TABLE) return undefined;
       throw error;
     }
     const byKey = new Map(result.rows.map((row) => [Number(row[0]), row[1]]));
     if (byKey.get(0) !== current.signature) return undefined;
-    return new Map(current.tables.map((table, index) => [table, Number(byKey.get(index + 1))]));
+    return new Map(prepared.chosen.map((index, i) => [current.tables[index]!, Number(byKey.get(i + 1))]));
   };
 
-  return async () => {
-    plan ??= await buildPlan(query);
-    const counts = await attempt(plan);
+  const relist = async (): Promise<Listing> => {
+    sqlFor.clear();
+    listing = await list(query);
+    return listing;
+  };
+
+  return async (tables) => {
+    const counts = await attempt(listing ?? (await relist()), tables);
     if (counts) return counts;
-    plan = await buildPlan(query);
-    const retried = await attempt(plan);
+    const retried = await attempt(await relist(), tables);
     if (!retried) throw new Error('the set of tables kept changing while counting rows');
     return retried;
   };

@@ -2,8 +2,8 @@
  * Checking what a block of SQL did against a step's `expect`: the error it should raise, the row count,
  * and the rows. Pure apart from resolving `${...}` in expected values through the scope.
  */
-import type { DbError } from '../db/db-error.ts';
-import type { ExpectedError, ExpectedRow, ExpectedValue, Expectation } from '../spec/types.ts';
+import { errorMatches, expectedErrorParts } from '../spec/expectation.ts';
+import type { ExpectedError, ExpectedRow, ExpectedValue, Expectation, ResultExpectation } from '../spec/types.ts';
 import { matchRows } from './match-rows.ts';
 import { observingRows, reportRows } from './rows-observer.ts';
 import type { VarScope } from './scope.ts';
@@ -27,19 +27,7 @@ const resolveValue = (cell: ExpectedValue, scope: VarScope): ExpectedValue => {
 export const resolveRows = (rows: readonly ExpectedRow[], scope: VarScope): ExpectedRow[] =>
   rows.map((row) => ({ loc: row.loc, cells: Object.fromEntries(Object.entries(row.cells).map(([k, v]) => [k, resolveValue(v, scope)])) }));
 
-const describeError = (e: { code?: string; constraint?: string; message?: string }): string =>
-  [
-    e.code ? `SQLSTATE ${e.code}` : undefined,
-    e.constraint ? `constraint ${e.constraint}` : undefined,
-    e.message ? `message matching /${e.message}/` : undefined,
-  ]
-    .filter(Boolean)
-    .join(', ') || 'an error';
-
-const errorMatches = (expected: ExpectedError, actual: DbError): boolean =>
-  (expected.code === undefined || expected.code === actual.code) &&
-  (expected.constraint === undefined || expected.constraint === actual.constraint) &&
-  (expected.message === undefined || new RegExp(expected.message).test(actual.message));
+const describeError = (e: Omit<ExpectedError, 'loc'>): string => expectedErrorParts(e).join(', ') || 'an error';
 
 const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
   const location = where(expected.loc);
@@ -68,11 +56,9 @@ const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
   };
 };
 
-/** Checks a block's outcome against `expect` (or, with none, that it ran without error). */
-export const checkExpectation = (expect: Expectation | undefined, ran: Ran, scope: VarScope, timeoutMs?: number): StepOutcome => {
-  if (expect?.error) return checkError(expect.error, ran);
+/** The rows and count of a statement that succeeded, against a result expectation. */
+const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeoutMs?: number): StepOutcome => {
   if (!ran.ok) return unexpectedError(ran.error, ran.statement, timeoutMs);
-  if (!expect) return PASSED;
   const { result } = ran;
   const location = where(expect.loc);
   if (expect.count !== undefined) {
@@ -97,4 +83,10 @@ export const checkExpectation = (expect: Expectation | undefined, ran: Ran, scop
     if (failure) return { status: 'failed', failure: { ...failure, location: failure.location ?? location } };
   }
   return PASSED;
+};
+
+/** Checks a block's outcome against `expect` (or, with none, that it ran without error). */
+export const checkExpectation = (expect: Expectation | undefined, ran: Ran, scope: VarScope, timeoutMs?: number): StepOutcome => {
+  if (!expect) return ran.ok ? PASSED : unexpectedError(ran.error, ran.statement, timeoutMs);
+  return expect.kind === 'error' ? checkError(expect.error, ran) : checkResult(expect, ran, scope, timeoutMs);
 };

@@ -4,7 +4,7 @@
  * only for the tables that changed; separate from the check itself, which may change (see isolation.ts).
  */
 import type { Database } from '../db/database.ts';
-import { rowsWrittenBetween, tableShapes, type TableShape, type WrittenRow } from '../db/written-rows.ts';
+import { rowsWrittenBetween, tableShapes, type TableShape, type WrittenRow, type XidMark } from '../db/written-rows.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { CleanupProposal, LeakedTable } from '../results/types.ts';
 import type { Spec } from '../spec/types.ts';
@@ -79,6 +79,8 @@ type ExplainInput = {
   readonly databases: ReadonlyMap<string, Database>;
   readonly before: Fingerprints;
   readonly after: Fingerprints;
+  /** Transaction-id marks taken with the counts before and after the spec (see isolation.ts). */
+  readonly marks: { readonly before: ReadonlyMap<string, XidMark>; readonly after: ReadonlyMap<string, XidMark> };
 };
 
 export const explainLeaks = async (input: ExplainInput): Promise<LeakExplanation> => {
@@ -90,8 +92,8 @@ export const explainLeaks = async (input: ExplainInput): Promise<LeakExplanation
   for (const db of [...new Set(changes.map((c) => c.db))]) {
     const database = input.databases.get(db)!;
     const shapes = await tableShapes(database.query);
-    const from = input.before.marks?.get(db);
-    const to = input.after.marks?.get(db);
+    const from = input.marks.before.get(db);
+    const to = input.marks.after.get(db);
     const leakedRows: LeakedRows[] = [];
     for (const change of changes.filter((c) => c.db === db)) {
       if (change.after < change.before) {

@@ -6,7 +6,8 @@
 import { parseSync } from 'libpg-query';
 import type { TableShape } from '../db/written-rows.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { SqlText, Spec, Step } from '../spec/types.ts';
+import { stepSql } from '../spec/step-kinds.ts';
+import type { Spec } from '../spec/types.ts';
 import { where } from './context.ts';
 
 export type Write = { readonly verb: 'insert' | 'update' | 'delete' | 'merge'; readonly schema?: string; readonly table: string };
@@ -37,22 +38,11 @@ const parsedWrites = (sql: string): Write[] => {
   }
 };
 
-const stepSql = (step: Step): { db: string; sql: SqlText }[] => {
-  switch (step.kind) {
-    case 'transaction':
-      return step.statements.map((sql) => ({ db: step.db, sql }));
-    case 'compare':
-      return [step.left, step.right];
-    default:
-      return [{ db: step.db, sql: step.sql }];
-  }
-};
-
 /** The spec's statements in running order, each with what it writes. Requires the parser (planRun loads it). */
 export const specStatements = (spec: Spec, plan: Plan): SpecStatement[] => {
   const blocks = [
     ...spec.setup.map((b, i) => ({ label: `setup${spec.setup.length > 1 ? ` ${i + 1}` : ''}`, db: b.db, sql: b.sql })),
-    ...spec.steps.flatMap((s) => stepSql(s).map((p) => ({ label: `step "${s.name}"`, ...p }))),
+    ...spec.steps.flatMap((s) => stepSql(s).map((p) => ({ label: `step "${s.name}"`, db: p.db, sql: p.sql }))),
     ...spec.cleanup.map((b, i) => ({ label: `cleanup${spec.cleanup.length > 1 ? ` ${i + 1}` : ''}`, db: b.db, sql: b.sql })),
   ];
   return blocks.flatMap((block) =>

@@ -4,10 +4,10 @@
  * each check of an `expect.rows` here; nothing listens unless record mode is on.
  */
 import type { QueryResult } from '../db/query-result.ts';
-import type { Expectation } from '../spec/types.ts';
+import type { ResultExpectation } from '../spec/types.ts';
 import type { VarScope } from './scope.ts';
 
-export type RowsObservation = { readonly expect: Expectation; readonly result: QueryResult; readonly scope: VarScope; readonly held: boolean };
+export type RowsObservation = { readonly expect: ResultExpectation; readonly result: QueryResult; readonly scope: VarScope; readonly held: boolean };
 
 const observers = new Set<(observation: RowsObservation) => void>();
 

@@ -6,10 +6,11 @@
 import type { Database } from '../db/database.ts';
 import { toDbError } from '../db/db-error.ts';
 import type { Plan } from '../plan/plan.ts';
+import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
 import type { SqlBlock, Spec, Step } from '../spec/types.ts';
 import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
-import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
+import { fingerprintChanges, marksOf, mergeFingerprints, scopesOf, takeFingerprints, type Fingerprints, type Scopes } from './isolation.ts';
 import { explainLeaks } from './leak-explain.ts';
 import { MissingValueError, VarScope } from './scope.ts';
 import { formatMs, runBlock, unexpectedError } from './statements.ts';
@@ -25,7 +26,7 @@ export type SpecRunOptions = {
   readonly runId: string;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  /** Check isolation around this spec; `before` reuses a fingerprint taken right after the previous spec. */
+  /** Check isolation around this spec; `before`: the counts known after the previous spec of this worker, reused. */
   readonly isolation?: { readonly before?: Fingerprints };
   readonly onStep?: (result: StepResult) => void;
 };
@@ -40,18 +41,9 @@ const EXECUTORS: { readonly [K in Step['kind']]: (step: Extract<Step, { kind: K 
   benchmark: runBenchmarkStep,
 };
 
-const dbOfStep = (step: Step): string | undefined => (step.kind === 'compare' ? `${step.left.db}, ${step.right.db}` : step.db);
+const dbOfStep = (step: Step): string => stepDatabases(step).join(', ');
 
-const sqlOfStep = (step: Step): string[] => {
-  switch (step.kind) {
-    case 'transaction':
-      return step.statements.map((s) => s.text);
-    case 'compare':
-      return [step.left.sql.text, step.right.sql.text];
-    default:
-      return [step.sql.text];
-  }
-};
+const sqlOfStep = (step: Step): string[] => stepSql(step).map((piece) => piece.sql.text);
 
 /** Past the step's own budget plus a grace period the harness gives up waiting; statement_timeout normally fires first. */
 const GRACE_MS = 2_000;
@@ -110,11 +102,16 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   });
   // Counting rows first doubles as a check that the databases are still there: when they are not (the
   // server stopped mid-run), the spec is errored at once instead of failing step by step.
-  let before = options.isolation?.before;
-  if (options.isolation && !before) {
+  let before: Fingerprints | undefined;
+  let scopes: Scopes | undefined;
+  let beforeMarks: ReturnType<typeof marksOf> = new Map();
+  if (options.isolation) {
+    const known = options.isolation.before;
     const counted = await withDeadline(
       guarded(async () => {
-        before = await takeFingerprints(options.databases);
+        scopes = await scopesOf(options.databases, options.plan.writesOf(spec));
+        before = await takeFingerprints(options.databases, scopes, known);
+        beforeMarks = marksOf(options.databases);
         return { status: 'passed' };
       }, where(spec.loc)),
       options.timeoutMs,
@@ -212,12 +209,15 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     const counted = before;
     const outcome = await withDeadline(
       guarded(async () => {
-        const after = await takeFingerprints(options.databases);
-        fingerprintAfter = after;
+        const after = await takeFingerprints(options.databases, scopes);
+        fingerprintAfter = mergeFingerprints(options.isolation?.before, after, scopes!);
         const changes = fingerprintChanges(counted, after);
         if (changes.length === 0) return { status: 'passed' };
         // The explanation is a courtesy: should it fail, the verdict and its one-line reason stand.
-        const explained = await explainLeaks({ spec, plan: options.plan, scope, databases: options.databases, before: counted, after }).catch(() => undefined);
+        const marks = { before: beforeMarks, after: marksOf(options.databases) };
+        const explained = await explainLeaks({ spec, plan: options.plan, scope, databases: options.databases, before: counted, after, marks }).catch(
+          () => undefined,
+        );
         return {
           status: 'failed',
           failure: {
@@ -254,8 +254,7 @@ const specStatus = (steps: readonly StepResult[]): Status => {
 };
 
 /** The spec's own metrics: the names it chose under `metrics:`, not every statistic a step records. */
-const declaredMetrics = (spec: Spec): Set<string> =>
-  new Set(spec.steps.flatMap((s) => (s.kind === 'query' || s.kind === 'benchmark' ? Object.keys(s.metrics) : [])));
+const declaredMetrics = (spec: Spec): Set<string> => new Set(spec.steps.flatMap((s) => stepMetrics(s).map((m) => m.name)));
 
 export const specResult = (spec: Spec, steps: readonly StepResult[], durationMs: number): SpecResult => {
   const declared = declaredMetrics(spec);

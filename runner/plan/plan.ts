@@ -4,26 +4,17 @@
  * validation; a failure here is a bug, not an authoring mistake.
  */
 import { bindSql, type BoundStatement } from '../spec/bind.ts';
-import type { SqlText, Spec, Step } from '../spec/types.ts';
+import { stepSql } from '../spec/step-kinds.ts';
+import type { SqlText, Spec } from '../spec/types.ts';
 import { ensureParser } from '../sql/split.ts';
+import { mergeWrites, type Writes } from '../sql/writes.ts';
 
 export type Plan = {
   readonly specs: readonly Spec[];
   /** The statements of a piece of SQL from one of the specs, looked up by identity. */
   readonly statementsOf: (sql: SqlText) => readonly BoundStatement[];
-};
-
-const sqlTextsOf = (step: Step): readonly SqlText[] => {
-  switch (step.kind) {
-    case 'query':
-    case 'concurrent':
-    case 'benchmark':
-      return [step.sql];
-    case 'transaction':
-      return step.statements;
-    case 'compare':
-      return [step.left.sql, step.right.sql];
-  }
+  /** What the spec's SQL (setup, steps, cleanup) writes, per database it names. */
+  readonly writesOf: (spec: Spec) => ReadonlyMap<string, Writes>;
 };
 
 export const planRun = async (specs: readonly Spec[]): Promise<Plan> => {
@@ -36,14 +27,19 @@ export const planRun = async (specs: readonly Spec[]): Promise<Plan> => {
   };
   for (const spec of specs) {
     for (const block of [...spec.setup, ...spec.cleanup]) bind(block.sql);
-    for (const step of spec.steps) for (const sql of sqlTextsOf(step)) bind(sql);
+    for (const step of spec.steps) for (const piece of stepSql(step)) bind(piece.sql);
   }
-  return {
-    specs,
-    statementsOf: (sql) => {
-      const statements = bound.get(sql);
-      if (!statements) throw new Error(`internal: SQL at ${sql.loc.file}:${sql.loc.line} was not planned`);
-      return statements;
-    },
+  const statementsOf = (sql: SqlText): readonly BoundStatement[] => {
+    const statements = bound.get(sql);
+    if (!statements) throw new Error(`internal: SQL at ${sql.loc.file}:${sql.loc.line} was not planned`);
+    return statements;
   };
+  const writesOf = (spec: Spec): ReadonlyMap<string, Writes> => {
+    const pieces = [...spec.setup, ...spec.cleanup, ...spec.steps.flatMap(stepSql)].map((piece) => [piece.db, piece.sql] as const);
+    const byDatabase = new Map<string, Writes[]>();
+    for (const [db, sql] of pieces)
+      byDatabase.set(db, [...(byDatabase.get(db) ?? []), ...statementsOf(sql).map((s) => s.writes ?? { tables: [], functions: [], opaque: 'not analysed' })]);
+    return new Map([...byDatabase].map(([db, writes]) => [db, mergeWrites(writes)]));
+  };
+  return { specs, statementsOf, writesOf };
 };

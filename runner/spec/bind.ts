@@ -6,6 +6,7 @@
 import { normalizeSync, scanSync } from 'libpg-query';
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { splitStatements } from '../sql/split.ts';
+import { writesOfTree, type Writes } from '../sql/writes.ts';
 import type { SqlText } from './types.ts';
 import { FRESH_BUILTINS, VAR_PATTERN } from './vars.ts';
 
@@ -20,6 +21,8 @@ export type BoundStatement = {
   readonly loc: SourceLocation;
   /** Character offset of `source` in the SQL text as written (for locateInSql). */
   readonly offset?: number;
+  /** The tables and functions it writes or calls (for the leak check's scope). */
+  readonly writes?: Writes;
 };
 
 /** One `${name}` in the original text and the placeholder it became. */
@@ -259,7 +262,14 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
     const srcStart = toSource(sub.refs, s.offset);
     const srcEnd = toSource(sub.refs, s.offset + s.text.length - 1) + 1;
     const lastRef = sub.refs.findLast((r) => r.outStart < s.offset + s.text.length && r.outEnd === s.offset + s.text.length);
-    return { sql: text, params, source: sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd), loc: locateInSql(sql, srcStart), offset: srcStart };
+    return {
+      sql: text,
+      params,
+      source: sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd),
+      loc: locateInSql(sql, srcStart),
+      offset: srcStart,
+      writes: writesOfTree(s.tree),
+    };
   });
   return { statements, diagnostics };
 };

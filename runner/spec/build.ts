@@ -8,6 +8,7 @@ import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { parseDuration } from './duration.ts';
 import { keyText } from './load.ts';
 import { buildExpectedValue, regexProblem } from './matchers.ts';
+import { kindOfKey, STEP_KEYS, stepDatabases } from './step-kinds.ts';
 import type {
   BenchmarkStep,
   CompareSide,
@@ -24,6 +25,7 @@ import type {
   SqlBlock,
   SqlText,
   Step,
+  StepKind,
   TransactionStep,
   VarDecl,
 } from './types.ts';
@@ -107,13 +109,14 @@ const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefin
         location: locOf(c.src, valueOf(node, 'error')),
       });
     }
+    return { kind: 'error', error, loc: locOf(c.src, node) };
   }
   return {
+    kind: 'result',
     ...(rows ? { rows } : {}),
     ...(includes ? { includes } : {}),
     ...(excludes ? { excludes } : {}),
     ...(count !== undefined ? { count } : {}),
-    ...(error ? { error } : {}),
     ordered: boolOf(valueOf(node, 'ordered')) ?? false,
     columns,
     loc: locOf(c.src, node),
@@ -265,26 +268,21 @@ const benchmarkStep = (c: Ctx, node: unknown): BenchmarkStep | undefined => {
   };
 };
 
-const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
-  const path = `steps[${i}]`;
-  const kinds = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark'].filter((k) => has(node, k));
-  if (!isMap(node) || kinds.length !== 1) return undefined;
-  switch (kinds[0]) {
-    case 'sql':
-      return queryStep(c, node, path);
-    case 'transaction':
-      return transactionStep(c, node, path);
-    case 'concurrent':
-      return concurrentStep(c, node);
-    case 'compare':
-      return compareStep(c, node);
-    default:
-      return benchmarkStep(c, node);
-  }
+/** One builder per step kind; `undefined` when the schema already reported what is missing. */
+const BUILDERS: { readonly [K in StepKind]: (c: Ctx, node: unknown, path: string) => Extract<Step, { kind: K }> | undefined } = {
+  query: queryStep,
+  transaction: transactionStep,
+  concurrent: concurrentStep,
+  compare: compareStep,
+  benchmark: benchmarkStep,
 };
 
-/** The databases a step names, in the order written. */
-export const stepDatabases = (s: Step): string[] => (s.kind === 'compare' ? [s.left.db, s.right.db] : [s.db]);
+const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
+  const kinds = STEP_KEYS.filter((k) => has(node, k));
+  const kind = kinds.length === 1 ? kindOfKey(kinds[0]!) : undefined;
+  if (!isMap(node) || kind === undefined) return undefined;
+  return BUILDERS[kind](c, node, `steps[${i}]`);
+};
 
 export type Built = { spec: Spec; diagnostics: Diagnostic[]; dbRefs: Reference[]; codeRefs: Reference[] };
 

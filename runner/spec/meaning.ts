@@ -9,7 +9,8 @@ import type { Reference } from './build.ts';
 import { SQLSTATE_CLASSES, SQLSTATE_CODES } from './sqlstate-codes.ts';
 import { closest } from './suggest.ts';
 import { BUILTIN_VARS } from './types.ts';
-import type { Expectation, ExpectedRow, Spec, SqlText, Step } from './types.ts';
+import type { Expectation, ExpectedRow, Spec, SqlText } from './types.ts';
+import { stepCaptures, stepExpectation, stepSql } from './step-kinds.ts';
 import { referencesIn, VAR_PATTERN } from './vars.ts';
 
 const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
@@ -75,7 +76,7 @@ class VarChecker {
   }
 
   expectation(e: Expectation | undefined, scope: Scope): void {
-    if (!e) return;
+    if (e?.kind !== 'result') return;
     this.rows(e.rows, scope);
     this.rows(e.includes, scope);
     this.rows(e.excludes, scope);
@@ -90,29 +91,12 @@ const didYouMean = (name: string, scope: Iterable<string>): string => {
   return c ? `; did you mean \`\${${c}}\`?` : '';
 };
 
-const stepSqlTexts = (s: Step): { sql: SqlText; extra?: string }[] => {
-  switch (s.kind) {
-    case 'query':
-      return [{ sql: s.sql }];
-    case 'transaction':
-      return s.statements.map((sql) => ({ sql }));
-    case 'concurrent':
-      return [{ sql: s.sql, extra: 'session' }];
-    case 'benchmark':
-      return [{ sql: s.sql, extra: 'iteration' }];
-    case 'compare':
-      return [{ sql: s.left.sql }, { sql: s.right.sql }];
-  }
-};
-
-const captureNames = (s: Step): [string, SourceLocation][] => (s.kind === 'query' ? Object.entries(s.capture).map(([name, c]) => [name, c.loc]) : []);
-
 const checkVariables = (spec: Spec): Diagnostic[] => {
   const v = new VarChecker();
   const out: Diagnostic[] = [];
   const builtins = new Set<string>(BUILTIN_VARS);
   spec.steps.forEach((s, i) => {
-    for (const [name] of captureNames(s)) if (!v.capturedBy.has(name)) v.capturedBy.set(name, i);
+    for (const { name } of stepCaptures(s)) if (!v.capturedBy.has(name)) v.capturedBy.set(name, i);
   });
   const declared = new Set<string>();
   for (const decl of spec.vars) {
@@ -125,9 +109,9 @@ const checkVariables = (spec: Spec): Diagnostic[] => {
   for (const block of spec.setup) v.sql(block.sql, base);
   const scope = new Set(base);
   for (const s of spec.steps) {
-    for (const { sql, extra } of stepSqlTexts(s)) v.sql(sql, extra ? new Set([...scope, extra]) : scope);
-    if (s.kind === 'query' || s.kind === 'transaction') v.expectation(s.expect, scope);
-    for (const [name, loc] of captureNames(s)) {
+    for (const { sql, vars } of stepSql(s)) v.sql(sql, vars ? new Set([...scope, ...vars]) : scope);
+    v.expectation(stepExpectation(s), scope);
+    for (const { name, loc } of stepCaptures(s)) {
       if (builtins.has(name) || declared.has(name))
         out.push(
           problem(
@@ -151,7 +135,7 @@ const checkVariables = (spec: Spec): Diagnostic[] => {
 
 const allSql = (spec: Spec): SqlText[] => [
   ...spec.setup.map((b) => b.sql),
-  ...spec.steps.flatMap((s) => stepSqlTexts(s).map((t) => t.sql)),
+  ...spec.steps.flatMap((s) => stepSql(s).map((t) => t.sql)),
   ...spec.cleanup.map((b) => b.sql),
 ];
 

@@ -9,11 +9,10 @@ import { stringify } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.ts';
 import { keyText } from './load.ts';
+import { STEP_KEYS } from './step-kinds.ts';
 import { closest } from './suggest.ts';
 import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
-
-export const STEP_KINDS = ['sql', 'transaction', 'concurrent', 'compare', 'benchmark'] as const;
 
 const schemaFile = (name: string): URL => new URL(`../../schema/${name}`, import.meta.url);
 
@@ -175,22 +174,22 @@ const stepKindProblems = (root: unknown, data: unknown): { problems: Located[]; 
   steps.forEach((step, i) => {
     if (step === null || typeof step !== 'object' || Array.isArray(step)) return;
     const keys = Object.keys(step);
-    const kinds = STEP_KINDS.filter((k) => keys.includes(k));
+    const kinds = STEP_KEYS.filter((k) => keys.includes(k));
     const node = nodeAtPath(root, ['steps', String(i)]);
     if (kinds.length === 1) return;
     skip.add(`/steps/${i}`);
     if (kinds.length === 0) {
-      const typo = keys.map((k) => [k, closest(k, STEP_KINDS)] as const).find(([, c]) => c !== undefined);
+      const typo = keys.map((k) => [k, closest(k, STEP_KEYS)] as const).find(([, c]) => c !== undefined);
       problems.push({
         code: 'DBSPEC_STEP_KIND',
-        message: `\`steps[${i}]\`: a step needs one of sql, transaction, concurrent, compare, benchmark`,
+        message: `\`steps[${i}]\`: a step needs one of ${STEP_KEYS.join(', ')}`,
         node,
         ...(typo ? { hint: `did you mean \`${typo[1]}\` instead of \`${typo[0]}\`?` } : {}),
       });
     } else {
       problems.push({
         code: 'DBSPEC_STEP_KIND',
-        message: `\`steps[${i}]\`: a step has exactly one of sql, transaction, concurrent, compare, benchmark; this one has ${kinds.join(' and ')}`,
+        message: `\`steps[${i}]\`: a step has exactly one of ${STEP_KEYS.join(', ')}; this one has ${kinds.join(' and ')}`,
         node: nodeAtPath(root, ['steps', String(i), kinds[1]!], true),
         hint: 'split it into two steps',
       });

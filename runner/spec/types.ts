@@ -44,6 +44,10 @@ export type SqlText = {
   readonly lineStarts: readonly SourceLocation[];
 };
 
+/**
+ * An expected error (sqllogictest-rs's `ExpectedError`): every field given must hold; none given means any
+ * error. The matching rule lives with the type, in spec/expectation.ts (`errorMatches`).
+ */
 export type ExpectedError = {
   /** Five-character SQLSTATE, e.g. 23505. */
   readonly code?: string;
@@ -53,7 +57,9 @@ export type ExpectedError = {
   readonly loc: SourceLocation;
 };
 
-export type Expectation = {
+/** `expect:` with rows, a count or nothing: the last statement must succeed and return this. */
+export type ResultExpectation = {
+  readonly kind: 'result';
   /** Exactly these rows (a multiset unless ordered). */
   readonly rows?: readonly ExpectedRow[];
   /** At least these rows among the actual ones. */
@@ -65,9 +71,22 @@ export type Expectation = {
   readonly columns: 'written' | 'exact';
   /** The command's row count: rows returned by a SELECT, rows changed by INSERT/UPDATE/DELETE. */
   readonly count?: number;
-  readonly error?: ExpectedError;
   readonly loc: SourceLocation;
 };
+
+/** `expect: { error: ... }`: the step must fail like this (and so returns no rows to compare). */
+export type ErrorExpectation = {
+  readonly kind: 'error';
+  readonly error: ExpectedError;
+  /** Where `expect:` is written; `error.loc` is where `error:` is. */
+  readonly loc: SourceLocation;
+};
+
+/**
+ * What a query or transaction step must produce: a sum type (as sqllogictest-rs's `QueryExpect`), so a
+ * result and an error can never both be expected. Checked by `checkExpectation` in execute/expectation.ts.
+ */
+export type Expectation = ResultExpectation | ErrorExpectation;
 
 /** Retry the step until its expectation holds or `withinMs` has passed (data that arrives through events). */
 export type Eventually = { readonly withinMs: number; readonly everyMs: number; readonly loc: SourceLocation };
@@ -113,12 +132,15 @@ export type ConcurrentStep = StepBase & {
   /** Run in `${session}` (1..N) is available. */
   readonly sql: SqlText;
   readonly barrier: boolean;
-  readonly expect: {
-    readonly succeeded?: number;
-    /** SQLSTATE -> how many sessions failed with it. */
-    readonly failed?: Readonly<Record<string, number>>;
-    readonly loc: SourceLocation;
-  };
+  readonly expect: ConcurrentExpectation;
+};
+
+/** How many of a concurrent step's sessions succeed, and how many fail with which SQLSTATE. */
+export type ConcurrentExpectation = {
+  readonly succeeded?: number;
+  /** SQLSTATE -> how many sessions failed with it. */
+  readonly failed?: Readonly<Record<string, number>>;
+  readonly loc: SourceLocation;
 };
 
 export type CompareSide = { readonly db: string; readonly sql: SqlText; readonly loc: SourceLocation };

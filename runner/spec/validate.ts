@@ -70,9 +70,12 @@ type FileResult = { spec?: Spec; diagnostics: Diagnostic[] };
 /** Below this many files a worker's start-up (module loading, schema compile) costs more than it saves. */
 const PARALLEL_FROM = 200;
 
+/** The worker's module beside this one: .ts when run from source, .js in the installed package. */
+const WORKER = new URL(`./validate-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+
 const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> =>
   new Promise((resolvePromise, reject) => {
-    const worker = new Worker(new URL('./validate-worker.ts', import.meta.url), { workerData: { files, options } });
+    const worker = new Worker(WORKER, { workerData: { files, options } });
     worker.once('message', (results: FileResult[]) => {
       resolvePromise(results);
       void worker.terminate();

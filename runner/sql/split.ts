@@ -15,6 +15,8 @@ export type Statement = {
   readonly text: string;
   /** Character offset of `text` in the input. */
   readonly offset: number;
+  /** The statement's parse tree, as libpg-query gives it (`{ SelectStmt: ... }`). */
+  readonly tree: unknown;
 };
 
 export type SplitResult =
@@ -43,7 +45,7 @@ export const splitStatements = (sql: string): SplitResult => {
     const piece = bytes.subarray(start, end).toString('utf8');
     const lead = piece.length - piece.trimStart().length;
     const text = piece.trim();
-    if (text !== '') statements.push({ text, offset: charOffset(bytes, start) + lead });
+    if (text !== '') statements.push({ text, offset: charOffset(bytes, start) + lead, tree: raw.stmt });
   }
   return { ok: true, statements };
 };

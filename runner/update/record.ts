@@ -16,7 +16,8 @@ import { matchValue } from '../execute/match-value.ts';
 import { observeRows, type RowsObservation } from '../execute/rows-observer.ts';
 import type { VarScope } from '../execute/scope.ts';
 import { keyText, parseYamlText } from '../spec/load.ts';
-import type { Expectation, Spec, Step } from '../spec/types.ts';
+import { stepCaptures, stepExpectation } from '../spec/step-kinds.ts';
+import type { Expectation, ResultExpectation, Spec, Step } from '../spec/types.ts';
 import { blockRow, rowComments } from './block-row.ts';
 import { renderCell, yamlKey, type KnownVariable, type RenderContext } from './render-value.ts';
 import { applyEdits, mapAt, rowsEdit, rowsPairOf, sourceOf, type TextEdit } from './rewrite-rows.ts';
@@ -50,13 +51,16 @@ const keyOf = (e: Expectation): string => `${e.loc.file}:${e.loc.line}:${e.loc.c
 
 /** The step an expectation belongs to, and the names it may use: declared, built-in, captured before it. */
 const stepOf = (spec: Spec, expect: Expectation): { step: Step; index: number } | undefined => {
-  const index = spec.steps.findIndex((s) => (s.kind === 'query' || s.kind === 'transaction') && s.expect && keyOf(s.expect) === keyOf(expect));
+  const index = spec.steps.findIndex((s) => {
+    const own = stepExpectation(s);
+    return own !== undefined && keyOf(own) === keyOf(expect);
+  });
   return index === -1 ? undefined : { step: spec.steps[index]!, index };
 };
 
 /** Variable values known when the rows were checked; declared and captured names first, built-ins last. */
 const variablesAt = (spec: Spec, stepIndex: number, scope: VarScope): KnownVariable[] => {
-  const captured = spec.steps.slice(0, stepIndex).flatMap((s) => (s.kind === 'query' ? Object.keys(s.capture) : []));
+  const captured = spec.steps.slice(0, stepIndex).flatMap((s) => stepCaptures(s).map((c) => c.name));
   const names = [...spec.vars.map((v) => v.name), ...captured, 'run_id', 'spec_id', 'now', 'today'];
   return names.flatMap((name) => {
     try {
@@ -89,7 +93,7 @@ export const startRecording = (specs: readonly Spec[]): { finish: () => Recorded
 };
 
 /** The columns to write: those the expectation wrote (and the result has), else all of them. */
-const columnsToWrite = (expect: Expectation, result: QueryResult): number[] => {
+const columnsToWrite = (expect: ResultExpectation, result: QueryResult): number[] => {
   const firstIndex = (name: string) => result.columns.findIndex((c) => c.name === name);
   const all = result.columns.map((c, i) => (firstIndex(c.name) === i ? i : -1)).filter((i) => i !== -1);
   if (expect.columns === 'exact') return all;
@@ -105,7 +109,7 @@ const columnsToWrite = (expect: Expectation, result: QueryResult): number[] => {
 const keptCell = (
   text: string,
   rowNodes: readonly unknown[],
-  expect: Expectation,
+  expect: ResultExpectation,
   scope: VarScope,
   rowIndex: number,
   column: string,

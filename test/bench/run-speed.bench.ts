@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runFloor, SCHEMA, writePgTap, writeSuite } from './speed-suite.ts';
+import { startWireCounter } from './wire-count.ts';
 
 const QUICK = process.argv.includes('--quick');
 const SPECS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500);
@@ -94,7 +95,19 @@ const dbspecRun = async (
   return { ...run, runSeconds: results.durationMs / 1000 };
 };
 
+/** pgTAP and pg_prove from Debian's packages, installed on first use when the bench runs as root (as CI does). */
+const installPgTap = (): void => {
+  if (process.getuid?.() !== 0) return;
+  process.stdout.write(`installing pgTAP for the side-by-side figures (${PGTAP_INSTALL})\n`);
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'postgresql-15-pgtap', 'libtap-parser-sourcehandler-pgtap-perl'], {
+    stdio: 'ignore',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+};
+
 const pgTapAvailable = async (database: string): Promise<boolean> => {
+  if (spawnSync('pg_prove', ['--version'], { stdio: 'ignore' }).status !== 0) installPgTap();
   if (spawnSync('pg_prove', ['--version'], { stdio: 'ignore' }).status !== 0) return false;
   return onDatabase(database, async (c) => (await c.query("select 1 from pg_available_extensions where name = 'pgtap'")).rowCount === 1);
 };
@@ -119,6 +132,8 @@ const urls = { auth: urlOf(databases.auth), backend: urlOf(databases.backend) };
 const work = await mkdtemp(join(tmpdir(), 'dbspec-run-bench-'));
 const lines: string[][] = [];
 const verdicts: string[] = [];
+const phases: [string, number][] = [];
+const roundTrips: string[] = [];
 const verdict = (what: string, met: boolean, detail: string): void => {
   verdicts.push(`${met ? 'met    ' : 'NOT met'}  ${what}: ${detail}`);
 };
@@ -168,6 +183,24 @@ try {
     parallel.seconds <= floorSeconds,
     `${ratio(parallel.seconds)} whole process, ${ratio(parallel.runSeconds)} run phase`,
   );
+
+  // Where the time goes: one more sequential run through a counting proxy (not timed against the floor:
+  // the proxy adds latency). Round trips per spec by kind, and the phases of the whole process.
+  const counter = await startWireCounter(LOCAL);
+  try {
+    const viaProxy = { auth: urls.auth.replace(':5432/', `:${counter.port}/`), backend: urls.backend.replace(':5432/', `:${counter.port}/`) };
+    const spawnedAt = performance.now();
+    const counted = await dbspecRun(suite, join(work, 'out-count'), viaProxy);
+    const firstAt = counter.counts.firstStatementAt === undefined ? Number.NaN : (counter.counts.firstStatementAt - spawnedAt) / 1000;
+    phases.push(['start-up, load, validate, plan (to first statement)', firstAt]);
+    phases.push(['open databases + run specs (results.json durationMs)', counted.runSeconds]);
+    phases.push(['results, reports, exit', counted.seconds - firstAt - counted.runSeconds]);
+    const perSpec = [...counter.counts.byKind].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind} ${(n / SPECS).toFixed(2)}`);
+    roundTrips.push(`round trips per spec (floor: 12 statements): ${perSpec.join(', ')}`);
+    verdict('start-up to first statement <= 0.5 s', firstAt <= 0.5, `${firstAt.toFixed(2)} s (node start, load and validate ${SPECS} specs, plan)`);
+  } finally {
+    await counter.close();
+  }
 
   if (QUICK) {
     // Profiling: the floor and dbspec only.
@@ -240,6 +273,9 @@ try {
       `  "run phase" is results.json's durationMs (connect to last spec); "seconds" is the whole process (start, validate, run, reports)\n\n` +
       [header, ...lines].map((l) => '  ' + row(l, widths)).join('\n') +
       '\n\n' +
+      (phases.length > 0 ? `  phases of one sequential run:\n${phases.map(([p, s]) => `    ${p.padEnd(56)} ${s.toFixed(2)} s`).join('\n')}\n` : '') +
+      roundTrips.map((r) => `  ${r}\n`).join('') +
+      '\n' +
       verdicts.map((v) => '  ' + v).join('\n') +
       '\n',
   );

@@ -89,11 +89,12 @@ describe('loadSpec: the Spec model', () => {
     assert.ok(q?.kind === 'query' && t?.kind === 'transaction' && c?.kind === 'concurrent' && cmp?.kind === 'compare' && b?.kind === 'benchmark');
     assert.equal(q.timeoutMs, 60_000);
     assert.deepEqual([q.eventually?.withinMs, q.eventually?.everyMs], [2000, 250]);
-    assert.deepEqual([q.expect?.ordered, q.expect?.columns], [true, 'exact']);
+    assert.ok(q.expect?.kind === 'result' && t.expect?.kind === 'error');
+    assert.deepEqual([q.expect.ordered, q.expect.columns], [true, 'exact']);
     assert.equal(q.capture.got?.column, 'n');
     assert.equal(q.metrics.n_metric?.column, 'n');
     assert.deepEqual(
-      [t.rollback, t.statements.length, t.expect?.error?.code, t.expect?.error?.constraint, t.expect?.error?.message],
+      [t.rollback, t.statements.length, t.expect.error.code, t.expect.error.constraint, t.expect.error.message],
       [true, 2, '23505', 'c', 'dup.*'],
     );
     assert.deepEqual([c.sessions, c.barrier, c.expect.succeeded, c.expect.failed], [3, true, 1, { '40001': 2 }]);
@@ -115,8 +116,8 @@ describe('loadSpec: the Spec model', () => {
 
   it('reads matchers in expected cells and keeps other maps as plain values, big integers exact', () => {
     const q = spec.steps[0]!;
-    assert.ok(q.kind === 'query');
-    const cells = q.expect!.rows![0]!.cells;
+    assert.ok(q.kind === 'query' && q.expect?.kind === 'result');
+    const cells = q.expect.rows![0]!.cells;
     const strip = (v: object) => Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'loc'));
     assert.deepEqual(strip(cells.n!), { matcher: 'compare', op: 'gte', value: 1 });
     assert.deepEqual(strip(cells.big!), { value: 9007199254740993n });

@@ -1,0 +1,218 @@
+/**
+ * Which tables of a database some SQL can change, so the leak check counts those rows only: counting
+ * every table around every spec costs a scan of each, and one big table then makes every spec slow.
+ * From the statements' own write targets (sql/writes.ts) the catalog leads further: triggers on a changed
+ * table (their PL/pgSQL or SQL bodies are parsed in turn), foreign keys whose ON DELETE/UPDATE changes
+ * the referencing table, inheritance and partition parents (their counts include the children), column
+ * defaults and check constraints that call functions. Whatever cannot be followed (a C or PL/Python
+ * function that may write, dynamic SQL, rules, writes through views, DDL) answers "every table".
+ * Not followed, knowingly: user-defined operators, casts and type I/O functions that write — PostgreSQL
+ * allows them, nobody writes them.
+ */
+import { mergeWrites, NO_WRITES, writesOfPlpgsql, writesOfSql, type QualifiedName, type Writes } from '../sql/writes.ts';
+import type { ParamValue, QueryResult } from './query-result.ts';
+
+type Query = (sql: string, values?: readonly ParamValue[]) => Promise<QueryResult>;
+
+type Relation = {
+  readonly oid: string;
+  readonly key: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly counted: boolean;
+  readonly parents: readonly string[];
+  readonly hasRules: boolean;
+};
+
+type FunctionInfo = { readonly oid: string; readonly schema: string; readonly name: string; readonly writes: () => Writes };
+
+export type WriteGraph = {
+  readonly relations: ReadonlyMap<string, Relation>;
+  readonly byName: ReadonlyMap<string, readonly Relation[]>;
+  readonly triggers: ReadonlyMap<string, readonly string[]>;
+  /** Parent oid -> referencing tables whose rows a delete or update of the parent changes. */
+  readonly cascades: ReadonlyMap<string, readonly string[]>;
+  /** Table oid -> the function calls in its defaults and check constraints. */
+  readonly expressions: ReadonlyMap<string, Writes>;
+  readonly functions: ReadonlyMap<string, FunctionInfo>;
+  readonly functionsByName: ReadonlyMap<string, readonly FunctionInfo[]>;
+};
+
+/** Extensions whose functions compute values and write no table (uuid-ossp's generators, pgcrypto, ...). */
+const VALUE_EXTENSIONS = new Set([
+  'uuid-ossp',
+  'pgcrypto',
+  'citext',
+  'hstore',
+  'pg_trgm',
+  'ltree',
+  'cube',
+  'earthdistance',
+  'fuzzystrmatch',
+  'unaccent',
+  'intarray',
+  'isn',
+  'btree_gin',
+  'btree_gist',
+  'tablefunc',
+  'seg',
+  'pgtap',
+  'plpgsql',
+]);
+
+const USER_SCHEMA = `n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_(toast|temp_)'`;
+
+const RELATIONS_SQL = `select c.oid::text, n.nspname, c.relname, c.relkind::text, (c.relkind in ('r', 'p') and not c.relispartition)::text,
+    coalesce((select string_agg(i.inhparent::text, ',') from pg_inherits i where i.inhrelid = c.oid), ''),
+    exists (select 1 from pg_rewrite r where r.ev_class = c.oid and r.rulename <> '_RETURN')::text
+  from pg_class c join pg_namespace n on n.oid = c.relnamespace
+  where c.relkind in ('r', 'p', 'v', 'm', 'f') and ${USER_SCHEMA}`;
+
+const TRIGGERS_SQL = `select tgrelid::text, tgfoid::text from pg_trigger where not tgisinternal and tgenabled <> 'D'`;
+
+const CASCADES_SQL = `select confrelid::text, conrelid::text from pg_constraint
+  where contype = 'f' and (confdeltype in ('c', 'n', 'd') or confupdtype in ('c', 'n', 'd'))`;
+
+const EXPRESSIONS_SQL = `select adrelid::text, pg_get_expr(adbin, adrelid) from pg_attrdef
+  union all select conrelid::text, pg_get_expr(conbin, conrelid) from pg_constraint where contype = 'c' and conrelid <> 0`;
+
+const FUNCTIONS_SQL = `select p.oid::text, n.nspname, p.proname, l.lanname, p.provolatile::text, coalesce(e.extname, ''),
+    case when p.prokind in ('f', 'p') and l.lanname in ('plpgsql', 'sql') then pg_get_functiondef(p.oid) else '' end, p.prosrc
+  from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
+    left join pg_depend d on d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e'
+    left join pg_extension e on e.oid = d.refobjid
+  where ${USER_SCHEMA}`;
+
+const text = (cell: unknown): string => (cell === null || cell === undefined ? '' : String(cell));
+
+const groupBy = <T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> => {
+  const map = new Map<string, T[]>();
+  for (const item of items) map.set(keyOf(item), [...(map.get(keyOf(item)) ?? []), item]);
+  return map;
+};
+
+/** What a function body can write; parsed on first use only. */
+const functionWrites = (language: string, volatility: string, extension: string, definition: string, source: string): (() => Writes) => {
+  let memo: Writes | undefined;
+  return () =>
+    (memo ??= (() => {
+      // PostgreSQL refuses writes in STABLE and IMMUTABLE SQL and PL/pgSQL functions; others promise the same.
+      if (volatility !== 'v' || VALUE_EXTENSIONS.has(extension)) return NO_WRITES;
+      if (language === 'plpgsql' && definition) return writesOfPlpgsql(definition);
+      if (language === 'sql' && source.trim()) return writesOfSql(source);
+      return { ...NO_WRITES, opaque: `a ${language} function may write any table` };
+    })());
+};
+
+/** Reads the catalog once; the caller reloads it after SQL that may have changed the schema. */
+export const loadWriteGraph = async (query: Query): Promise<WriteGraph> => {
+  const [relationRows, triggerRows, cascadeRows, expressionRows, functionRows] = await Promise.all(
+    [RELATIONS_SQL, TRIGGERS_SQL, CASCADES_SQL, EXPRESSIONS_SQL, FUNCTIONS_SQL].map(async (sql) => (await query(sql)).rows),
+  );
+  const relations = new Map(
+    relationRows!.map((r): [string, Relation] => {
+      const [oid, schema, name, kind, counted, parents, rules] = r.map(text);
+      return [
+        oid!,
+        {
+          oid: oid!,
+          key: `${schema}.${name}`,
+          name: name!,
+          kind: kind!,
+          counted: counted === 'true',
+          parents: parents ? parents.split(',') : [],
+          hasRules: rules === 'true',
+        },
+      ];
+    }),
+  );
+  const functions = new Map(
+    functionRows!.map((r): [string, FunctionInfo] => {
+      const [oid, schema, name, language, volatility, extension, definition, source] = r.map(text);
+      return [oid!, { oid: oid!, schema: schema!, name: name!, writes: functionWrites(language!, volatility!, extension!, definition!, source!) }];
+    }),
+  );
+  const expressions = new Map<string, Writes>();
+  for (const [table, rows] of groupBy(expressionRows!, (r) => text(r[0]))) {
+    expressions.set(table, mergeWrites(rows.filter((r) => text(r[1]).includes('(')).map((r) => writesOfSql(`select ${text(r[1])}`))));
+  }
+  return {
+    relations,
+    byName: groupBy([...relations.values()], (r) => r.name),
+    triggers: new Map([...groupBy(triggerRows!, (r) => text(r[0]))].map(([table, rows]) => [table, rows.map((r) => text(r[1]))])),
+    cascades: new Map([...groupBy(cascadeRows!, (r) => text(r[0]))].map(([table, rows]) => [table, rows.map((r) => text(r[1]))])),
+    expressions,
+    functions,
+    functionsByName: groupBy([...functions.values()], (f) => f.name),
+  };
+};
+
+const tablesNamed = (graph: WriteGraph, name: QualifiedName): readonly Relation[] =>
+  (graph.byName.get(name.name) ?? []).filter((r) => name.schema === undefined || r.key === `${name.schema}.${name.name}`);
+
+/** Functions a call may resolve to: pg_catalog's own write nothing, user functions of that name may. */
+const functionsNamed = (graph: WriteGraph, name: QualifiedName): readonly FunctionInfo[] =>
+  name.schema === 'pg_catalog' ? [] : (graph.functionsByName.get(name.name) ?? []).filter((f) => name.schema === undefined || f.schema === name.schema);
+
+export type ChangeScope = { readonly tables: readonly string[] } | { readonly everything: string };
+
+/**
+ * The counted tables ('schema.table', as the fingerprint names them) that `writes` can change, or
+ * `everything` with the reason when that cannot be bounded.
+ */
+export const changeScope = (graph: WriteGraph, writes: Writes): ChangeScope => {
+  const tables = new Set<string>();
+  const seenFunctions = new Set<string>();
+  const pending: Writes[] = [writes];
+  const addTable = (relation: Relation): string | undefined => {
+    if (tables.has(relation.oid)) return undefined;
+    if (relation.kind === 'v' || relation.kind === 'm') return `writes through the view ${relation.key}`;
+    if (relation.hasRules) return `${relation.key} has rules`;
+    tables.add(relation.oid);
+    for (const parent of relation.parents) {
+      const p = graph.relations.get(parent);
+      const why = p && addTable(p);
+      if (why) return why;
+    }
+    for (const fn of graph.triggers.get(relation.oid) ?? []) {
+      const info = graph.functions.get(fn);
+      if (!info) return `a trigger on ${relation.key} calls a function dbspec cannot read`;
+      if (!seenFunctions.has(fn)) {
+        seenFunctions.add(fn);
+        pending.push(info.writes());
+      }
+    }
+    for (const child of graph.cascades.get(relation.oid) ?? []) {
+      const c = graph.relations.get(child);
+      const why = c && addTable(c);
+      if (why) return why;
+    }
+    const expressions = graph.expressions.get(relation.oid);
+    if (expressions) pending.push(expressions);
+    return undefined;
+  };
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (next.opaque !== undefined) return { everything: next.opaque };
+    for (const name of next.tables) {
+      for (const relation of tablesNamed(graph, name)) {
+        const why = addTable(relation);
+        if (why) return { everything: why };
+      }
+    }
+    for (const name of next.functions) {
+      for (const fn of functionsNamed(graph, name)) {
+        if (seenFunctions.has(fn.oid)) continue;
+        seenFunctions.add(fn.oid);
+        pending.push(fn.writes());
+      }
+    }
+  }
+  return {
+    tables: [...tables]
+      .map((oid) => graph.relations.get(oid)!)
+      .filter((r) => r.counted)
+      .map((r) => r.key)
+      .sort(),
+  };
+};

