@@ -235,6 +235,11 @@ export const runCommand: Command = {
       type: 'boolean',
       description: 'First have the databases analyse every statement (PREPARE, nothing runs); stop with exit 1 on unknown tables, columns, ...',
     },
+    watch: {
+      type: 'boolean',
+      short: 'w',
+      description: 'Keep the databases up and run a spec again each time it (or a migration) is saved; Ctrl-C stops.',
+    },
     update: {
       type: 'boolean',
       short: 'u',
@@ -244,6 +249,11 @@ export const runCommand: Command = {
   run: async ({ values, positionals }) => {
     const options = parseOptions(values, positionals);
     if ('kind' in options) return fail([options]);
+    if (values.watch === true) {
+      if (values.update === true || options.shard || options.jobs > 1)
+        return fail([usage('--watch runs one spec at a time as you save it: it does not combine with --update, --shard or --jobs')]);
+      return (await import('./watch.ts')).watchRun(options);
+    }
     if (values.update === true) return (await import('../update/record-run.ts')).recordRun(options, () => executeRun(options));
     return executeRun(options);
   },
