@@ -25,6 +25,7 @@ import { stepConnections } from '../spec/step-kinds.ts';
 import type { Spec } from '../spec/types.ts';
 import type { Command } from './command.ts';
 import { fail, loadProject, usage } from './command-output.ts';
+import { startProgress } from './progress.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
 import { trapSignals, within } from './run-process.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
@@ -164,6 +165,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     // What finished before an internal error is still written (see runOrSalvage).
     const finished = new Map<number, SpecResult>();
     const { databases, workers } = opened;
+    const progress = startProgress(plan.specs.length);
     const run = await runOrSalvage(plan, finished, harness.onSpec, () =>
       runSpecs({
         plan,
@@ -178,9 +180,10 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         onSpec: (index, result) => {
           finished.set(index, result);
           harness.onSpec(index, result);
+          progress.specDone(result);
         },
       }),
-    );
+    ).finally(progress.end);
     await mochaDone;
     const results = assembleResults(run.specs, {
       release: options.release,
