@@ -15,9 +15,11 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   report: async () => (await import('./commands/report.ts')).reportCommand,
   diff: async () => (await import('./commands/diff.ts')).diffCommand,
   merge: async () => (await import('./commands/merge.ts')).mergeCommand,
+  trend: async () => (await import('./commands/trend.ts')).trendCommand,
   new: async () => (await import('./commands/new.ts')).newCommand,
   schema: async () => (await import('./commands/schema.ts')).schemaCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
+  init: async () => (await import('./commands/init.ts')).initCommand,
 };
 
 const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>

@@ -3,9 +3,9 @@
  * schema/config.schema.json; URLs come only from the environment and are never echoed with their password.
  */
 import { access } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { isMap } from 'yaml';
-import type { Diagnostic } from './diagnostics.ts';
+import type { Diagnostic, SourceLocation } from './diagnostics.ts';
 import { redactUrl } from './redact.ts';
 import { keyText, loadYamlFile } from './spec/load.ts';
 import { checkSchema } from './spec/schema-check.ts';
@@ -21,25 +21,34 @@ export type DatabaseConfig = {
   readonly migrations: string;
   /** May dbspec write to this database without --allow-shared? */
   readonly disposable: boolean;
+  /** Where the config names `migrations` (absent when defaulted): a folder named there must exist. */
+  readonly migrationsAt?: SourceLocation;
 };
 
 export type Config = {
-  /** The config file, or undefined when none was found and defaults apply. */
+  /** The config file, as shown in messages (relative to the working directory); absent in a Config built in code. */
   readonly file?: string;
-  /** Folder the config file is in (or the working directory); relative paths resolve from here. */
+  /** Folder the config file is in; relative paths in it resolve from here. */
   readonly root: string;
   readonly databases: readonly DatabaseConfig[];
+  /** Absolute: the folder searched for specs when a command is given no paths (`specs:`; default root/specs). */
+  readonly specs?: string;
+  /** Absolute: where `run` writes results and reports unless --out says otherwise (`output:`; default root/reports/out). */
+  readonly output?: string;
 };
 
-/** Defaults when no config file exists: databases auth and backend. */
-export const DEFAULT_DATABASES = ['auth', 'backend'] as const;
+/** The folder commands search when given no spec paths. */
+export const specsFolder = (config: Config): string => config.specs ?? resolve(config.root, DEFAULT_SPECS);
+
+/** The folder `run` writes to when given no --out. */
+export const outputFolder = (config: Config): string => config.output ?? resolve(config.root, DEFAULT_OUTPUT);
+
+export const DEFAULT_SPECS = 'specs';
+export const DEFAULT_OUTPUT = 'reports/out';
 
 export type ConfigResult = { readonly config?: Config; readonly diagnostics: readonly Diagnostic[] };
 
 export const CONFIG_FILE = 'dbspec.config.yaml';
-
-const defaultsFor = (name: string, env: Readonly<Record<string, string | undefined>>): DatabaseConfig =>
-  databaseConfig(name, `DBSPEC_${name.toUpperCase()}_URL`, `specs/db/${name}`, false, env);
 
 const databaseConfig = (
   name: string,
@@ -47,9 +56,10 @@ const databaseConfig = (
   migrations: string,
   disposable: boolean,
   env: Readonly<Record<string, string | undefined>>,
+  migrationsAt?: SourceLocation,
 ): DatabaseConfig => {
   const url = env[urlEnv];
-  return { name, urlEnv, ...(url ? { url } : {}), migrations, disposable };
+  return { name, urlEnv, ...(url ? { url } : {}), migrations, disposable, ...(migrationsAt ? { migrationsAt } : {}) };
 };
 
 /** A URL with its password replaced, safe to print. */
@@ -83,20 +93,30 @@ const exists = async (path: string): Promise<boolean> => {
   }
 };
 
+/** dbspec.config.yaml in `from` or the nearest folder above it that has one, as mocha and eslint find theirs. */
+export const findConfigFile = async (from: string): Promise<string | undefined> => {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (await exists(join(dir, CONFIG_FILE))) return join(dir, CONFIG_FILE);
+    if (dirname(dir) === dir) return undefined;
+  }
+};
+
+const notFound = (cwd: string): Diagnostic => ({
+  kind: 'config',
+  code: 'DBSPEC_CONFIG_NOT_FOUND',
+  message: `no ${CONFIG_FILE} in ${cwd} or any folder above it`,
+  hint: 'run `npx dbspec init` at the root of your project to create one (or pass --config FILE)',
+});
+
 /**
- * Finds and loads the config: `file` when given (relative to cwd), else dbspec.config.yaml in cwd, else the
- * defaults (databases auth and backend).
+ * Finds and loads the config: `file` when given (relative to cwd), else the nearest dbspec.config.yaml from
+ * cwd upwards. None found is an error: a run on made-up defaults would only fail further on, less clearly.
  */
 export const loadConfig = async (options: { cwd: string; file?: string; env: Readonly<Record<string, string | undefined>> }): Promise<ConfigResult> => {
   const { cwd, env } = options;
-  const path = resolve(cwd, options.file ?? CONFIG_FILE);
-  if (!(await exists(path))) {
-    if (options.file !== undefined)
-      return { diagnostics: [{ kind: 'config', code: 'DBSPEC_CONFIG_NOT_FOUND', message: `config file not found: ${options.file}` }] };
-    const databases = DEFAULT_DATABASES.map((name) => defaultsFor(name, env));
-    const problems = urlProblems(databases);
-    return problems.length > 0 ? { diagnostics: problems } : { config: { root: cwd, databases }, diagnostics: [] };
-  }
+  const path = options.file !== undefined ? resolve(cwd, options.file) : await findConfigFile(cwd);
+  if (path === undefined) return { diagnostics: [notFound(cwd)] };
+  if (!(await exists(path))) return { diagnostics: [{ kind: 'config', code: 'DBSPEC_CONFIG_NOT_FOUND', message: `config file not found: ${options.file}` }] };
   const display = relative(cwd, path).split('\\').join('/') || path;
   const { loaded, diagnostics } = await loadYamlFile(path, display);
   const asConfig = (ds: readonly Diagnostic[]): Diagnostic[] => ds.map((d) => ({ ...d, kind: 'config' as const }));
@@ -118,6 +138,7 @@ export const loadConfig = async (options: { cwd: string; file?: string; env: Rea
       stringOf(valueOf(db, 'migrations')) ?? `specs/db/${name}`,
       boolOf(valueOf(db, 'disposable')) ?? false,
       env,
+      valueOf(db, 'migrations') !== undefined ? locOf(loaded, valueOf(db, 'migrations')) : undefined,
     );
   });
   const problems = urlProblems(databases).map((d) => ({
@@ -128,5 +149,9 @@ export const loadConfig = async (options: { cwd: string; file?: string; env: Rea
     ),
   }));
   if (problems.length > 0) return { diagnostics: problems };
-  return { config: { file: display, root: dirname(path), databases }, diagnostics: [] };
+  const folder = (key: string, fallback: string): string => resolve(dirname(path), stringOf(valueOf(root, key)) ?? fallback);
+  return {
+    config: { file: display, root: dirname(path), databases, specs: folder('specs', DEFAULT_SPECS), output: folder('output', DEFAULT_OUTPUT) },
+    diagnostics: [],
+  };
 };

@@ -3,7 +3,7 @@
  * redacted) with the exit code they call for, and the config and specs a command works on.
  */
 import { relative } from 'node:path';
-import { loadConfig, type Config } from '../config.ts';
+import { loadConfig, specsFolder, type Config } from '../config.ts';
 import { DbspecError, exitCodeFor, type Diagnostic } from '../diagnostics.ts';
 import { redactSecrets } from '../redact.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
@@ -18,20 +18,20 @@ export const fail = async (diagnostics: readonly Diagnostic[]): Promise<number> 
   return exitCodeFor(diagnostics);
 };
 
-/** The config named by --config (or found in the working directory). */
+/** The config named by --config, else the nearest dbspec.config.yaml from the working directory up. */
 export const commandConfig = (values: Readonly<Record<string, unknown>>) =>
   loadConfig({ cwd: process.cwd(), ...(typeof values.config === 'string' ? { file: values.config } : {}), env: process.env });
 
 export type Project = { readonly config: Config; readonly specs: Spec[]; readonly files: string[]; readonly diagnostics: Diagnostic[] };
 
-/** The config, then the specs under `paths` (default `specs`); a config problem comes back as diagnostics alone. */
+/** The config, then the specs under `paths` (default: the config's specs folder); a config problem comes back as diagnostics alone. */
 export const loadProject = async (
   values: Readonly<Record<string, unknown>>,
   paths: readonly string[],
 ): Promise<Project | { readonly configProblems: readonly Diagnostic[] }> => {
   const { config, diagnostics } = await commandConfig(values);
   if (!config) return { configProblems: diagnostics };
-  const loaded = await loadSpecs(paths.length > 0 ? paths : ['specs'], { databases: config.databases.map((d) => d.name), cwd: process.cwd() });
+  const loaded = await loadSpecs(paths.length > 0 ? paths : [specsFolder(config)], { databases: config.databases.map((d) => d.name), cwd: process.cwd() });
   return { config, ...loaded };
 };
 

@@ -1,17 +1,28 @@
 /**
  * `dbspec diff OLD.json NEW.json`: what changed between two runs (two releases). Writes diff.html and diff.md,
- * prints a short summary, and exits 1 on a regression (or on any change, or never, per --fail-on).
+ * prints a short summary, and exits 1 on a regression (or also on any slower single timing, on any change, or
+ * never, per --fail-on).
  */
 import { dirname } from 'node:path';
 import { readResults } from '../results/read.ts';
-import { DEFAULT_MIN_MS, DEFAULT_THRESHOLD_PCT, diffResults, hasChange, hasRegression } from '../results/diff.ts';
+import { DEFAULT_MIN_MS, DEFAULT_THRESHOLD_PCT, diffResults, hasChange, hasRegression, hasSlowerTiming, type ResultsDiff } from '../results/diff.ts';
 import { diffText } from '../report/diff-view.ts';
 import { writeDiffReports } from '../report/render-diff.ts';
 import type { Command } from './command.ts';
 import { reportFailure, shown, usageError } from './command-output.ts';
+import { appendStepSummary, printAnnotations } from './ci-output.ts';
+import { diffAnnotations } from '../report/github.ts';
+import { renderDiffMarkdown } from '../report/render-diff.ts';
 
-const USAGE = 'dbspec diff OLD.json NEW.json [--out DIR] [--fail-on regression|change|never] [--threshold PCT] [--min-ms MS]';
-const FAIL_ON = ['regression', 'change', 'never'] as const;
+const USAGE = 'dbspec diff OLD.json NEW.json [--out DIR] [--fail-on regression|slower|change|never] [--threshold PCT] [--min-ms MS]';
+const FAIL_ON = ['regression', 'slower', 'change', 'never'] as const;
+
+const GATES: Readonly<Record<(typeof FAIL_ON)[number], (d: ResultsDiff) => boolean>> = {
+  regression: hasRegression,
+  slower: hasSlowerTiming,
+  change: hasChange,
+  never: () => false,
+};
 
 const number = (value: unknown, fallback: number): number | undefined => {
   if (value === undefined) return fallback;
@@ -36,7 +47,8 @@ export const diffCommand: Command = {
       short: 'f',
       multiple: false,
       value: 'WHEN',
-      description: 'Exit 1 on a regression, on any change, or never.',
+      description:
+        'Exit 1 on a regression (newly failing, or a benchmark slower by its samples); slower: also on any single duration or *_ms number past the threshold (the strict old gate); change: on any change; never.',
       default: 'regression',
     },
     threshold: {
@@ -44,7 +56,7 @@ export const diffCommand: Command = {
       short: 't',
       multiple: false,
       value: 'PCT',
-      description: 'Percent a duration or metric must move by to count.',
+      description: 'Minimum effect: percent a benchmark percentile, duration or metric must move by to count.',
       default: String(DEFAULT_THRESHOLD_PCT),
     },
     'min-ms': {
@@ -52,7 +64,7 @@ export const diffCommand: Command = {
       short: 'm',
       multiple: false,
       value: 'MS',
-      description: 'Durations and *_ms metrics must also move by more than this many ms.',
+      description: 'Single durations and *_ms numbers must also move by more than this many ms to be shown.',
       default: String(DEFAULT_MIN_MS),
     },
   },
@@ -71,8 +83,9 @@ export const diffCommand: Command = {
       const diff = diffResults(old, next, { thresholdPct, minMs });
       const paths = await writeDiffReports(diff, typeof values.out === 'string' ? values.out : dirname(nextFile));
       process.stdout.write(diffText(diff) + `wrote ${paths.map(shown).join(', ')}\n`);
-      if (failOn === 'never') return 0;
-      return (failOn === 'change' ? hasChange(diff) : hasRegression(diff)) ? 1 : 0;
+      if (process.env.GITHUB_STEP_SUMMARY) await appendStepSummary(renderDiffMarkdown(diff));
+      printAnnotations(() => diffAnnotations(diff, next));
+      return GATES[failOn as (typeof FAIL_ON)[number]](diff) ? 1 : 0;
     } catch (error) {
       return reportFailure('diff', error);
     }

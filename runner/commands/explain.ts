@@ -196,7 +196,7 @@ export const explainCommand: Command = {
   summary: 'Show what a spec will send and compare, without running it.',
   usage: 'dbspec explain SPEC... [--config FILE]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
   },
   run: async ({ values, positionals }) => {
     if (positionals.length === 0) return fail([usage('name the spec to explain, e.g. dbspec explain specs/my.spec.yaml')]);

@@ -48,7 +48,7 @@ export const listCommand: Command = {
     json: { type: 'boolean', description: 'Print JSON instead of text.' },
     tag: { type: 'string', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable: any of them).' },
     grep: { type: 'string', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
   },
   run: async ({ values, positionals }) => {
     let grep: RegExp | undefined;

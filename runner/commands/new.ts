@@ -4,6 +4,8 @@
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { specsFolder } from '../config.ts';
 import { didYouMean } from '../spec/suggest.ts';
 import type { Command } from './command.ts';
 import { commandConfig, fail, usage } from './command-output.ts';
@@ -44,14 +46,18 @@ const stepFor = (db: string, first: boolean): string =>
       rows: [ { n: 0 } ]
 `;
 
-/** The starter's text. `schemaPath` is relative to the spec's folder. */
-export const starterSpec = (name: string, databases: readonly string[], schemaPath: string): string => {
+/** The authoring guide, shipped with the package. */
+export const GUIDE = fileURLToPath(new URL('../../specs/README.md', import.meta.url));
+
+/** The starter's text. `schemaPath` is relative to the spec's folder; `guide` is as the user finds it from the project root. */
+export const starterSpec = (name: string, databases: readonly string[], schemaPath: string, guide = 'specs/README.md'): string => {
   const first = databases[0]!;
   return `# yaml-language-server: $schema=${schemaPath}
 # A dbspec spec: what must hold in the databases, written as SQL and the rows it returns.
-# Guide: specs/README.md. Check:   npx dbspec validate <this file>
-#                          Run:     npx dbspec run <this file>
-#                          Explain: npx dbspec explain <this file>   (what will be sent, without running)
+# Guide:   ${guide}
+# Check:   npx dbspec validate <this file>
+# Run:     npx dbspec run <this file>
+# Explain: npx dbspec explain <this file>   (what will be sent, without running)
 
 name: ${yamlText(specTitle(name))}   # what this spec proves, in a sentence; unique across all specs
 description: >
@@ -95,18 +101,17 @@ const exists = async (path: string): Promise<boolean> =>
 export const newCommand: Command = {
   name: 'new',
   summary: 'Write a commented starter spec to fill in.',
-  usage: 'dbspec new NAME|PATH [--db auth,backend] [--dir specs]',
+  usage: 'dbspec new NAME|PATH [--db auth,backend] [--dir DIR]',
   options: {
     db: { type: 'string', value: 'NAMES', description: 'The databases the spec uses, comma-separated (default: the first configured one).' },
-    dir: { type: 'string', short: 'd', value: 'DIR', description: 'The folder to write the spec to.', default: 'specs' },
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    dir: { type: 'string', short: 'd', value: 'DIR', description: "The folder to write the spec to (default: the config's `specs:` folder)." },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
   },
   run: async ({ values, positionals }) => {
     if (positionals.length !== 1) return fail([usage('give the spec a name, e.g. dbspec new "users can log in"')]);
     const name = positionals[0]!;
     const cwd = process.cwd();
-    const target = specTarget(name, String(values.dir), cwd);
-    if (!target) return fail([usage(`'${name}' has no letters or digits to name a file after`)]);
+    if (!specTarget(name, cwd, cwd)) return fail([usage(`'${name}' has no letters or digits to name a file after`)]);
     const { config, diagnostics } = await commandConfig(values);
     if (!config) return fail(diagnostics);
     const known = config.databases.map((d) => d.name);
@@ -125,6 +130,8 @@ export const newCommand: Command = {
           .concat(wanted.length === 0 ? [usage('--db names no database')] : []),
       );
     }
+    const target = specTarget(name, typeof values.dir === 'string' ? resolve(cwd, values.dir) : specsFolder(config), cwd);
+    if (!target) return fail([usage(`'${name}' has no letters or digits to name a file after`)]);
     const { file } = target;
     const shown = relative(cwd, file).split('\\').join('/');
     if (await exists(file)) return fail([usage(`${shown} already exists; choose another name or edit that file`)]);

@@ -1,8 +1,8 @@
 /**
  * The project's own spec schema, for editors: schema/spec.schema.json with the databases of the config as
  * the only values `db:` takes, so the editor offers them and flags a typo as it is typed. Written by
- * `dbspec schema` and `dbspec new` (and meant for `dbspec init`) to `.dbspec/spec.schema.json` beside the
- * config; it is generated from the config, so it is not committed (see .gitignore).
+ * `dbspec init`, `dbspec schema` and `dbspec new` to `.dbspec/spec.schema.json` beside the config. Commit it
+ * with the config, so that a fresh clone has it; `dbspec schema` writes it again after the databases change.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -37,7 +37,10 @@ export const projectSchema = (base: Schema, databases: readonly string[]): Schem
 };
 
 /** Writes the project schema (default place: projectSchemaFile); returns the path written. */
-export const writeProjectSchema = async (config: Pick<Config, 'root' | 'databases'>, file = projectSchemaFile(config)): Promise<string> => {
+export const writeProjectSchema = async (
+  config: { readonly root: string; readonly databases: readonly { readonly name: string }[] },
+  file = projectSchemaFile(config),
+): Promise<string> => {
   const base = JSON.parse(await readFile(BASE_SCHEMA, 'utf8')) as Schema;
   const text = `${JSON.stringify(
     projectSchema(

@@ -11,6 +11,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 const parseTimeout = (text: string): number | undefined => parseDuration(text.trim()) ?? (/^\d+$/.test(text.trim()) ? Number(text) : undefined);
 
 export type RunOptions = {
+  /** As given; none means the config's specs folder. */
   readonly paths: string[];
   readonly config?: string;
   readonly grep?: RegExp;
@@ -21,7 +22,8 @@ export type RunOptions = {
   readonly timeoutMs: number;
   readonly jobs: number;
   readonly release: string | null;
-  readonly out: string;
+  /** As given (relative to the working directory); absent means the config's output folder. */
+  readonly out?: string;
   readonly allowShared: boolean;
   readonly migrate: boolean;
   readonly reporter: string;
@@ -53,7 +55,7 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
   const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
   if (typeof values.shard === 'string' && !shard) return usage(`--shard takes i/n with 1 <= i <= n, e.g. 2/4, not '${values.shard}'`);
   return {
-    paths: positionals.length > 0 ? positionals : ['specs'],
+    paths: positionals,
     config: typeof values.config === 'string' ? values.config : undefined,
     grep,
     tags: ((values.tag as string[] | undefined) ?? [])
@@ -66,7 +68,7 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
     timeoutMs,
     jobs,
     release: typeof values.release === 'string' ? values.release : (process.env.DBSPEC_RELEASE ?? null),
-    out: String(values.out),
+    ...(typeof values.out === 'string' ? { out: values.out } : {}),
     allowShared: values['allow-shared'] === true,
     migrate: values.migrate === true,
     reporter: String(values.reporter),

@@ -4,14 +4,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { redactSecrets } from '../redact.ts';
 import { reportInternalError } from '../internal-error.ts';
-import { DbspecError } from '../diagnostics.ts';
+import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import { checksEachSpec, runSpecs, workerCount } from '../execute/engine.ts';
 import { createHarness } from '../execute/mocha-suites.ts';
+import { EVENT_SPEC, EVENT_STEP, RunEvents } from '../execute/events.ts';
+import type { Config } from '../config.ts';
 import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-specs.ts';
 import { erroredSpec } from '../execute/run-spec.ts';
 import { planRun } from '../plan/plan.ts';
@@ -24,9 +27,14 @@ import { writeRunReports } from '../report/render.ts';
 import { stepConnections } from '../spec/step-kinds.ts';
 import type { Spec } from '../spec/types.ts';
 import type { Command } from './command.ts';
-import { fail, loadProject, usage } from './command-output.ts';
+import { fail, loadProject, shown, usage } from './command-output.ts';
+import { outputFolder, specsFolder } from '../config.ts';
 import { startProgress } from './progress.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
+import { databaseFacts, withSources } from './run-facts.ts';
+import { appendStepSummary, printAnnotations } from './ci-output.ts';
+import { runAnnotations } from '../report/github.ts';
+import { selectionOf, specSources } from '../plan/sources.ts';
 import { trapSignals, within } from './run-process.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
 
@@ -76,7 +84,7 @@ const CLOSE_TIMEOUT_MS = 5_000;
 const runOrSalvage = async (
   plan: Awaited<ReturnType<typeof planRun>>,
   finished: ReadonlyMap<number, SpecResult>,
-  onSpec: (index: number, result: SpecResult) => void,
+  events: RunEvents,
   work: () => ReturnType<typeof runSpecs>,
 ): Promise<Awaited<ReturnType<typeof runSpecs>> & { readonly internalError?: unknown }> => {
   try {
@@ -88,17 +96,26 @@ const runOrSalvage = async (
       const done = finished.get(index);
       if (done) return done;
       const result = erroredSpec(spec, { code: 'INTERNAL', message, location: `${spec.loc.file}:${spec.loc.line}:${spec.loc.column}` });
-      onSpec(index, result);
+      events.emit(EVENT_SPEC, index, result);
       return result;
     });
     return { specs, interrupted: false, stoppedAfterFailure: false, runLeaks: [], internalError: error };
   }
 };
 
-export const executeRun = async (options: RunOptions): Promise<number> => {
+/** What a mode wrapped around the run (record mode) adds: a say over the config, and the run's events. */
+export type RunHooks = {
+  /** Problems that stop the run before anything is opened, e.g. record mode's refusal of a shared database. */
+  readonly refuse?: (config: Config) => Diagnostic[];
+  readonly events?: RunEvents;
+};
+
+export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Promise<number> => {
   const cwd = process.cwd();
   const loaded = await loadProject({ config: options.config }, options.paths);
   if ('configProblems' in loaded) return fail(loaded.configProblems);
+  const refused = hooks.refuse?.(loaded.config) ?? [];
+  if (refused.length > 0) return fail(refused);
   if (loaded.diagnostics.length > 0) return fail(loaded.diagnostics);
   const { config } = loaded;
   let durations: Map<string, number> | undefined;
@@ -108,18 +125,22 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     if (error instanceof DbspecError) return fail(error.diagnostics);
     throw error;
   }
-  const selected = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations });
+  const whole = selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep });
+  const selected = options.shard ? selectSpecs(loaded.specs, { tags: options.tags, grep: options.grep, shard: options.shard, durations }) : whole;
   if (selected.length === 0) {
-    process.stdout.write(`dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.join(', ')}, none selected)\n`);
+    process.stdout.write(
+      `dbspec: no specs to run (${loaded.specs.length} found in ${options.paths.length > 0 ? options.paths.join(', ') : shown(specsFolder(config))}, none selected)\n`,
+    );
     return 0;
   }
   const plan = await planRun(selected);
+  const sources = await specSources(whole, cwd);
   const names = [...new Set(selected.flatMap((s) => s.databases))];
-  const outDir = resolve(cwd, options.out);
+  const outDir = options.out !== undefined ? resolve(cwd, options.out) : outputFolder(config);
   try {
     await mkdir(outDir, { recursive: true });
   } catch (error) {
-    return fail([usage(`--out ${options.out}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
+    return fail([usage(`--out ${shown(outDir)}: cannot create the folder for results (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`)]);
   }
 
   const controller = new AbortController();
@@ -157,6 +178,7 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
       process.stderr.write(
         `dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`,
       );
+    const facts = await databaseFacts(config, opened.databases);
     const isolation = checksEachSpec(options.jobs, plan.specs.length, opened.workers.length);
     const harness = createHarness(plan, { reporter: options.reporter, isolation, bail: options.bail });
     // Mocha's runner leaves its error listeners on the process, and through them every suite and result.
@@ -164,9 +186,16 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
     const mochaDone = harness.run().finally(mochaListeners.remove);
     // What finished before an internal error is still written (see runOrSalvage).
     const finished = new Map<number, SpecResult>();
+    const events = hooks.events ?? new RunEvents();
+    events.on(EVENT_STEP, harness.onStep);
+    events.on(EVENT_SPEC, (index, result) => {
+      finished.set(index, result);
+      harness.onSpec(index, result);
+    });
     const { databases, workers } = opened;
     const progress = startProgress(plan.specs.length);
-    const run = await runOrSalvage(plan, finished, harness.onSpec, () =>
+    events.on(EVENT_SPEC, (_index, result) => progress.specDone(result));
+    const run = await runOrSalvage(plan, finished, events, () =>
       runSpecs({
         plan,
         databases,
@@ -176,30 +205,29 @@ export const executeRun = async (options: RunOptions): Promise<number> => {
         jobs: options.jobs,
         bail: options.bail,
         signal: controller.signal,
-        onStep: harness.onStep,
-        onSpec: (index, result) => {
-          finished.set(index, result);
-          harness.onSpec(index, result);
-          progress.specDone(result);
-        },
+        events,
       }),
     ).finally(progress.end);
     await mochaDone;
-    const results = assembleResults(run.specs, {
+    const results = assembleResults(withSources(run.specs, sources), {
       release: options.release,
       commit: gitCommit(),
       startedAt,
       finishedAt: new Date(),
       interrupted: run.interrupted,
       stoppedAfterFailure: run.stoppedAfterFailure,
-      databases: Object.fromEntries([...opened.databases].map(([name, db]) => [name, { serverVersion: db.serverVersion, embedded: db.embedded }])),
+      databases: facts,
+      hostname: hostname(),
+      selection: selectionOf(whole, sources, options.shard),
     });
     try {
       await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
       await writeRunReports(results, outDir);
     } catch (error) {
-      return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${options.out}: ${(error as Error).message}` }]);
+      return fail([{ kind: 'config', code: 'DBSPEC_OUTPUT', message: `cannot write results and reports to ${shown(outDir)}: ${(error as Error).message}` }]);
     }
+    await appendStepSummary(await readFile(join(outDir, 'report.md'), 'utf8'));
+    printAnnotations(() => runAnnotations(results));
     if (run.runLeaks.length > 0) process.stderr.write(`dbspec: the run did not leave the databases as it found them: ${run.runLeaks.join('; ')}\n`);
     process.stdout.write('\n' + summaryLine(results, outDir));
     if (run.internalError) return reportInternalError(run.internalError);
@@ -221,7 +249,7 @@ export const runCommand: Command = {
   summary: 'Run specs against the databases (an embedded PostgreSQL when no URL is set).',
   usage: 'dbspec run [paths...] [options]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
     grep: { type: 'string', short: 'g', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
     tag: { type: 'string', short: 't', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable, or comma-separated).' },
     shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
@@ -230,7 +258,12 @@ export const runCommand: Command = {
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
     jobs: { type: 'string', short: 'j', value: 'N', description: 'Run N specs in parallel on separate connections.', default: '1' },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in results (or $DBSPEC_RELEASE).' },
-    out: { type: 'string', short: 'o', value: 'DIR', description: 'Where results.json, junit.xml and reports go.', default: 'reports/out' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: "Where results.json, junit.xml and reports go (default: the config's `output:`, reports/out).",
+    },
     'allow-shared': { type: 'boolean', description: 'Allow writing to databases not marked disposable in the config.' },
     migrate: { type: 'boolean', description: 'Apply pending migrations to configured (non-embedded) databases first.' },
     reporter: { type: 'string', short: 'R', value: 'NAME', description: 'Mocha reporter for progress: spec, dot, tap, min, ...', default: 'spec' },
@@ -257,7 +290,7 @@ export const runCommand: Command = {
         return fail([usage('--watch runs one spec at a time as you save it: it does not combine with --update, --shard or --jobs')]);
       return (await import('./watch.ts')).watchRun(options);
     }
-    if (values.update === true) return (await import('../update/record-run.ts')).recordRun(options, () => executeRun(options));
+    if (values.update === true) return (await import('../update/record-run.ts')).recordRun((hooks) => executeRun(options, hooks));
     return executeRun(options);
   },
 };

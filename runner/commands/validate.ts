@@ -7,7 +7,8 @@ import { DbspecError, exitCodeFor } from '../diagnostics.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import type { Command } from './command.ts';
-import { fail, loadProject } from './command-output.ts';
+import { fail, loadProject, shown } from './command-output.ts';
+import { specsFolder } from '../config.ts';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -22,7 +23,7 @@ export const validateCommand: Command = {
   summary: "Check specs against the schema and PostgreSQL's parser, without a database.",
   usage: 'dbspec validate [paths...] [--config FILE] [--db-check]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: dbspec.config.yaml in the working directory).' },
+    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
     'db-check': {
       type: 'boolean',
       description: 'Then have the databases analyse every statement (PREPARE, nothing runs): unknown tables and columns at their line.',
@@ -36,7 +37,7 @@ export const validateCommand: Command = {
     const project = await loadProject(values, positionals);
     if ('configProblems' in project) return fail(project.configProblems);
     const { config, files, specs, diagnostics } = project;
-    const paths = positionals.length > 0 ? positionals : ['specs'];
+    const paths = positionals.length > 0 ? positionals : [shown(specsFolder(config))];
     if (values['db-check'] === true && diagnostics.length === 0) {
       try {
         diagnostics.push(...(await checkSpecsOnDatabases(config, specs, { allowShared: values['allow-shared'] === true })));

@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import type { Config } from '../config.ts';
+import { outputFolder, specsFolder, type Config } from '../config.ts';
 import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { DbspecError } from '../diagnostics.ts';
 import { runSpecs } from '../execute/engine.ts';
+import { RunEvents } from '../execute/events.ts';
 import { planRun } from '../plan/plan.ts';
 import { selectSpecs } from '../plan/select.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
@@ -48,7 +49,9 @@ export const watchRun = async (options: RunOptions): Promise<number> => {
   const cwd = process.cwd();
   const { config, diagnostics } = await commandConfig({ config: options.config });
   if (!config) return fail(diagnostics);
-  const outDir = resolve(cwd, options.out);
+  const outDir = options.out !== undefined ? resolve(cwd, options.out) : outputFolder(config);
+  // No paths: the config's specs folder, as `dbspec run` does.
+  const paths = options.paths.length > 0 ? options.paths : [specsFolder(config)];
   await mkdir(outDir, { recursive: true });
   let opened: OpenDatabases;
   try {
@@ -61,7 +64,7 @@ export const watchRun = async (options: RunOptions): Promise<number> => {
   const names = config.databases.map((d) => d.name);
   const tty = process.stdout.isTTY === true;
   const migrations = new Map(config.databases.map((d) => [d.name, resolve(config.root, d.migrations)]));
-  const watching = [...options.paths, ...[...migrations.values()].map((m) => shown(cwd, m))].join(', ');
+  const watching = [...paths.map((p) => shown(cwd, resolve(cwd, p))), ...[...migrations.values()].map((m) => shown(cwd, m))].join(', ');
 
   /** One run: validate everything (cheap), run the specs the change concerns. */
   const runOnce = async (changes: Changes | undefined): Promise<void> => {
@@ -70,7 +73,7 @@ export const watchRun = async (options: RunOptions): Promise<number> => {
       await within(opened.close(), CLOSE_TIMEOUT_MS);
       opened = await openAll(config, options, outDir);
     }
-    const loaded = await loadSpecs(options.paths, { databases: names, cwd });
+    const loaded = await loadSpecs(paths, { databases: names, cwd });
     const only = changes && changes.migrations.size === 0 ? changes.specs : undefined;
     const concerned = (file: string) => !only || only.has(resolve(cwd, file));
     const problems = loaded.diagnostics.filter((d) => !d.location || concerned(d.location.file));
@@ -87,6 +90,7 @@ export const watchRun = async (options: RunOptions): Promise<number> => {
       jobs: 1,
       bail: false,
       signal: controller.signal,
+      events: new RunEvents(),
     });
     const text = renderOutcome({
       at: new Date(),
@@ -102,7 +106,7 @@ export const watchRun = async (options: RunOptions): Promise<number> => {
 
   let queue: Promise<void> = runOnce(undefined).catch(reportCrash);
   let pending: { specs: Set<string>; migrations: Set<string> } | undefined;
-  const stop = watchChanges({ paths: options.paths, migrations }, cwd, (changes) => {
+  const stop = watchChanges({ paths, migrations }, cwd, (changes) => {
     // Saves during a run are gathered and run together once it ends.
     const first = pending === undefined;
     pending ??= { specs: new Set(), migrations: new Set() };

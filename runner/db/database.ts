@@ -4,7 +4,7 @@
  */
 import { createPool, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
 import type { Cell } from '../results/types.ts';
-import type { ParamValue, QueryResult } from './query-result.ts';
+import type { OutputStyle, ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import type { Writes } from '../sql/writes.ts';
@@ -54,7 +54,7 @@ const rawQuery = (sql: string, values: readonly ParamValue[] = []): QuerySqlToke
 type SlonikResult = {
   readonly command: string;
   readonly rowCount: number;
-  readonly fields: readonly { readonly name: string; readonly dataTypeId: number }[];
+  readonly fields: readonly { readonly name: string; readonly dataTypeId: number; readonly style?: OutputStyle }[];
   readonly rows: readonly unknown[];
 };
 
@@ -64,6 +64,8 @@ const toQueryResult = (result: SlonikResult): QueryResult => ({
   columns: result.fields.map((field) => ({ name: field.name, typeOid: field.dataTypeId })),
   // The text driver returns each row as an array of cells in column order.
   rows: result.rows as readonly (readonly Cell[])[],
+  // The text driver stamps each field with the output settings in force (a result without columns has none).
+  ...(result.fields[0]?.style ? { style: result.fields[0].style } : {}),
 });
 
 type Queryable = Pick<DatabasePool | DatabasePoolConnection, 'query'>;

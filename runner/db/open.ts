@@ -10,7 +10,7 @@ import { connectDatabase } from './connect.ts';
 import { copyName, createCopies, databaseOf, dropCopies, urlWithDatabase } from './copies.ts';
 import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
-import { applyMigrations } from './migrations.ts';
+import { applyMigrations, checkMigrated } from './migrations.ts';
 import { redactUrl } from '../redact.ts';
 
 export type OpenOptions = {
@@ -115,8 +115,15 @@ export const openDatabases = async (config: Config, names: readonly string[], op
       const embedded = database.url === undefined;
       const connected = await connect(database.name, urlOf(database), embedded);
       opened.set(database.name, connected);
-      // A fresh embedded database always gets the system's schema; a given one only when asked.
-      if (embedded || options.migrate) await applyMigrations(connected, join(config.root, database.migrations), config.root);
+      // A fresh embedded database always gets the system's schema; a given one only when asked, and is
+      // refused when it lacks some (a run would only report one missing table after another).
+      const source = {
+        dir: join(config.root, database.migrations),
+        displayRoot: config.root,
+        ...(database.migrationsAt && { configuredAt: database.migrationsAt }),
+      };
+      if (embedded || options.migrate) await applyMigrations(connected, source);
+      else await checkMigrated(connected, source, database.urlEnv);
       // A template may not be in use while it is copied: the pool reconnects after the copies are made.
       if (copying) {
         opened.delete(database.name);

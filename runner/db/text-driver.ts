@@ -2,19 +2,43 @@
  * A slonik driver over node-postgres that keeps PostgreSQL's own text output. slonik's `typeParsers` only
  * name types it should parse and fall back to pg-types for the rest (int8 -> string but int4 -> number,
  * bool -> boolean, timestamptz -> Date...), and its pg driver returns rows as objects, which merges
- * duplicate column names and reorders integer-like ones. Here every cell stays the server's text except
- * json/jsonb, rows are arrays in column order, and every connection starts with the session settings
- * that make that text deterministic.
+ * duplicate column names and reorders integer-like ones. Here every cell stays the server's text (json
+ * and jsonb too: JSON.parse would round big numbers and merge duplicate keys), rows are arrays in column
+ * order, and every connection starts with the session settings that make that text deterministic. A spec's
+ * SQL may SET DateStyle, IntervalStyle or TimeZone; the server reports each change (ParameterStatus), and
+ * every result carries the settings in force so that its text is read as it was printed.
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, createDriverFactory, type DriverFactory } from 'slonik';
 import pg from 'pg';
+import type { OutputStyle } from './query-result.ts';
 import { mayChangeSession, TRANSACTION_CONTROL } from './session-state.ts';
 
-const JSON_OID = 114;
-const JSONB_OID = 3802;
-
 const keepText = (value: string): string => value;
-const getTypeParser = ((oid: number) => (oid === JSON_OID || oid === JSONB_OID ? JSON.parse : keepText)) as pg.CustomTypesConfig['getTypeParser'];
+const getTypeParser = (() => keepText) as pg.CustomTypesConfig['getTypeParser'];
+
+/** The output settings every connection starts with (startupOptions). */
+const INITIAL_STYLE: OutputStyle = { dateStyle: 'ISO, YMD', intervalStyle: 'postgres', timeZone: 'UTC' };
+
+const STYLE_PARAMETERS: Readonly<Record<string, keyof OutputStyle>> = { DateStyle: 'dateStyle', IntervalStyle: 'intervalStyle', TimeZone: 'timeZone' };
+
+/**
+ * Follows the server's ParameterStatus messages for the output settings. pg's Client reads them on its
+ * connection but keeps none of them; the connection emits each one as an event.
+ */
+const followStyle = (client: pg.Client): (() => OutputStyle) => {
+  let style = INITIAL_STYLE;
+  const connection = (
+    client as unknown as { connection?: { on(event: 'parameterStatus', listener: (msg: { parameterName: string; parameterValue: string }) => void): void } }
+  ).connection;
+  connection?.on('parameterStatus', (msg) => {
+    const key = STYLE_PARAMETERS[msg.parameterName];
+    if (key && style[key] !== msg.parameterValue) style = { ...style, [key]: msg.parameterValue };
+  });
+  return () => style;
+};
+
+/** The result's fields carry the style, as slonik forwards the driver's fields array untouched. */
+export type StyledField = { readonly dataTypeId: number; readonly name: string; readonly style: OutputStyle };
 
 /** What slonik sends when a pooled connection is released (see createPoolFor's resetConnection). */
 export const RESET_SQL = 'DISCARD ALL';
@@ -66,6 +90,7 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
     return {
       createPoolClient: async ({ clientEventEmitter }) => {
         const client = new pg.Client(clientConfig);
+        const styleInForce = followStyle(client);
         // Once a query has reported the connection dead, later socket errors stay quiet and further queries
         // (slonik's DISCARD ALL on release) fail at once: slonik destroying the client from the error event
         // while its release is pending waits on itself until the 5 s graceful termination timeout.
@@ -142,7 +167,7 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
             }
             return {
               command: result.command as 'SELECT',
-              fields: result.fields.map((field) => ({ dataTypeId: field.dataTypeID, name: field.name })),
+              fields: result.fields.map((field): StyledField => ({ dataTypeId: field.dataTypeID, name: field.name, style: styleInForce() })),
               rowCount: result.rowCount,
               rows: result.rows as unknown as Record<string, unknown>[],
             };

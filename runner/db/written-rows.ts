@@ -38,7 +38,13 @@ select t.name,
      from pg_trigger g join pg_proc f on f.oid = g.tgfoid where g.tgrelid = t.oid and not g.tgisinternal)
 from t order by t.name`;
 
-const strings = (cell: unknown): string[] => (Array.isArray(cell) ? cell.map(String) : []);
+/** json cells arrive as text (the text driver keeps json lossless) or, from older paths, parsed. */
+const parsed = (cell: unknown): unknown => (typeof cell === 'string' ? JSON.parse(cell) : cell);
+
+const strings = (cell: unknown): string[] => {
+  const value = parsed(cell);
+  return Array.isArray(value) ? value.map(String) : [];
+};
 
 /** Every user table of the database with its keys, foreign keys and triggers (one catalog query). */
 export const tableShapes = async (query: Query): Promise<TableShape[]> =>
@@ -47,7 +53,7 @@ export const tableShapes = async (query: Query): Promise<TableShape[]> =>
     columns: strings(row[1]),
     primaryKey: strings(row[2]),
     references: strings(row[3]),
-    triggers: (Array.isArray(row[4]) ? row[4] : []).map((t) => {
+    triggers: ((Array.isArray(parsed(row[4])) ? parsed(row[4]) : []) as unknown[]).map((t) => {
       const [name, functionName, source] = strings(t);
       return { name: name ?? '', functionName: functionName ?? '', source: source ?? '' };
     }),

@@ -4,25 +4,16 @@
  * compare by a normalized value key rather than by text or type; rows then compare as multisets of keys,
  * which is linear even for large results.
  */
-import type { QueryResult } from '../db/query-result.ts';
+import type { OutputStyle, QueryResult } from '../db/query-result.ts';
 import type { Cell, CellMismatch, Failure } from '../results/types.ts';
 import { SHOWN_ROWS, subsequence } from './match-rows.ts';
 import { cellText } from './match-value.ts';
-import {
-  type JsonLike,
-  type PgArray,
-  TEXT_OID,
-  arrayElementOid,
-  canonicalJson,
-  decimalKey,
-  intervalKey,
-  normalizeTime,
-  parseArrayLiteral,
-  parseDecimal,
-  parseInterval,
-  timestampMicros,
-  typeFamily,
-} from './pg-types.ts';
+import { moneyDecimal } from './match-value.ts';
+import { decimalKey, parseDecimal } from './pg-decimal.ts';
+import { dateOrderOf, instantMicros, parseDateTime, timeKey } from './pg-datetime.ts';
+import { intervalKey } from './pg-interval.ts';
+import { jsonTextKey } from './pg-json.ts';
+import { type PgArray, TEXT_OID, arrayDelimiter, arrayElementOid, parseArrayLiteral, typeFamily } from './pg-types.ts';
 
 export type CompareOptions = {
   readonly relation: 'equal' | 'subset' | 'superset';
@@ -135,51 +126,51 @@ type KeyRow = { readonly cells: readonly string[]; readonly key: string };
 
 const keyRows = (result: QueryResult, order: readonly number[]): KeyRow[] =>
   result.rows.map((row) => {
-    const cells = order.map((k) => cellKey(row[k] ?? null, result.columns[k]!.typeOid));
+    const cells = order.map((k) => cellKey(row[k] ?? null, result.columns[k]!.typeOid, result.style));
     return { cells, key: JSON.stringify(cells) };
   });
 
 /**
  * A cell's value as a key that is equal across types meaning the same: every number is its exact decimal
- * (int4 1, int8 1, numeric 1.0 and float8 1 agree), text-like types are their text, timestamps are microseconds.
+ * (int4 1, int8 1, numeric 1.0 and float8 1 agree), text-like types are their text, timestamps are
+ * microseconds (read in each side's own DateStyle), intervals PostgreSQL's normalised total.
  */
-export const cellKey = (cell: Cell, oid: number): string => {
+export const cellKey = (cell: Cell, oid: number, style?: OutputStyle): string => {
   if (cell === null) return 'N';
   const family = typeFamily(oid);
-  if (family === 'json') return `j${canonicalJson(cell as JsonLike)}`;
   const text = cellText(cell);
   switch (family) {
+    case 'json':
+      return `j${jsonTextKey(text, oid === 114)}`;
     case 'integer':
     case 'numeric':
-    case 'float': {
-      const d = parseDecimal(text);
+    case 'float':
+    case 'money': {
+      const d = family === 'money' ? moneyDecimal(text) : parseDecimal(text);
       return d ? `n${decimalKey(d)}` : `s${text}`;
     }
     case 'bool':
       return `b${text}`;
     case 'uuid':
+    case 'address':
       return `s${text.toLowerCase()}`;
     case 'bpchar':
       return `s${text.trimEnd()}`;
     case 'timestamptz':
-    case 'timestamp': {
-      const micros = timestampMicros(text, family === 'timestamptz');
-      return micros === undefined ? `s${text}` : `t${micros}`;
-    }
+    case 'timestamp':
     case 'date':
-      return `d${text}`;
+      return dateTimeKey(text, family, style);
     case 'time':
     case 'timetz':
-      return `c${normalizeTime(text)}`;
-    case 'interval': {
-      const interval = parseInterval(text);
-      return interval ? `i${intervalKey(interval)}` : `s${text}`;
-    }
+      return `c${timeKey(text)}`;
+    case 'interval':
+      return `i${intervalKey(text)}`;
     case 'bytea':
       return `x${text.toLowerCase()}`;
     case 'array': {
-      const parsed = parseArrayLiteral(text);
-      return parsed ? `a${arrayKey(parsed, arrayElementOid(oid) ?? TEXT_OID)}` : `s${text}`;
+      const elementOid = arrayElementOid(oid) ?? TEXT_OID;
+      const parsed = parseArrayLiteral(text, arrayDelimiter(elementOid));
+      return parsed ? `a${arrayKey(parsed, elementOid, style)}` : `s${text}`;
     }
     case 'text':
     case 'other':
@@ -187,19 +178,17 @@ export const cellKey = (cell: Cell, oid: number): string => {
   }
 };
 
-const arrayKey = (items: PgArray, elementOid: number): string =>
+const dateTimeKey = (text: string, family: 'timestamptz' | 'timestamp' | 'date', style: OutputStyle | undefined): string => {
+  const parsed = parseDateTime(text, dateOrderOf(style));
+  if (!parsed) return `s${text}`;
+  if (family === 'date') return `d${parsed.wallMicros}`;
+  const micros = family === 'timestamptz' ? instantMicros(parsed, style) : parsed.wallMicros;
+  return micros === undefined ? `s${text}` : `t${micros}`;
+};
+
+const arrayKey = (items: PgArray, elementOid: number, style: OutputStyle | undefined): string =>
   JSON.stringify(
-    items.map((item) => {
-      if (item === null || typeof item === 'string') {
-        if (item === null || typeFamily(elementOid) !== 'json') return cellKey(item, elementOid);
-        try {
-          return cellKey(JSON.parse(item) as Cell, elementOid);
-        } catch {
-          return `s${item}`;
-        }
-      }
-      return arrayKey(item as PgArray, elementOid);
-    }),
+    items.map((item) => (item === null || typeof item === 'string' ? cellKey(item, elementOid, style) : arrayKey(item as PgArray, elementOid, style))),
   );
 
 type Outcome = { readonly leftOnly: number[]; readonly rightOnly: number[]; readonly differingAt?: number };

@@ -5,6 +5,7 @@ import type { Database } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Failure } from '../results/types.ts';
 import type { SourceLocation } from '../diagnostics.ts';
+import type { RowsCheck } from './events.ts';
 import type { VarScope } from './scope.ts';
 
 export type StepContext = {
@@ -15,6 +16,8 @@ export type StepContext = {
   readonly timeoutMs: number;
   /** Aborted on SIGINT/SIGTERM: executors stop starting new work. */
   readonly signal: AbortSignal;
+  /** Hears each check of the step's `expect.rows` (record mode listens). */
+  readonly onRows?: (check: RowsCheck) => void;
 };
 
 export type StepOutcome = {
@@ -22,6 +25,8 @@ export type StepOutcome = {
   readonly failure?: Failure;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly waitedMs?: number;
+  /** A benchmark's recorded latencies, ms, in run order. */
+  readonly samples?: readonly number[];
 };
 
 export const PASSED: StepOutcome = { status: 'passed' };

@@ -3,11 +3,12 @@
  * back in plan order whatever the order of completion, so a parallel run's results equal a sequential one's.
  * Each worker has its own copy of every database when it can (see db/copies.ts), so every spec is still
  * checked for leaks on its own; otherwise the workers share the databases and the check is made around the
- * whole run. Execution knows nothing about output: progress leaves through the callbacks.
+ * whole run. Execution knows nothing about output: progress leaves through the run's events (events.ts).
  */
 import type { Database } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { SpecResult, StepResult } from '../results/types.ts';
+import type { SpecResult } from '../results/types.ts';
+import { EVENT_ROWS, EVENT_SPEC, EVENT_STEP, type RunEvents } from './events.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
 import { runSpec, skippedSpec } from './run-spec.ts';
 
@@ -22,8 +23,8 @@ export type EngineOptions = {
   /** Stop starting specs after the first one that does not pass. */
   readonly bail: boolean;
   readonly signal: AbortSignal;
-  readonly onStep?: (specIndex: number, result: StepResult) => void;
-  readonly onSpec?: (specIndex: number, result: SpecResult) => void;
+  /** Where the run tells what happens: every step, spec and rows check. */
+  readonly events: RunEvents;
 };
 
 export type EngineRun = {
@@ -70,11 +71,12 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
         timeoutMs: options.timeoutMs,
         signal: options.signal,
         isolation: eachSpec ? { before: lastFingerprint } : undefined,
-        onStep: (step) => options.onStep?.(index, step),
+        onStep: (step) => options.events.emit(EVENT_STEP, index, step),
+        onRows: (check) => options.events.emit(EVENT_ROWS, check),
       });
       lastFingerprint = fingerprintAfter;
       results[index] = result;
-      options.onSpec?.(index, result);
+      options.events.emit(EVENT_SPEC, index, result);
       if (options.bail && result.status !== 'passed') stopped = true;
     }
   };
@@ -86,7 +88,7 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
     const result = results[i];
     if (result) return result;
     const skipped = skippedSpec(spec);
-    options.onSpec?.(i, skipped);
+    options.events.emit(EVENT_SPEC, i, skipped);
     return skipped;
   });
   // A database lost mid-run has already failed the specs that needed it; no leak check is possible then.

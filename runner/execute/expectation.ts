@@ -4,8 +4,9 @@
  */
 import { errorMatches, expectedErrorParts } from '../spec/expectation.ts';
 import type { ExpectedError, ExpectedRow, ExpectedValue, Expectation, ResultExpectation } from '../spec/types.ts';
+import { YamlNumber } from '../spec/yaml-number.ts';
 import { matchRows } from './match-rows.ts';
-import { observingRows, reportRows } from './rows-observer.ts';
+import type { RowsCheck } from './events.ts';
 import type { VarScope } from './scope.ts';
 import { unexpectedError, type Ran } from './statements.ts';
 import { PASSED, where, type StepOutcome } from './context.ts';
@@ -17,9 +18,9 @@ const resolveValue = (cell: ExpectedValue, scope: VarScope): ExpectedValue => {
     const pattern = scope.resolve(cell.pattern);
     return { ...cell, pattern: typeof pattern === 'string' ? pattern : String(pattern) };
   }
-  if (cell.matcher === 'compare' && typeof cell.value === 'string') {
+  if (cell.matcher === 'compare') {
     const value = scope.resolve(cell.value);
-    return { ...cell, value: typeof value === 'number' ? value : String(value) };
+    return { ...cell, value: value instanceof YamlNumber ? value.decimalText() : String(value) };
   }
   return cell;
 };
@@ -57,7 +58,7 @@ const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
 };
 
 /** The rows and count of a statement that succeeded, against a result expectation. */
-const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeoutMs?: number): StepOutcome => {
+const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeoutMs?: number, onRows?: (check: RowsCheck) => void): StepOutcome => {
   if (!ran.ok) return unexpectedError(ran.error, ran.statement, timeoutMs);
   const { result } = ran;
   const location = where(expect.loc);
@@ -79,14 +80,23 @@ const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeo
   for (const [mode, rows] of checks) {
     if (!rows) continue;
     const failure = matchRows(resolveRows(rows, scope), result, { mode, ordered: expect.ordered, columns: expect.columns });
-    if (mode === 'rows' && observingRows()) reportRows({ expect, result, scope, held: failure === undefined });
+    if (mode === 'rows') onRows?.({ expect, result, scope, held: failure === undefined });
     if (failure) return { status: 'failed', failure: { ...failure, location: failure.location ?? location } };
   }
   return PASSED;
 };
 
-/** Checks a block's outcome against `expect` (or, with none, that it ran without error). */
-export const checkExpectation = (expect: Expectation | undefined, ran: Ran, scope: VarScope, timeoutMs?: number): StepOutcome => {
+/**
+ * Checks a block's outcome against `expect` (or, with none, that it ran without error). `onRows` hears every
+ * check of `expect.rows`, whether it held or not.
+ */
+export const checkExpectation = (
+  expect: Expectation | undefined,
+  ran: Ran,
+  scope: VarScope,
+  timeoutMs?: number,
+  onRows?: (check: RowsCheck) => void,
+): StepOutcome => {
   if (!expect) return ran.ok ? PASSED : unexpectedError(ran.error, ran.statement, timeoutMs);
-  return expect.kind === 'error' ? checkError(expect.error, ran) : checkResult(expect, ran, scope, timeoutMs);
+  return expect.kind === 'error' ? checkError(expect.error, ran) : checkResult(expect, ran, scope, timeoutMs, onRows);
 };

@@ -84,7 +84,12 @@ class RowTable {
 
   cellMatches(expectedRow: number, actualRow: number, column: string): boolean {
     const index = this.columnIndex.get(column)!;
-    return matchValue(this.expected[expectedRow]!.cells[column]!, this.actual.rows[actualRow]![index] ?? null, this.actual.columns[index]!.typeOid);
+    return matchValue(
+      this.expected[expectedRow]!.cells[column]!,
+      this.actual.rows[actualRow]![index] ?? null,
+      this.actual.columns[index]!.typeOid,
+      this.actual.style,
+    );
   }
 
   fits(expectedRow: number, actualRow: number): boolean {

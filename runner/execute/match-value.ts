@@ -1,29 +1,23 @@
 /**
  * Does one expected value (as written in a spec, variables resolved) match one cell PostgreSQL returned?
- * The rules are the "Expected values" table of specs/README.md: each type compares by what its values mean
- * (exact decimals, instants, JSON by value), never by a float or by accident of formatting.
+ * The rules are the "Expected values" table of specs/README.md: each type compares as PostgreSQL's `=` does
+ * (exact decimals, instants, intervals as 30-day months and 24-hour days, JSON by value), never by a float
+ * or by accident of formatting; and a value written exactly as PostgreSQL printed it always matches, even
+ * when dbspec cannot read that type.
  */
+import type { OutputStyle } from '../db/query-result.ts';
 import type { Cell } from '../results/types.ts';
-import type { ExpectedValue, Matcher, YamlValue } from '../spec/types.ts';
-import {
-  type JsonLike,
-  type PgArray,
-  TEXT_OID,
-  arrayElementOid,
-  canonicalJson,
-  compareDecimals,
-  decimalOf,
-  normalizeTime,
-  parseArrayLiteral,
-  parseDecimal,
-  parseInterval,
-  parseTimestamp,
-  timestampMicros,
-  typeFamily,
-} from './pg-types.ts';
+import type { ExpectedValue, YamlValue } from '../spec/types.ts';
+import { YamlNumber } from '../spec/yaml-number.ts';
+import { matchMatcher } from './match-matcher.ts';
+import { compareDecimals, decimalOf, parseDecimal, type Decimal } from './pg-decimal.ts';
+import { dateOrderOf, parseDateTime, sameInstant, sameTime } from './pg-datetime.ts';
+import { intervalMicros } from './pg-interval.ts';
+import { jsonKey, jsonOfYaml, parseJson } from './pg-json.ts';
+import { TEXT_OID, type PgArray, arrayDelimiter, arrayElementOid, parseArrayLiteral, typeFamily } from './pg-types.ts';
 
-export const matchValue = (expected: ExpectedValue, actual: Cell, typeOid: number): boolean =>
-  'matcher' in expected ? matchMatcher(expected, actual, typeOid) : matchPlain(expected.value, actual, typeOid);
+export const matchValue = (expected: ExpectedValue, actual: Cell, typeOid: number, style?: OutputStyle): boolean =>
+  'matcher' in expected ? matchMatcher(expected, actual, typeOid, style) : matchPlain(expected.value, actual, typeOid, style);
 
 /** How an expected value shows in a report: plain values as written, matchers as short text. */
 export const describeExpected = (expected: ExpectedValue): Cell => {
@@ -50,283 +44,196 @@ export const describeExpected = (expected: ExpectedValue): Cell => {
 
 const COMPARE_SYMBOL = { gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
 
-/** Cells cannot hold bigint: a big integer shows as its digits (exact), a small one as a number. */
+/** Cells cannot hold bigint: a big integer (or a decimal a double would round) shows as its digits. */
 const toCell = (value: YamlValue): Cell => {
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
+  if (value instanceof YamlNumber) return String(Number(value.text)) === value.text ? Number(value.text) : value.text;
   if (Array.isArray(value)) return value.map(toCell) as Cell;
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCell(v)])) as Cell;
   return value;
 };
 
-/** The text of a cell as a person reads it: PostgreSQL's text, or JSON text for a parsed json value. */
+/** The text of a cell as a person reads it: PostgreSQL's text (a hand-built cell may be JSON). */
 export const cellText = (cell: Exclude<Cell, null>): string => (typeof cell === 'string' ? cell : JSON.stringify(cell));
 
 /** A scalar written in YAML as text; lists and maps have none. */
-const scalarText = (value: YamlValue): string | undefined =>
-  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : undefined;
+export const scalarText = (value: YamlValue): string | undefined =>
+  typeof value === 'string'
+    ? value
+    : value instanceof YamlNumber
+      ? value.text
+      : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean'
+        ? String(value)
+        : undefined;
+
+/** An expected number or numeric text as an exact decimal. */
+export const expectedDecimal = (value: YamlValue): Decimal | undefined =>
+  value instanceof YamlNumber
+    ? parseDecimal(value.decimalText())
+    : typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string'
+      ? decimalOf(value)
+      : undefined;
 
 // ---------------------------------------------------------------------------------------------------------
 // Plain values
 
-const matchPlain = (value: YamlValue, actual: Cell, oid: number): boolean => {
+const matchPlain = (value: YamlValue, actual: Cell, oid: number, style: OutputStyle | undefined): boolean => {
   if (value === null || actual === null) return value === null && actual === null;
-  const family = typeFamily(oid);
-  if (family === 'json') return matchJson(value, actual, true);
   const text = cellText(actual);
+  // Written exactly as printed: equal, whatever the type (and whether or not it can be read).
+  if (scalarText(value) === text) return true;
+  const family = typeFamily(oid);
+  const written = scalarText(value);
   switch (family) {
     case 'bool':
       return boolOf(value) !== undefined && boolOf(value) === boolOf(text);
     case 'integer':
     case 'numeric':
-      return decimalEquals(value, text);
+      return decimalEquals(expectedDecimal(value), parseDecimal(text));
+    case 'money':
+      return decimalEquals(expectedDecimal(value) ?? moneyDecimal(written), moneyDecimal(text));
     case 'float':
-      return floatEquals(value, text);
-    case 'text':
-      return scalarText(value) === text;
+      return floatEquals(value, text, oid === 700);
     case 'bpchar':
       // PostgreSQL pads character(n) with spaces; the padding is not part of the value.
-      return scalarText(value)?.trimEnd() === text.trimEnd();
+      return written?.trimEnd() === text.trimEnd();
     case 'uuid':
+      return typeof value === 'string' && uuidDigits(value) !== undefined && uuidDigits(value) === uuidDigits(text);
     case 'bytea':
+    case 'address':
       return typeof value === 'string' && value.trim().toLowerCase() === text.toLowerCase();
     case 'timestamptz':
     case 'timestamp':
-      return typeof value === 'string' && sameMicros(timestampMicros(value, family === 'timestamptz'), timestampMicros(text, family === 'timestamptz'));
     case 'date':
-      // Strict: a date is written 'YYYY-MM-DD', as PostgreSQL prints it; a timestamp does not match a date.
-      return typeof value === 'string' && value.trim() === text;
+      return written !== undefined && typeof value !== 'boolean' && sameDateTime(written, text, family, style);
     case 'time':
     case 'timetz':
-      return typeof value === 'string' && normalizeTime(value) === normalizeTime(text);
+      return typeof value === 'string' && sameTime(value, text);
     case 'interval':
       return typeof value === 'string' && intervalEquals(value, text);
+    case 'json':
+      return matchJson(value, text, oid === 114, true);
     case 'array':
-      return matchArray(value, text, arrayElementOid(oid) ?? TEXT_OID);
+      return matchArray(value, text, arrayElementOid(oid) ?? TEXT_OID, style);
     case 'other':
       // Arrays of enums and other user types have OIDs no table knows; their text still reads as an array.
-      return Array.isArray(value) ? matchArray(value, text, TEXT_OID) : scalarText(value) === text;
-  }
-};
-
-const boolOf = (value: YamlValue): boolean | undefined => {
-  if (typeof value === 'boolean') return value;
-  if (typeof value !== 'string') return undefined;
-  const lower = value.trim().toLowerCase();
-  return lower === 'true' || lower === 't' ? true : lower === 'false' || lower === 'f' ? false : undefined;
-};
-
-const expectedDecimal = (value: YamlValue) =>
-  typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string' ? decimalOf(value) : undefined;
-
-const decimalEquals = (value: YamlValue, text: string): boolean => {
-  const expected = expectedDecimal(value);
-  const actual = parseDecimal(text);
-  return expected !== undefined && actual !== undefined && compareDecimals(expected, actual) === 0;
-};
-
-/** A float as a number; '' and other non-numbers are not 0. */
-const floatOf = (value: YamlValue): number | undefined => {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return Number(value);
-  if (typeof value !== 'string' || parseDecimal(value) === undefined) return undefined;
-  const d = parseDecimal(value)!;
-  return d.kind === 'nan' ? NaN : d.kind === 'infinity' ? d.sign * Infinity : Number(value.trim());
-};
-
-const floatEquals = (value: YamlValue, text: string): boolean => {
-  const expected = floatOf(value);
-  const actual = floatOf(text);
-  if (expected === undefined || actual === undefined) return false;
-  return expected === actual || (Number.isNaN(expected) && Number.isNaN(actual));
-};
-
-const sameMicros = (a: bigint | undefined, b: bigint | undefined): boolean => a !== undefined && a === b;
-
-/** Both read as (months, days, microseconds) when they can (so 'P1D' equals '1 day'); else the text, spacing aside. */
-const intervalEquals = (value: string, text: string): boolean => {
-  const expected = parseInterval(value);
-  const actual = parseInterval(text);
-  if (expected && actual) return expected.months === actual.months && expected.days === actual.days && expected.micros === actual.micros;
-  const squeeze = (s: string): string => s.trim().replace(/\s+/g, ' ');
-  return squeeze(value) === squeeze(text);
-};
-
-/**
- * JSON compares by value. An expected string may be JSON text ('{"a": 1}') or a JSON string value: either
- * reading matches (`parseStrings` false for the `{ json: ... }` matcher, which is always the literal value).
- */
-const matchJson = (value: YamlValue, actual: Cell, parseStrings: boolean): boolean => {
-  const actualKey = canonicalJson(actual as JsonLike);
-  if (canonicalJson(value as JsonLike) === actualKey) return true;
-  if (!parseStrings || typeof value !== 'string') return false;
-  try {
-    return canonicalJson(JSON.parse(value) as JsonLike) === actualKey;
-  } catch {
-    return false;
-  }
-};
-
-/** A YAML list against an array cell, element by element with the element type's rules; a string as text. */
-const matchArray = (value: YamlValue, text: string, elementOid: number): boolean => {
-  if (typeof value === 'string') return value.trim() === text;
-  if (!Array.isArray(value)) return false;
-  const parsed = parseArrayLiteral(text);
-  return parsed !== undefined && matchElements(value, parsed, elementOid);
-};
-
-const matchElements = (expected: readonly YamlValue[], actual: PgArray, elementOid: number): boolean =>
-  expected.length === actual.length &&
-  expected.every((item, i) => {
-    const element = actual[i]!;
-    if (Array.isArray(element)) return Array.isArray(item) && matchElements(item, element as PgArray, elementOid);
-    return matchPlain(item, elementCell(element as string | null, elementOid), elementOid);
-  });
-
-/** Array elements arrive as text; json elements are parsed, as json cells are. */
-const elementCell = (element: string | null, elementOid: number): Cell => {
-  if (element === null || typeFamily(elementOid) !== 'json') return element;
-  try {
-    return JSON.parse(element) as Cell;
-  } catch {
-    return element;
-  }
-};
-
-// ---------------------------------------------------------------------------------------------------------
-// Matchers
-
-const matchMatcher = (matcher: Matcher, actual: Cell, oid: number): boolean => {
-  switch (matcher.matcher) {
-    case 'any':
-      return true;
-    case 'null':
-      return actual === null;
-    case 'not_null':
-      return actual !== null;
-    case 'json':
-      return actual !== null && typeFamily(oid) === 'json' ? matchJson(matcher.value, actual, false) : matchPlain(matcher.value, actual, oid);
-  }
-  if (actual === null) return false;
-  switch (matcher.matcher) {
-    case 'regex':
-      return regexOf(matcher.pattern)?.test(cellText(actual)) ?? false;
-    case 'type':
-      return isOfType(matcher.type, actual, oid);
-    case 'approx': {
-      const n = numberOf(actual, oid);
-      return n !== undefined && Math.abs(n - matcher.value) <= matcher.tolerance;
-    }
-    case 'compare': {
-      const order = compareToBound(actual, oid, matcher.value);
-      return order !== undefined && OP_HOLDS[matcher.op](order);
-    }
-  }
-};
-
-const OP_HOLDS = { gt: (o: number) => o > 0, gte: (o: number) => o >= 0, lt: (o: number) => o < 0, lte: (o: number) => o <= 0 } as const;
-
-const regexCache = new Map<string, RegExp | undefined>();
-
-/** Compiled once per pattern; an invalid pattern (validation reports it) matches nothing. */
-const regexOf = (pattern: string): RegExp | undefined => {
-  if (!regexCache.has(pattern)) {
-    let compiled: RegExp | undefined;
-    try {
-      compiled = new RegExp(pattern);
-    } catch {
-      compiled = undefined;
-    }
-    regexCache.set(pattern, compiled);
-  }
-  return regexCache.get(pattern);
-};
-
-/** The cell as a JavaScript number, for numeric columns and json numbers only. */
-const numberOf = (actual: Exclude<Cell, null>, oid: number): number | undefined => {
-  const family = typeFamily(oid);
-  if (family === 'json') return typeof actual === 'number' ? actual : undefined;
-  if (family !== 'integer' && family !== 'numeric' && family !== 'float') return undefined;
-  return floatOf(cellText(actual));
-};
-
-/**
- * Sign of (actual - bound). Numbers compare as exact decimals (floats as numbers); timestamps and dates
- * compare as instants against a bound written as a date or timestamp string, a date being its midnight UTC.
- */
-const compareToBound = (actual: Exclude<Cell, null>, oid: number, bound: number | string): number | undefined => {
-  const family = typeFamily(oid);
-  const text = cellText(actual);
-  if (family === 'integer' || family === 'numeric' || (family === 'json' && typeof actual === 'number')) {
-    const a = decimalOf(typeof actual === 'number' ? actual : text);
-    const b = decimalOf(bound);
-    return a && b ? compareDecimals(a, b) : undefined;
-  }
-  if (family === 'float') {
-    const a = floatOf(text);
-    const b = floatOf(bound);
-    if (a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b)) return undefined;
-    return Math.sign(a - b) || 0;
-  }
-  if ((family === 'timestamptz' || family === 'timestamp' || family === 'date') && typeof bound === 'string') {
-    const zoned = family !== 'timestamp';
-    const a = timestampMicros(text, zoned);
-    const b = timestampMicros(bound, zoned);
-    return a === undefined || b === undefined ? undefined : a === b ? 0 : a < b ? -1 : 1;
-  }
-  return undefined;
-};
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const INTEGER = /^[+-]?\d+$/;
-
-/** Decided by the column type; for text columns (and json values) by the content where it is unambiguous. */
-const isOfType = (type: string, actual: Exclude<Cell, null>, oid: number): boolean => {
-  const family = typeFamily(oid);
-  const text = cellText(actual);
-  const textual = family === 'text' || family === 'bpchar' || family === 'other';
-  const json = family === 'json';
-  switch (type) {
-    case 'uuid':
-      return family === 'uuid' || ((textual || (json && typeof actual === 'string')) && UUID.test(text));
-    case 'integer':
-      return (
-        family === 'integer' ||
-        ((family === 'numeric' || textual) && INTEGER.test(text.trim())) ||
-        (json && typeof actual === 'number' && Number.isInteger(actual))
-      );
-    case 'number':
-      return (
-        family === 'integer' ||
-        family === 'numeric' ||
-        family === 'float' ||
-        (textual && /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text.trim())) ||
-        (json && typeof actual === 'number')
-      );
-    case 'string':
-      return textual || family === 'uuid' || (json && typeof actual === 'string');
-    case 'boolean':
-      return family === 'bool' || (json && typeof actual === 'boolean') || (textual && /^(true|false)$/i.test(text));
-    case 'timestamp': {
-      const isTimestampText = (s: string): boolean => parseTimestamp(s)?.hasTime === true;
-      return family === 'timestamptz' || family === 'timestamp' || ((textual || (json && typeof actual === 'string')) && isTimestampText(text));
-    }
-    case 'date':
-      return family === 'date' || ((textual || (json && typeof actual === 'string')) && /^\d{4}-\d{2}-\d{2}$/.test(text) && parseTimestamp(text) !== undefined);
-    case 'json':
-      return json || (textual && looksLikeJsonContainer(text));
-    case 'array':
-      return family === 'array' || (json && Array.isArray(actual));
-    default:
+      return Array.isArray(value) && matchArray(value, text, TEXT_OID, style);
+    case 'text':
       return false;
   }
 };
 
-const looksLikeJsonContainer = (text: string): boolean => {
-  if (!/^\s*[[{]/.test(text)) return false;
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
+/** PostgreSQL's boolean input: t/true/y/yes/on/1 and f/false/n/no/off/0, any case. */
+const boolOf = (value: YamlValue): boolean | undefined => {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return value === 1n ? true : value === 0n ? false : undefined;
+  if (typeof value !== 'string') return undefined;
+  const lower = value.trim().toLowerCase();
+  if (['t', 'true', 'y', 'yes', 'on', '1'].includes(lower)) return true;
+  return ['f', 'false', 'n', 'no', 'off', '0'].includes(lower) ? false : undefined;
 };
+
+const decimalEquals = (a: Decimal | undefined, b: Decimal | undefined): boolean => a !== undefined && b !== undefined && compareDecimals(a, b) === 0;
+
+/** '$1,234.56', '-$1,234.56', '($1.00)' (some locales): the amount as a decimal. */
+export const moneyDecimal = (text: string | undefined): Decimal | undefined => {
+  if (text === undefined) return undefined;
+  const trimmed = text.trim();
+  const negative = /^-|^\(.*\)$/.test(trimmed);
+  const digits = trimmed.replace(/[^\d.]/g, '');
+  return digits === '' ? undefined : parseDecimal(`${negative ? '-' : ''}${digits}`);
+};
+
+/** A float as PostgreSQL holds it: a double, or for float4 a single-precision value; '' is not 0. */
+export const floatOf = (value: YamlValue, single = false): number | undefined => {
+  let n: number | undefined;
+  if (typeof value === 'number') n = value;
+  else {
+    const d = expectedDecimal(value);
+    if (d === undefined) return undefined;
+    n = d.kind === 'nan' ? NaN : d.kind === 'infinity' ? d.sign * Infinity : Number(value instanceof YamlNumber ? value.decimalText() : String(value).trim());
+  }
+  return single ? Math.fround(n) : n;
+};
+
+/**
+ * A float matches the decimal PostgreSQL prints for it (its shortest exact form), so any other digits are a
+ * different value, even ones that round to the same double; only a value written with more digits than
+ * PostgreSQL prints compares as a float (float4 in single precision): 1.23456789 matches float4 1.2345679.
+ */
+const floatEquals = (value: YamlValue, text: string, single: boolean): boolean => {
+  const written = expectedDecimal(value);
+  const printed = parseDecimal(text);
+  if (written === undefined || printed === undefined) return false;
+  if (written.kind !== 'finite' || printed.kind !== 'finite') return compareDecimals(written, printed) === 0;
+  if (compareDecimals(written, printed) === 0) return true;
+  if (written.digits.length <= printed.digits.length) return false;
+  const expected = floatOf(value, single);
+  return expected !== undefined && expected === floatOf(text, single);
+};
+
+/** PostgreSQL reads uuids with or without hyphens and braces, in either case. */
+const uuidDigits = (text: string): string | undefined => {
+  const digits = text
+    .trim()
+    .replace(/^\{|\}$/g, '')
+    .replaceAll('-', '')
+    .toLowerCase();
+  return /^[0-9a-f]{32}$/.test(digits) ? digits : undefined;
+};
+
+/** Dates by day, timestamps by wall clock, timestamptz by instant; a timestamp does not match a date. */
+const sameDateTime = (written: string, text: string, family: 'timestamptz' | 'timestamp' | 'date', style: OutputStyle | undefined): boolean => {
+  const order = dateOrderOf(style);
+  const expected = parseDateTime(written, order);
+  const actual = parseDateTime(text, order);
+  if (!expected || !actual) return false;
+  if (family === 'date') return !expected.hasTime && expected.wallMicros === actual.wallMicros;
+  if (family === 'timestamp') return expected.wallMicros === actual.wallMicros;
+  return sameInstant(expected, actual, style);
+};
+
+/** As PostgreSQL's interval `=`: '1 day' = '24:00:00', '1 mon' = '30 days', 'P1D' = '1 day'. */
+const intervalEquals = (value: string, text: string): boolean => {
+  const expected = intervalMicros(value);
+  return expected !== undefined && expected === intervalMicros(text);
+};
+
+/**
+ * JSON compares by value (`ordered` for json, whose text keeps key order and duplicates). An expected string
+ * may be JSON text ('{"a": 1}', 'null') or a JSON string value: either reading matches (`parseStrings` false
+ * for the `{ json: ... }` matcher, which is always the literal value).
+ */
+export const matchJson = (value: YamlValue, text: string, ordered: boolean, parseStrings: boolean): boolean => {
+  const actual = parseJson(text);
+  if (!actual) return false;
+  const actualKey = jsonKey(actual, ordered);
+  const literal = jsonOfYaml(value);
+  if (literal && jsonKey(literal, ordered) === actualKey) return true;
+  if (!parseStrings || typeof value !== 'string') return false;
+  const parsed = parseJson(value);
+  return parsed !== undefined && jsonKey(parsed, ordered) === actualKey;
+};
+
+/** A YAML list against an array cell, element by element with the element type's rules; a string as an array literal. */
+const matchArray = (value: YamlValue, text: string, elementOid: number, style: OutputStyle | undefined): boolean => {
+  const delimiter = arrayDelimiter(elementOid);
+  const parsed = parseArrayLiteral(text, delimiter);
+  if (parsed === undefined) return false;
+  if (typeof value === 'string') {
+    // Written as an array literal with other spacing or quoting: the bounds ('[0:1]=') must agree, as for `=`.
+    const written = parseArrayLiteral(value, delimiter);
+    return written !== undefined && arrayBounds(value) === arrayBounds(text) && matchElements(written as YamlValue[], parsed, elementOid, style);
+  }
+  return Array.isArray(value) && matchElements(value, parsed, elementOid, style);
+};
+
+const arrayBounds = (text: string): string => /^\s*((?:\[-?\d+:-?\d+\])+)=/.exec(text)?.[1] ?? '';
+
+const matchElements = (expected: readonly YamlValue[], actual: PgArray, elementOid: number, style: OutputStyle | undefined): boolean =>
+  expected.length === actual.length &&
+  expected.every((item, i) => {
+    const element = actual[i]!;
+    if (Array.isArray(element)) return Array.isArray(item) && matchElements(item, element as PgArray, elementOid, style);
+    return matchPlain(item, element as string | null, elementOid, style);
+  });

@@ -4,6 +4,7 @@
  * step. That lets the engine run specs in parallel while mocha reports them in order.
  */
 import Mocha from 'mocha';
+import { useColor } from '../color.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { SpecResult, StepResult } from '../results/types.ts';
 import { failureText } from './failure-text.ts';
@@ -47,7 +48,7 @@ export type Harness = {
 export const createHarness = (plan: Plan, options: { readonly reporter: string; readonly isolation: boolean; readonly bail: boolean }): Harness => {
   // Not mocha's own bail: the engine stops starting specs, and mocha reports what did not run as pending, so
   // the console counts what results.json counts.
-  const mocha = new Mocha({ reporter: options.reporter, timeout: 0, color: process.stdout.isTTY });
+  const mocha = new Mocha({ reporter: options.reporter, timeout: 0, color: useColor(process.stdout) });
   const slots: SpecSlots[] = plan.specs.map((spec) => ({
     setup: spec.setup.map(() => Promise.withResolvers<StepResult>()),
     steps: spec.steps.map(() => Promise.withResolvers<StepResult>()),

@@ -7,9 +7,11 @@ import type { Database } from '../db/database.ts';
 import { toDbError } from '../db/db-error.ts';
 import type { Plan } from '../plan/plan.ts';
 import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
-import type { SqlBlock, Spec, Step } from '../spec/types.ts';
-import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
+import type { Known, SqlBlock, Spec, Step } from '../spec/types.ts';
+import type { Failure, KnownFailure, SpecResult, Status, StepResult } from '../results/types.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
+import type { RowsChecked } from './events.ts';
+import { asTodo, skipOf, specKnown } from './known-failures.ts';
 import { fingerprintChanges, marksOf, mergeFingerprints, scopesOf, takeFingerprints, type Fingerprints, type Scopes } from './isolation.ts';
 import { explainLeaks } from './leak-explain.ts';
 import { MissingValueError, VarScope } from './scope.ts';
@@ -29,6 +31,8 @@ export type SpecRunOptions = {
   /** Check isolation around this spec; `before`: the counts known after the previous spec of this worker, reused. */
   readonly isolation?: { readonly before?: Fingerprints };
   readonly onStep?: (result: StepResult) => void;
+  /** Hears each check of an `expect.rows` (record mode listens). */
+  readonly onRows?: (check: RowsChecked) => void;
 };
 
 export type SpecRun = { readonly result: SpecResult; readonly fingerprintAfter?: Fingerprints };
@@ -86,6 +90,7 @@ export const blockName = (phase: 'setup' | 'cleanup', block: SqlBlock, index: nu
   `${phase}${count > 1 ? ` ${index + 1}` : ''} (${block.db})`;
 
 export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<SpecRun> => {
+  if (spec.known?.kind === 'skip') return { result: skippedSpec(spec) };
   const started = performance.now();
   const scope = VarScope.forSpec(spec, { runId: options.runId });
   const steps: StepResult[] = [];
@@ -93,12 +98,13 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     steps.push(result);
     options.onStep?.(result);
   };
-  const context = (timeoutMs?: number): StepContext => ({
+  const context = (step: Step, stepIndex: number): StepContext => ({
     plan: options.plan,
     databases: options.databases,
     scope,
-    timeoutMs: timeoutMs ?? options.timeoutMs,
+    timeoutMs: step.timeoutMs ?? options.timeoutMs,
     signal: options.signal,
+    ...(options.onRows ? { onRows: (check) => options.onRows?.({ ...check, spec, stepIndex }) } : {}),
   });
   // Counting rows first doubles as a check that the databases are still there: when they are not (the
   // server stopped mid-run), the spec is errored at once instead of failing step by step.
@@ -141,6 +147,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     // A lost connection keeps its code: it decides the run's exit code and tells the reader what happened.
     const code = outcome.failure?.code === 'CONNECTION_LOST' ? 'CONNECTION_LOST' : phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED';
     const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}` };
+    const todo: { status?: Status; known?: KnownFailure } = phase === 'setup' && outcome.status !== 'passed' ? asTodo(spec.known, 'errored') : {};
     record({
       name: blockName(phase, block, index, count),
       phase,
@@ -148,8 +155,9 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
       location: where(block.loc),
       db: block.db,
       sql: [block.sql.text],
-      status: outcome.status === 'passed' ? 'passed' : phase === 'setup' ? 'errored' : 'failed',
+      status: todo.status ?? (outcome.status === 'passed' ? 'passed' : phase === 'setup' ? 'errored' : 'failed'),
       durationMs: performance.now() - t,
+      ...(todo.known ? { known: todo.known } : {}),
       ...(failure ? { failure } : {}),
     });
     return outcome;
@@ -164,14 +172,15 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   }
 
   let halted = !setupOk;
-  for (const step of spec.steps) {
+  for (const [stepIndex, step] of spec.steps.entries()) {
     const base = { name: step.name, phase: 'step' as const, kind: step.kind, location: where(step.loc), db: dbOfStep(step), sql: sqlOfStep(step) };
-    if (halted || options.signal.aborted) {
-      record({ ...base, status: 'skipped', durationMs: 0 });
+    const known = step.known ?? spec.known;
+    if (halted || options.signal.aborted || known?.kind === 'skip') {
+      record({ ...base, status: 'skipped', durationMs: 0, ...(known?.kind === 'skip' ? { known: { kind: 'skip', reason: known.reason } } : {}) });
       continue;
     }
     const t = performance.now();
-    const stepContext = context(step.timeoutMs);
+    const stepContext = context(step, stepIndex);
     const run = EXECUTORS[step.kind] as (s: Step, c: StepContext) => Promise<StepOutcome>;
     // Stopping the run cancels the statements in flight; cleanup waits until the cancellation is done so
     // that it cannot cancel cleanup's own statements.
@@ -191,13 +200,16 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     }
     // A lost connection or an internal error makes the following steps meaningless.
     if (outcome.status === 'errored') halted = true;
+    const todo = asTodo(known, outcome.status);
     record({
       ...base,
-      status: outcome.status,
+      status: todo.status,
+      ...(todo.known ? { known: todo.known } : {}),
       durationMs: performance.now() - t,
       ...(outcome.waitedMs !== undefined ? { waitedMs: outcome.waitedMs } : {}),
       ...(outcome.failure ? { failure: outcome.failure } : {}),
       ...(outcome.metrics && Object.keys(outcome.metrics).length > 0 ? { metrics: outcome.metrics } : {}),
+      ...(outcome.samples && outcome.samples.length > 0 ? { samples: outcome.samples } : {}),
     });
   }
 
@@ -246,7 +258,9 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   return { result: specResult(spec, steps, performance.now() - started), fingerprintAfter };
 };
 
-const specStatus = (steps: readonly StepResult[]): Status => {
+const specStatus = (steps: readonly StepResult[], known?: Known): Status => {
+  if (known?.kind === 'skip') return 'skipped';
+  if (known?.kind === 'todo' && steps.some((s) => s.known?.kind === 'todo' && !s.known.fixed)) return 'skipped';
   if (steps.some((s) => s.status === 'errored')) return 'errored';
   if (steps.some((s) => s.status === 'failed')) return 'failed';
   if (steps.length > 0 && steps.every((s) => s.status === 'skipped')) return 'skipped';
@@ -267,7 +281,8 @@ export const specResult = (spec: Spec, steps: readonly StepResult[], durationMs:
     ...(spec.description ? { description: spec.description } : {}),
     tags: spec.tags,
     databases: spec.databases,
-    status: specStatus(steps),
+    status: specStatus(steps, spec.known),
+    ...(spec.known ? { known: specKnown(spec.known, steps) } : {}),
     durationMs,
     steps,
     metrics,
@@ -292,11 +307,12 @@ export const erroredSpec = (spec: Spec, failure: Failure): SpecResult =>
     0,
   );
 
-/** A spec that never ran (interrupted, --bail): every step skipped. */
+/** A spec that never ran (interrupted, --bail, `skip:`): every step skipped. */
 export const skippedSpec = (spec: Spec): SpecResult =>
   specResult(
     spec,
     spec.steps.map((step) => ({
+      ...(skipOf(step, spec) ? { known: skipOf(step, spec)! } : {}),
       name: step.name,
       phase: 'step',
       kind: step.kind,

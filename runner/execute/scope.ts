@@ -7,6 +7,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { BoundStatement } from '../spec/bind.ts';
 import { VAR_PATTERN } from '../spec/vars.ts';
 import type { Spec, YamlValue } from '../spec/types.ts';
+import { YamlNumber } from '../spec/yaml-number.ts';
 import type { ParamValue } from '../db/query-result.ts';
 
 /** Built-ins that are fresh at every reference; every other name has one value per spec run. */
@@ -94,6 +95,7 @@ export class VarScope {
   resolve(value: YamlValue): YamlValue {
     if (typeof value === 'string') return resolveString(value, (n) => this.valueOf(n));
     if (Array.isArray(value)) return value.map((v) => this.resolve(v));
+    if (value instanceof YamlNumber) return value;
     if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.resolve(v)]));
     return value;
   }
@@ -112,12 +114,15 @@ const resolveString = (text: string, valueOf: (name: string) => YamlValue): Yaml
   return text.replace(new RegExp(VAR_PATTERN.source, 'g'), (_, name: string) => textOf(valueOf(name)));
 };
 
-const textOf = (value: YamlValue): string => (value === null ? '' : typeof value === 'object' ? JSON.stringify(value, jsonReplacer) : String(value));
+const textOf = (value: YamlValue): string =>
+  value === null ? '' : value instanceof YamlNumber ? value.text : typeof value === 'object' ? JSON.stringify(value, jsonReplacer) : String(value);
 
 const jsonReplacer = (_key: string, value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
 
 /** Lists and maps go to PostgreSQL as JSON text, which json/jsonb parameters accept. */
 export const toParam = (value: YamlValue): ParamValue => {
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return value;
+  // A decimal goes as its digits, never through a double: 12345678901234567.00 stays exact.
+  if (value instanceof YamlNumber) return value.decimalText();
   return JSON.stringify(value, jsonReplacer);
 };

@@ -61,3 +61,50 @@ export const barChart = (
     }),
   };
 };
+
+export type Sparkline = {
+  readonly width: number;
+  readonly height: number;
+  /** SVG polyline points, "x,y x,y ..."; a gap (null) starts a new line. */
+  readonly lines: readonly string[];
+  readonly last?: { readonly x: number; readonly y: number };
+  readonly min: string;
+  readonly max: string;
+  readonly latest: string;
+};
+
+/** A small line over the releases, scaled between the series' own min and max; null values leave gaps. */
+export const sparkline = (values: readonly (number | null)[], options: { width?: number; height?: number; format?: (v: number) => string } = {}): Sparkline => {
+  const width = options.width ?? 120;
+  const height = options.height ?? 24;
+  const format = options.format ?? formatMs;
+  const known = values.filter((v): v is number => v !== null);
+  const lo = Math.min(...known);
+  const hi = Math.max(...known);
+  const span = hi - lo || 1;
+  const step = values.length > 1 ? (width - 4) / (values.length - 1) : 0;
+  const lines: string[] = [];
+  let current: string[] = [];
+  let last: { x: number; y: number } | undefined;
+  values.forEach((v, i) => {
+    if (v === null) {
+      if (current.length) lines.push(current.join(' '));
+      current = [];
+      return;
+    }
+    const x = Math.round((2 + i * step) * 10) / 10;
+    const y = Math.round((height - 2 - ((v - lo) / span) * (height - 4)) * 10) / 10;
+    current.push(`${x},${y}`);
+    last = { x, y };
+  });
+  if (current.length) lines.push(current.join(' '));
+  return {
+    width,
+    height,
+    lines,
+    ...(last ? { last } : {}),
+    min: known.length ? format(lo) : '-',
+    max: known.length ? format(hi) : '-',
+    latest: known.length ? format(known.at(-1)!) : '-',
+  };
+};

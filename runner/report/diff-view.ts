@@ -2,7 +2,10 @@
  * ResultsDiff -> the view the diff templates render, and the short text summary printed on stdout.
  */
 import { hasChange, hasRegression } from '../results/diff.ts';
-import type { NumberChange, ResultsDiff, RowsChange, RunRef, StatusChange } from '../results/diff.ts';
+import type { NumberChange, ResultsDiff, RowsChange, RunRef, StatusChange, TimingChange } from '../results/diff.ts';
+import { schemaChangeText } from '../results/schema-diff.ts';
+import { evidenceText } from '../results/timing-evidence.ts';
+import { noteSections, type NoteView } from './diff-notes.ts';
 import type { Status } from '../results/types.ts';
 import { formatInstant, formatMetric, formatMs, formatPct, shortCommit, STATUS_ICON } from './format.ts';
 import { changedRowTables } from './row-table.ts';
@@ -17,6 +20,8 @@ export type StatusChangeView = {
   readonly to?: Status;
   readonly icon: string;
   readonly message?: string;
+  /** "spec edited" or "behaviour changed", with the schema changes that explain it. */
+  readonly why?: string;
 };
 export type NumberChangeView = {
   readonly spec: string;
@@ -61,6 +66,8 @@ export type DiffView = {
   readonly statusSections: readonly Section<StatusChangeView>[];
   readonly rowsChanged: Section<RowsChangeView>;
   readonly numberSections: readonly Section<NumberChangeView>[];
+  /** Schema and migration changes, edited specs, todos that now pass. */
+  readonly noteSections: readonly Section<NoteView>[];
   readonly counts: readonly { readonly id: string; readonly title: string; readonly count: number; readonly tone: string }[];
 };
 
@@ -74,7 +81,13 @@ const label = (ref: RunRef, fallback: string): RunLabel => ({
   summary: ref.summary,
 });
 
-const statusView = (c: StatusChange): StatusChangeView => ({
+const whyOf = (c: StatusChange, d: ResultsDiff): string | undefined => {
+  const schema = (c.schemaChanges ?? []).map((i) => schemaChangeText(d.schema[i]!));
+  if (!c.cause && schema.length === 0) return undefined;
+  return [c.cause, ...schema].filter(Boolean).join(': ');
+};
+
+const statusView = (c: StatusChange, d?: ResultsDiff): StatusChangeView => ({
   spec: c.spec,
   file: c.file,
   ...(c.step !== undefined ? { step: c.step } : {}),
@@ -83,6 +96,17 @@ const statusView = (c: StatusChange): StatusChangeView => ({
   ...(c.to ? { to: c.to } : {}),
   icon: STATUS_ICON[c.to ?? c.from ?? 'skipped'],
   ...(c.message ? { message: c.message } : {}),
+  ...(d && whyOf(c, d) ? { why: whyOf(c, d)! } : {}),
+});
+
+const timingView = (c: TimingChange): NumberChangeView => ({
+  spec: c.spec,
+  step: c.step,
+  name: c.stat,
+  old: formatMs(c.old),
+  next: formatMs(c.next),
+  pct: evidenceText(c),
+  direction: c.direction,
 });
 
 const numberView = (c: NumberChange): NumberChangeView => ({
@@ -108,9 +132,9 @@ const rowsView = (c: RowsChange, oldLabel: string, nextLabel: string): RowsChang
 });
 
 /** A spec line adds nothing when the same list names its steps: keep the steps. */
-const withoutRedundantSpecs = (changes: readonly StatusChange[]): StatusChangeView[] => {
+const withoutRedundantSpecs = (changes: readonly StatusChange[], d?: ResultsDiff): StatusChangeView[] => {
   const withSteps = new Set(changes.filter((c) => c.step !== undefined).map((c) => c.spec));
-  return changes.filter((c) => c.step !== undefined || !withSteps.has(c.spec)).map(statusView);
+  return changes.filter((c) => c.step !== undefined || !withSteps.has(c.spec)).map((c) => statusView(c, d));
 };
 
 const byPct = (a: NumberChange, b: NumberChange) => Math.abs(b.deltaPct) - Math.abs(a.deltaPct);
@@ -134,8 +158,8 @@ export const diffView = (d: ResultsDiff): DiffView => {
       .sort(byPct)
       .map(numberView);
   const statusSections: Section<StatusChangeView>[] = [
-    { id: 'newly-failing', title: 'Newly failing', hint: 'passed (or skipped) before, fail now', items: withoutRedundantSpecs(d.newlyFailing), tone: 'bad' },
-    { id: 'fixed', title: 'Fixed', hint: 'failed before, pass now', items: withoutRedundantSpecs(d.fixed), tone: 'good' },
+    { id: 'newly-failing', title: 'Newly failing', hint: 'passed (or skipped) before, fail now', items: withoutRedundantSpecs(d.newlyFailing, d), tone: 'bad' },
+    { id: 'fixed', title: 'Fixed', hint: 'failed before, pass now', items: withoutRedundantSpecs(d.fixed, d), tone: 'good' },
     {
       id: 'other-status',
       title: 'Other status changes',
@@ -146,14 +170,26 @@ export const diffView = (d: ResultsDiff): DiffView => {
     { id: 'appeared', title: 'Appeared', hint: 'specs and steps only in the new run', items: withoutRedundantSpecs(d.appeared), tone: 'neutral' },
     { id: 'disappeared', title: 'Disappeared', hint: 'specs and steps only in the old run', items: withoutRedundantSpecs(d.disappeared), tone: 'neutral' },
   ];
+  const timings = (direction: TimingChange['direction']) =>
+    d.timings
+      .filter((t) => t.direction === direction)
+      .sort((a, b) => Math.abs(b.deltaPct) - Math.abs(a.deltaPct))
+      .map(timingView);
   const numberSections: Section<NumberChangeView>[] = [
-    { id: 'slower', title: 'Slower', hint: 'durations and *_ms metrics that got worse', items: [...worse(d.durations), ...worse(d.metrics)], tone: 'bad' },
     {
-      id: 'faster',
-      title: 'Faster',
-      hint: 'durations and *_ms metrics that improved',
-      items: [...other(d.durations), ...other(d.metrics).filter((m) => m.direction === 'better')],
-      tone: 'good',
+      id: 'slower',
+      title: 'Slower',
+      hint: 'benchmark percentiles whose samples moved beyond their spread and the threshold (99% interval in brackets)',
+      items: timings('worse'),
+      tone: 'bad',
+    },
+    { id: 'faster', title: 'Faster', hint: 'benchmark percentiles whose samples improved beyond their spread', items: timings('better'), tone: 'good' },
+    {
+      id: 'timings-not-judged',
+      title: 'Single timings moved (not judged)',
+      hint: 'one wall time per step or one *_ms number: noise on a loaded machine, so shown only (gate with --fail-on slower)',
+      items: [...worse(d.durations), ...worse(d.metrics), ...other(d.durations), ...other(d.metrics).filter((m) => m.direction === 'better')],
+      tone: 'neutral',
     },
     {
       id: 'metrics',
@@ -173,35 +209,46 @@ export const diffView = (d: ResultsDiff): DiffView => {
     items: d.rowsChanged.map((c) => rowsView(c, old.label, next.label)),
     tone: 'neutral',
   };
-  const sections = [...statusSections, rowsChanged, ...numberSections];
+  const notes = noteSections(d);
+  const sections = [...statusSections, rowsChanged, ...numberSections, ...notes];
   const failingNow = [...d.newlyFailing, ...d.appeared.filter((a) => a.to === 'failed' || a.to === 'errored')];
   const failingSpecs = new Set(failingNow.map((c) => c.spec)).size;
   const failingSteps = failingNow.filter((c) => c.step !== undefined).length;
   const slower = numberSections[0]!.items.length;
+  const causes = [...new Set(failingNow.flatMap((c) => [...(c.schemaChanges ?? [])]))].map(
+    (i) =>
+      `${schemaChangeText(d.schema[i]!)} → ${plural(failingNow.filter((c) => c.step !== undefined && c.schemaChanges?.includes(i)).length, 'step')} newly failing`,
+  );
+  const edited = failingNow.filter((c) => c.step !== undefined && c.cause === 'spec edited').length;
   const verdictText =
     verdict === 'regression'
       ? `Regression: ${[
           failingSpecs ? `${failingSpecs} spec${failingSpecs === 1 ? '' : 's'} newly failing (${failingSteps} step${failingSteps === 1 ? '' : 's'})` : '',
           slower ? `${slower} timing${slower === 1 ? '' : 's'} slower` : '',
+          edited ? `spec edited: ${plural(edited, 'step')}` : '',
+          causes.length ? `behaviour changed: ${causes.join('; ')}` : '',
         ]
           .filter(Boolean)
           .join(', ')}`
       : verdict === 'changed'
         ? `Changed, no regression`
-        : 'No changes';
+        : `No changes${d.sampledSteps ? ` (${plural(d.sampledSteps, 'benchmark step')} compared by samples)` : ''}`;
   return {
     title: `dbspec diff · ${old.label} → ${next.label}`,
     old,
     next,
     verdict,
     verdictText,
-    thresholdNote: `Durations and *_ms metrics count only when they move by more than ${d.thresholdPct}% and more than ${d.minMs} ms; other metrics when they move by more than ${d.thresholdPct}%. Durations are compared only for specs and steps that passed in both runs. UUIDs and timestamps in actual rows are treated as fresh per run.`,
+    thresholdNote: `Benchmark p50 and p95 are judged from their samples: slower or faster only when the 99% bootstrap interval of the change (resampled in blocks of neighbouring samples) excludes zero and the change is at least ${d.thresholdPct}%. Step durations and other *_ms numbers are single samples: shown when they move by more than ${d.thresholdPct}% and ${d.minMs} ms, never judged unless --fail-on slower. Other metrics count past ${d.thresholdPct}%. UUIDs and timestamps in actual rows are treated as fresh per run.`,
     statusSections,
     rowsChanged,
     numberSections,
+    noteSections: notes,
     counts: sections.map((s) => ({ id: s.id, title: s.title, count: s.items.length, tone: s.items.length ? s.tone : 'zero' })),
   };
 };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const where = (c: { spec: string; step?: string }) => (c.step !== undefined ? `${c.spec} › ${c.step}` : c.spec);
 
@@ -213,13 +260,15 @@ export const diffText = (d: ResultsDiff, maxLines = 10): string => {
     const items = section.items;
     for (const item of items.slice(0, maxLines))
       lines.push(
-        `  ${section.title.toLowerCase()}: ${where(item)}${item.from && item.to ? ` (${item.from} -> ${item.to})` : ''}${item.message ? `: ${item.message}` : ''}`,
+        `  ${section.title.toLowerCase()}: ${where(item)}${item.from && item.to ? ` (${item.from} -> ${item.to})` : ''}${item.message ? `: ${item.message}` : ''}${item.why ? ` [${item.why}]` : ''}`,
       );
     if (items.length > maxLines) lines.push(`  ... and ${items.length - maxLines} more ${section.title.toLowerCase()}`);
   }
   for (const item of view.numberSections[0]!.items.slice(0, maxLines))
     lines.push(`  slower: ${where(item)} ${item.name} ${item.old} -> ${item.next} (${item.pct})`);
-  lines.push(`  ${view.counts.map((c) => `${c.title.toLowerCase()} ${c.count}`).join(' · ')}`);
-  lines.push(`  (timings count past ${d.thresholdPct}% and ${d.minMs} ms)`);
+  for (const section of view.noteSections) for (const item of section.items.slice(0, maxLines)) lines.push(`  ${section.title.toLowerCase()}: ${item.text}`);
+  const counted = view.counts.filter((c) => c.count > 0);
+  if (counted.length > 0) lines.push(`  ${counted.map((c) => `${c.title.toLowerCase()} ${c.count}`).join(' · ')}`);
+  lines.push(`  (benchmarks judged by their samples past ${d.thresholdPct}%; single durations shown, not judged)`);
   return lines.join('\n') + '\n';
 };

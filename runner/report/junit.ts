@@ -1,6 +1,8 @@
 /**
  * JUnit XML for CI: one testsuite per spec, one testcase per step. A failed step carries <failure> (an
- * expectation that did not hold), an errored one <error>; the text holds expected and actual rows.
+ * expectation that did not hold), an errored one <error>; the text holds expected and actual rows. A `skip:`
+ * or a failing `todo:` is <skipped> with its reason. Attributes follow the Ant/Jenkins schema: testsuite id,
+ * package, timestamp (ISO 8601 without zone) and hostname; testcase classname, file and line.
  */
 import type { Failure, ResultRows, RunResults, SpecResult, StepResult } from '../results/types.ts';
 import { formatCell } from './format.ts';
@@ -38,19 +40,35 @@ const failureText = (step: StepResult, failure: Failure): string => {
   return parts.join('\n\n');
 };
 
+/** `file:line:col` -> line; absent when the location has no line. */
+const lineOf = (location: string): string | undefined => /:(\d+):\d+$/.exec(location)?.[1];
+
+const skippedText = (step: StepResult): string | undefined => {
+  if (step.known && !step.known.fixed) return `${step.known.kind}: ${step.known.reason}${step.failure ? ` (fails: ${step.failure.message})` : ''}`;
+  return step.failure?.message;
+};
+
 const testcase = (spec: SpecResult, step: StepResult): string => {
   const name = step.phase === 'step' || step.name.startsWith(step.phase) ? step.name : `${step.phase}: ${step.name}`;
-  const open = `    <testcase classname="${xml(spec.name)}" name="${xml(name)}" file="${xml(spec.file)}" time="${seconds(step.durationMs)}"`;
+  const line = lineOf(step.location);
+  const open = `    <testcase classname="${xml(spec.name)}" name="${xml(name)}" file="${xml(spec.file)}"${line ? ` line="${line}"` : ''} time="${seconds(step.durationMs)}"`;
+  if (step.status === 'passed' && step.known?.fixed)
+    return `${open}>\n      <system-out>${xml(`fixed: remove the todo (${step.known.reason})`)}</system-out>\n    </testcase>`;
   if (step.status === 'passed' && !step.failure) return `${open}/>`;
-  if (step.status === 'skipped') return `${open}>\n      <skipped${step.failure ? ` message="${xml(step.failure.message)}"` : ''}/>\n    </testcase>`;
+  const skipped = skippedText(step);
+  if (step.status === 'skipped') return `${open}>\n      <skipped${skipped ? ` message="${xml(skipped)}"` : ''}/>\n    </testcase>`;
   const failure = step.failure ?? { code: step.status.toUpperCase(), message: `step ${step.status}` };
   const tag = step.status === 'errored' ? 'error' : 'failure';
   return `${open}>\n      <${tag} message="${xml(failure.message)}" type="${xml(failure.code)}">${xml(failureText(step, failure))}</${tag}>\n    </testcase>`;
 };
 
-const testsuite = (spec: SpecResult): string => {
+/** Ant's schema wants `2026-12-01T08:31:50`: no fraction, no zone (results are UTC). */
+const antTimestamp = (iso: string): string => (Number.isNaN(Date.parse(iso)) ? iso : new Date(iso).toISOString().slice(0, 19));
+
+const testsuite = (spec: SpecResult, id: number, results: RunResults): string => {
   const count = (s: StepResult['status']) => spec.steps.filter((step) => step.status === s).length;
-  const attrs = `name="${xml(spec.name)}" tests="${spec.steps.length}" failures="${count('failed')}" errors="${count('errored')}" skipped="${count('skipped')}" time="${seconds(spec.durationMs)}" file="${xml(spec.file)}"`;
+  const suite = `id="${id}" package="dbspec" timestamp="${xml(antTimestamp(results.startedAt))}" hostname="${xml(results.hostname ?? 'localhost')}"`;
+  const attrs = `name="${xml(spec.name)}" ${suite} tests="${spec.steps.length}" failures="${count('failed')}" errors="${count('errored')}" skipped="${count('skipped')}" time="${seconds(spec.durationMs)}" file="${xml(spec.file)}"`;
   const props = spec.tags.length
     ? `    <properties>\n${spec.tags.map((t) => `      <property name="tag" value="${xml(t)}"/>`).join('\n')}\n    </properties>\n`
     : '';
@@ -61,5 +79,5 @@ export const renderJunit = (results: RunResults): string => {
   const { steps } = results.summary;
   const name = `dbspec${results.release ? ` ${results.release}` : ''}${results.interrupted ? ' (interrupted)' : results.stoppedAfterFailure ? ' (stopped after the first failure)' : ''}`;
   const head = `<testsuites name="${xml(name)}" tests="${steps.total}" failures="${steps.failed}" errors="${steps.errored}" skipped="${steps.skipped}" time="${seconds(results.durationMs)}" timestamp="${xml(results.startedAt)}">`;
-  return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...results.specs.map(testsuite), '</testsuites>', ''].join('\n');
+  return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...results.specs.map((spec, i) => testsuite(spec, i, results)), '</testsuites>', ''].join('\n');
 };

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../results/atomic-write.ts';
 import type { RunResults } from '../results/types.ts';
 import { renderJunit } from './junit.ts';
+import { knownItems } from './known-view.ts';
 import { reportView } from './report-view.ts';
 import { template } from './templates.ts';
 import { fitMarkdown, limit } from './markdown-budget.ts';
@@ -17,11 +18,12 @@ import { fitMarkdown, limit } from './markdown-budget.ts';
  */
 export const plainEquals = (html: string): string => html.replaceAll('&#x3D;', '=');
 
-export const renderReportHtml = (results: RunResults): string => plainEquals(template('report.html.hbs')(reportView(results)));
+export const renderReportHtml = (results: RunResults): string =>
+  plainEquals(template('report.html.hbs')({ ...reportView(results), known: knownItems(results) }));
 
 /** Under GitHub's 1 MiB job summary limit: failures first; if too big, the detail is cut and a note says so. */
 export const renderReportMarkdown = (results: RunResults): string => {
-  const view = reportView(results, { maxRows: 20, chartSpecs: 0, inlineCharts: 0, metricRows: Infinity });
+  const view = { ...reportView(results, { maxRows: 20, chartSpecs: 0, inlineCharts: 0, metricRows: Infinity }), known: knownItems(results) };
   return fitMarkdown((limits) => {
     const details = limit(view.failures, limits.details);
     const failureRows = limit(view.failures, limits.rows);

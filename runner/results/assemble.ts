@@ -13,6 +13,8 @@ export type RunFacts = {
   readonly interrupted: boolean;
   readonly stoppedAfterFailure?: boolean;
   readonly databases: RunResults['databases'];
+  readonly hostname?: string;
+  readonly selection?: RunResults['selection'];
 };
 
 const byFileThenName = (a: SpecResult, b: SpecResult): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -29,6 +31,8 @@ export const assembleResults = (specResults: readonly SpecResult[], facts: RunFa
     durationMs: facts.finishedAt.getTime() - facts.startedAt.getTime(),
     interrupted: facts.interrupted,
     ...(facts.stoppedAfterFailure ? { stoppedAfterFailure: true } : {}),
+    ...(facts.hostname !== undefined ? { hostname: facts.hostname } : {}),
+    ...(facts.selection !== undefined ? { selection: facts.selection } : {}),
     databases: facts.databases,
     summary: summarize(specs),
     specs,

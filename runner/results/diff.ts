@@ -2,10 +2,18 @@
  * Two runs (two releases) -> what changed, as data. Specs are matched by name (unique across a run, and
  * stable when a file moves), steps by phase and name within their spec. Pure: rendering is in runner/report.
  *
- * Timing noise: a duration or a `*_ms` metric counts only when it moved by more than `thresholdPct` percent
- * AND by more than `minMs` milliseconds, so that 2 ms -> 3 ms (+50%) is not reported. Actual rows compare with
- * UUIDs and ISO timestamps treated as volatile (every run generates fresh ones via ${uuid} and ${now}).
+ * Timing: one wall time per step varies by several hundred percent on a loaded machine, so durations and
+ * single-number `*_ms` metrics are only shown (past `thresholdPct` percent AND `minMs` ms), never judged,
+ * unless the caller gates on them (`--fail-on slower`, see hasSlowerTiming). What is judged is a benchmark's
+ * samples, with their spread (timing-evidence.ts). Actual rows compare with UUIDs and ISO timestamps treated
+ * as volatile (every run generates fresh ones via ${uuid} and ${now}).
+ *
+ * Why: a change in a spec whose files were edited is "spec edited"; otherwise "behaviour changed", with the
+ * schema changes that plausibly explain it (schema-diff.ts).
  */
+import { editedSpecs, withCause } from './diff-causes.ts';
+import { diffMigrations, diffSchemas, type MigrationChange, type SchemaChange } from './schema-diff.ts';
+import { compareSamples, type TimingEvidence } from './timing-evidence.ts';
 import type { Cell, ResultRows, RunResults, SpecResult, Status, StepResult } from './types.ts';
 
 export type DiffOptions = {
@@ -26,13 +34,26 @@ export type DiffTarget = {
   readonly phase?: StepResult['phase'];
 };
 
+/** Why a spec's outcome moved: its files were edited, or they were not and the system behaved differently. */
+export type Cause = 'spec edited' | 'behaviour changed';
+
 /** A status that moved; `from` is absent for something that appeared, `to` for something that disappeared. */
 export type StatusChange = DiffTarget & {
   readonly from?: Status;
   readonly to?: Status;
   /** The failure message in the new run (or the old one, for a fix). */
   readonly message?: string;
+  /** Known when both runs recorded the spec's source fingerprint. */
+  readonly cause?: Cause;
+  /** Schema changes that plausibly explain a newly failing step (indexes into ResultsDiff.schema). */
+  readonly schemaChanges?: readonly number[];
 };
+
+/** A benchmark statistic judged from both runs' samples. */
+export type TimingChange = DiffTarget & TimingEvidence & { readonly step: string; readonly direction: 'worse' | 'better' };
+
+/** A spec whose files differ between the runs, and which of them. */
+export type SpecEdit = DiffTarget & { readonly files: readonly string[] };
 
 export type RowsChange = DiffTarget & {
   readonly step: string;
@@ -70,8 +91,19 @@ export type ResultsDiff = {
   readonly disappeared: readonly StatusChange[];
   /** Steps failing in both runs whose actual rows (or failure) differ. */
   readonly rowsChanged: readonly RowsChange[];
+  /** Metrics past the threshold; `*_ms` ones are single numbers, shown but judged only by --fail-on slower. */
   readonly metrics: readonly NumberChange[];
+  /** Durations past the threshold: shown, judged only by --fail-on slower. */
   readonly durations: readonly NumberChange[];
+  /** Benchmark statistics whose samples show a change beyond noise and the minimum effect: these gate. */
+  readonly timings: readonly TimingChange[];
+  /** How many benchmark steps were compared by their samples. */
+  readonly sampledSteps: number;
+  readonly specsEdited: readonly SpecEdit[];
+  readonly schema: readonly SchemaChange[];
+  readonly migrations: readonly MigrationChange[];
+  /** `todo` steps (or specs) that pass in the new run: the todo can go. */
+  readonly todoFixed: readonly StatusChange[];
 };
 
 const FAILING: ReadonlySet<Status> = new Set(['failed', 'errored']);
@@ -110,6 +142,9 @@ type Collect = {
   rowsChanged: RowsChange[];
   metrics: NumberChange[];
   durations: NumberChange[];
+  timings: TimingChange[];
+  sampledSteps: number;
+  todoFixed: StatusChange[];
 };
 
 const statusMove = (out: Collect, target: DiffTarget, from: Status, to: Status, oldMsg?: string, nextMsg?: string) => {
@@ -131,6 +166,25 @@ const metric = (out: NumberChange[], target: DiffTarget, name: string, old: numb
   out.push({ ...target, name, old, next, deltaPct: pct(old, next), direction: 'changed' });
 };
 
+const STATS = ['p50', 'p95'] as const;
+
+const sampledTimings = (out: Collect, target: DiffTarget & { step: string }, old: StepResult, next: StepResult, o: Required<DiffOptions>) => {
+  if (!old.samples || !next.samples) return;
+  let compared = false;
+  for (const stat of STATS) {
+    const e = compareSamples(old.samples, next.samples, stat, o.thresholdPct);
+    if (!e) continue;
+    compared = true;
+    if (e.verdict !== 'no change') out.timings.push({ ...target, ...e, direction: e.verdict === 'slower' ? 'worse' : 'better' });
+  }
+  if (compared) out.sampledSteps += 1;
+};
+
+const todoFixed = (out: Collect, target: DiffTarget, next: { known?: StepResult['known']; status: Status }, old?: { known?: StepResult['known'] }) => {
+  if (next.known?.kind === 'todo' && next.known.fixed && !old?.known?.fixed)
+    out.todoFixed.push({ ...target, to: next.status, message: `fixed: remove the todo (${next.known.reason})` });
+};
+
 const diffSteps = (out: Collect, oldSpec: SpecResult, nextSpec: SpecResult, o: Required<DiffOptions>) => {
   const oldSteps = stepKeys(oldSpec.steps);
   const nextSteps = stepKeys(nextSpec.steps);
@@ -138,6 +192,7 @@ const diffSteps = (out: Collect, oldSpec: SpecResult, nextSpec: SpecResult, o: R
   for (const [key, next] of nextSteps) {
     const target: DiffTarget = { spec: nextSpec.name, file: nextSpec.file, step: next.name, phase: next.phase };
     const old = oldSteps.get(key);
+    todoFixed(out, target, next, old);
     if (!old) {
       out.appeared.push({ ...target, to: next.status, ...(next.failure ? { message: next.failure.message } : {}) });
       continue;
@@ -155,6 +210,7 @@ const diffSteps = (out: Collect, oldSpec: SpecResult, nextSpec: SpecResult, o: R
     }
     // A duration only means something when the step did the same work in both runs.
     if (old.status === 'passed' && next.status === 'passed') timing(out.durations, target, 'duration', old.durationMs, next.durationMs, o);
+    sampledTimings(out, { ...target, step: next.name }, old, next, o);
     for (const [name, value] of Object.entries(next.metrics ?? {})) {
       stepMetricNames.add(name);
       const before = old.metrics?.[name];
@@ -173,7 +229,19 @@ const diffSteps = (out: Collect, oldSpec: SpecResult, nextSpec: SpecResult, o: R
 
 export const diffResults = (old: RunResults, next: RunResults, options: DiffOptions = { thresholdPct: DEFAULT_THRESHOLD_PCT }): ResultsDiff => {
   const o: Required<DiffOptions> = { thresholdPct: options.thresholdPct, minMs: options.minMs ?? DEFAULT_MIN_MS };
-  const out: Collect = { newlyFailing: [], fixed: [], otherStatus: [], appeared: [], disappeared: [], rowsChanged: [], metrics: [], durations: [] };
+  const out: Collect = {
+    newlyFailing: [],
+    fixed: [],
+    otherStatus: [],
+    appeared: [],
+    disappeared: [],
+    rowsChanged: [],
+    metrics: [],
+    durations: [],
+    timings: [],
+    sampledSteps: 0,
+    todoFixed: [],
+  };
   const oldSpecs = new Map(old.specs.map((s) => [s.name, s]));
   const nextNames = new Set(next.specs.map((s) => s.name));
   for (const spec of next.specs) {
@@ -183,6 +251,7 @@ export const diffResults = (old: RunResults, next: RunResults, options: DiffOpti
       out.appeared.push({ ...target, to: spec.status, ...(firstFailure(spec) ? { message: firstFailure(spec)! } : {}) });
       continue;
     }
+    todoFixed(out, target, spec, before);
     statusMove(out, target, before.status, spec.status, firstFailure(before), firstFailure(spec));
     if (before.status === 'passed' && spec.status === 'passed') timing(out.durations, target, 'duration', before.durationMs, spec.durationMs, o);
     diffSteps(out, before, spec, o);
@@ -196,21 +265,38 @@ export const diffResults = (old: RunResults, next: RunResults, options: DiffOpti
     interrupted: r.interrupted,
     summary: r.summary,
   });
-  return { old: ref(old), next: ref(next), thresholdPct: o.thresholdPct, minMs: o.minMs, ...out };
+  const schema = diffSchemas(old, next);
+  const specsEdited = editedSpecs(old, next);
+  const explained = { schema, edited: new Set(specsEdited.map((e) => e.spec)), old, next };
+  return {
+    old: ref(old),
+    next: ref(next),
+    thresholdPct: o.thresholdPct,
+    minMs: o.minMs,
+    ...out,
+    newlyFailing: out.newlyFailing.map((c) => withCause(c, explained)),
+    fixed: out.fixed.map((c) => withCause(c, explained)),
+    specsEdited,
+    schema,
+    migrations: diffMigrations(old, next),
+  };
 };
 
 const firstFailure = (spec: SpecResult): string | undefined => spec.steps.find((s) => s.failure)?.failure?.message;
 
 /**
- * A regression: something fails that did not (including a new spec or step that fails), or a timing got worse
- * past the threshold. Fixes, disappearances and plain metric moves are changes, not regressions.
+ * A regression: something fails that did not (including a new spec or step that fails), or a benchmark got
+ * slower by its samples. Fixes, disappearances, plain metric moves and single wall times are not regressions.
  */
 export const hasRegression = (d: ResultsDiff): boolean =>
-  d.newlyFailing.length > 0 ||
-  d.appeared.some((a) => a.to !== undefined && isFailing(a.to)) ||
-  d.metrics.some((m) => m.direction === 'worse') ||
-  d.durations.some((m) => m.direction === 'worse');
+  d.newlyFailing.length > 0 || d.appeared.some((a) => a.to !== undefined && isFailing(a.to)) || d.timings.some((t) => t.direction === 'worse');
 
-/** Anything at all to report (timings within the threshold do not count). */
+/** The strict gate of `--fail-on slower`: a regression, or any duration or `*_ms` metric worse past the threshold. */
+export const hasSlowerTiming = (d: ResultsDiff): boolean =>
+  hasRegression(d) || d.metrics.some((m) => m.direction === 'worse') || d.durations.some((m) => m.direction === 'worse');
+
+/** Anything at all to report; durations and single `*_ms` numbers are noise here and do not count. */
 export const hasChange = (d: ResultsDiff): boolean =>
-  [d.newlyFailing, d.fixed, d.otherStatus, d.appeared, d.disappeared, d.rowsChanged, d.metrics, d.durations].some((list) => list.length > 0);
+  [d.newlyFailing, d.fixed, d.otherStatus, d.appeared, d.disappeared, d.rowsChanged, d.timings, d.specsEdited, d.schema, d.migrations, d.todoFixed].some(
+    (list) => list.length > 0,
+  ) || d.metrics.some((m) => m.direction === 'changed');

@@ -90,13 +90,13 @@ const failureOut = (failure: Failure) =>
     return v;
   });
 const stepOut = (step: StepResult) =>
-  ordered(step, ['name', 'phase', 'kind', 'location', 'db', 'sql', 'status', 'durationMs', 'waitedMs', 'failure', 'metrics'], (key, v) => {
+  ordered(step, ['name', 'phase', 'kind', 'location', 'db', 'sql', 'status', 'durationMs', 'waitedMs', 'known', 'failure', 'metrics', 'samples'], (key, v) => {
     if (key === 'failure') return failureOut(v as Failure);
     if (key === 'metrics') return sortedRecord(v as Record<string, number>);
     return v;
   });
 const specOut = (spec: SpecResult) =>
-  ordered(spec, ['name', 'file', 'location', 'description', 'tags', 'databases', 'status', 'durationMs', 'metrics', 'steps'], (key, v) => {
+  ordered(spec, ['name', 'file', 'location', 'description', 'tags', 'databases', 'status', 'known', 'durationMs', 'source', 'metrics', 'steps'], (key, v) => {
     if (key === 'steps') return (v as StepResult[]).map(stepOut);
     if (key === 'metrics') return sortedRecord(v as Record<string, number>);
     return v;
@@ -109,14 +109,28 @@ export const compareSpecs = (a: Pick<SpecResult, 'file' | 'name'>, b: Pick<SpecR
 export const serializeResults = (results: RunResults): string => {
   const out = ordered(
     results,
-    ['format', 'version', 'release', 'commit', 'startedAt', 'finishedAt', 'durationMs', 'interrupted', 'databases', 'summary', 'specs'],
+    [
+      'format',
+      'version',
+      'release',
+      'commit',
+      'startedAt',
+      'finishedAt',
+      'durationMs',
+      'interrupted',
+      'hostname',
+      'selection',
+      'databases',
+      'summary',
+      'specs',
+    ],
     (key, v) => {
       if (key === 'databases') {
         const dbs = v as RunResults['databases'];
         return Object.fromEntries(
           Object.keys(dbs)
             .sort()
-            .map((k) => [k, ordered(dbs[k]!, ['serverVersion', 'embedded'])]),
+            .map((k) => [k, ordered(dbs[k]!, ['serverVersion', 'embedded', 'migrations', 'schema'])]),
         );
       }
       if (key === 'summary') {

@@ -89,6 +89,56 @@ export type StepResult = {
   readonly waitedMs?: number;
   readonly failure?: Failure;
   readonly metrics?: Readonly<Record<string, number>>;
+  /** Every recorded latency of a benchmark step in ms (run order, rounded to µs): what diffs judge timing on. */
+  readonly samples?: readonly number[];
+  /** The spec's or step's `skip:` or `todo:` and its reason (see KnownFailure). */
+  readonly known?: KnownFailure;
+};
+
+/**
+ * `skip: reason` (not run) or `todo: reason` (run; a failure is expected and does not fail the run). A todo
+ * step that failed is recorded `skipped` with its failure kept; one that passed is `passed` with `fixed: true`,
+ * which reports show as "fixed: remove the todo".
+ */
+export type KnownFailure = { readonly kind: 'skip' | 'todo'; readonly reason: string; readonly fixed?: boolean };
+
+/** The files a spec's result depends on (its own file first, then fixtures), each with its SHA-256. */
+export type SpecSource = {
+  /** SHA-256 over every file's path and hash: equal fingerprints mean nothing the spec reads was edited. */
+  readonly fingerprint: string;
+  readonly files: readonly { readonly path: string; readonly sha256: string }[];
+};
+
+/** One schema object as the database describes it; `definition` is PostgreSQL's own rendering. */
+export type SchemaObject = {
+  readonly kind: 'table' | 'column' | 'constraint' | 'index' | 'policy' | 'trigger' | 'function';
+  /** `schema.table`, `schema.table.column`, or `schema.table.name` for constraints, indexes, policies, triggers. */
+  readonly name: string;
+  /** `schema.table` the object belongs to (absent for functions). */
+  readonly table?: string;
+  readonly definition: string;
+};
+
+/** A database's schema when the run started, sorted by kind then name; `fingerprint` hashes all of it. */
+export type SchemaSnapshot = { readonly fingerprint: string; readonly objects: readonly SchemaObject[] };
+
+export type DatabaseFacts = {
+  readonly serverVersion: string;
+  readonly embedded: boolean;
+  /** The migration files the config names for this database, in order, with their SHA-256. */
+  readonly migrations?: readonly { readonly name: string; readonly sha256: string }[];
+  readonly schema?: SchemaSnapshot;
+};
+
+/** Which specs the run took: `fingerprint` hashes the whole selection (before --shard) and their files. */
+export type Selection = {
+  readonly fingerprint: string;
+  /** Specs in the whole selection, all shards together. */
+  readonly specs: number;
+  /** This run's shard, 1-based; absent for an unsharded run. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Set by `merge --allow-partial`: the shards that were not there. */
+  readonly missingShards?: readonly number[];
 };
 
 export type SpecResult = {
@@ -103,6 +153,8 @@ export type SpecResult = {
   readonly steps: readonly StepResult[];
   /** Metrics recorded by the spec's steps, by name. */
   readonly metrics: Readonly<Record<string, number>>;
+  readonly source?: SpecSource;
+  readonly known?: KnownFailure;
 };
 
 export type Totals = { readonly passed: number; readonly failed: number; readonly errored: number; readonly skipped: number; readonly total: number };
@@ -119,8 +171,11 @@ export type RunResults = {
   readonly interrupted: boolean;
   /** True when --bail stopped starting specs after the first one that did not pass (the rest are skipped). */
   readonly stoppedAfterFailure?: boolean;
-  /** Database name -> server version string and whether it was the embedded server. */
-  readonly databases: Readonly<Record<string, { readonly serverVersion: string; readonly embedded: boolean }>>;
+  /** Database name -> server version, whether it was the embedded server, its migrations and schema. */
+  readonly databases: Readonly<Record<string, DatabaseFacts>>;
+  /** The machine the run ran on (JUnit's `hostname`). */
+  readonly hostname?: string;
+  readonly selection?: Selection;
   readonly summary: { readonly specs: Totals; readonly steps: Totals };
   /** Sorted by file, then by name. */
   readonly specs: readonly SpecResult[];

@@ -19,6 +19,7 @@ import type {
   ExpectedRow,
   ExpectedValue,
   Expectation,
+  Known,
   LatencyBound,
   QueryStep,
   Spec,
@@ -150,12 +151,22 @@ const eventually = (c: Ctx, node: unknown, path: string): Eventually | undefined
   return { withinMs: within, everyMs: every, loc: locOf(c.src, node) };
 };
 
+/** `skip: reason` or `todo: reason` on a spec or step; skip wins when both are written (nothing runs). */
+const knownOf = (c: Ctx, node: unknown): { known: Known } | Record<string, never> => {
+  for (const kind of ['skip', 'todo'] as const) {
+    const value = valueOf(node, kind);
+    const reason = stringOf(value);
+    if (reason !== undefined) return { known: { kind, reason, loc: locOf(c.src, value) } };
+  }
+  return {};
+};
+
 const base = (c: Ctx, node: unknown) => {
   const timeout = stringOf(valueOf(node, 'timeout'));
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
   if (timeoutMs === 0)
     c.out.push({ kind: 'authoring', code: 'DBSPEC_BAD_DURATION', message: 'a timeout must be more than 0', location: locOf(c.src, valueOf(node, 'timeout')) });
-  return { name: stringOf(valueOf(node, 'name')) ?? '', loc: locOf(c.src, node), ...(timeoutMs ? { timeoutMs } : {}) };
+  return { name: stringOf(valueOf(node, 'name')) ?? '', loc: locOf(c.src, node), ...(timeoutMs ? { timeoutMs } : {}), ...knownOf(c, node) };
 };
 
 const queryStep = (c: Ctx, node: unknown, path: string): QueryStep | undefined => {
@@ -310,6 +321,7 @@ export const buildSpec = (src: Source, root: unknown): Built => {
     databases,
     // The spec is where its name is written: duplicate-name reports and result locations point there.
     loc: locOf(src, valueOf(root, 'name') ?? root),
+    ...knownOf(c, root),
   };
   return { spec, diagnostics: c.out, dbRefs: c.dbRefs, codeRefs: c.codeRefs };
 };

@@ -3,6 +3,7 @@
  * the column, and the hint.
  */
 import { readFile } from 'node:fs/promises';
+import { useColor } from '../color.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 
 const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -62,7 +63,7 @@ export const formatDiagnostics = async (ds: readonly Diagnostic[]): Promise<stri
       files.set(file, undefined);
     }
   }
-  const color = process.stderr.isTTY === true && process.env.NO_COLOR === undefined;
+  const color = useColor(process.stderr);
   return [...ds]
     .sort(byPlace)
     .map((d) => formatDiagnostic(d, (f) => files.get(f), { color }))

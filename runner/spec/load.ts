@@ -59,17 +59,34 @@ const positionOf = (file: string, text: string, offset: number): SourceLocation 
 };
 
 /**
- * Flow nesting is counted on the raw text before parsing, because the YAML composer recurses per level and a
- * million brackets cost seconds. Quotes are ignored on purpose: 65 unclosed brackets inside a string are no
- * more plausible in a spec than 65 real levels.
+ * Flow nesting is counted before parsing, because the YAML composer recurses per level and a million
+ * brackets cost seconds. Only YAML's own brackets count: those inside quoted strings, block scalars (SQL),
+ * plain scalars and comments are text. A raw count of every bracket finds the few files that could be too
+ * deep; only for those does the lexer (ten times cheaper than composing, and stopped at the first level too
+ * many) tell structure from text.
  */
 const flowDepthOverflow = (text: string): number | undefined => {
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
+  let deep = false;
+  for (let i = 0; i < text.length && !deep; i++) {
     const c = text.charCodeAt(i);
-    if (c === 91 || c === 123) {
-      if (++depth > MAX_DEPTH) return i;
-    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+    if (c === 91 || c === 123) deep = ++depth > MAX_DEPTH;
+    else if ((c === 93 || c === 125) && depth > 0) depth--;
+  }
+  return deep ? lexedFlowOverflow(text) : undefined;
+};
+
+const LEXER_MARKERS = new Set(['\x02', '\x18', '\x1f']);
+
+const lexedFlowOverflow = (text: string): number | undefined => {
+  let depth = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      if (++depth > MAX_DEPTH) return offset;
+    } else if ((token === ']' || token === '}') && depth > 0) depth--;
+    // The lexer's markers for document, scalar and flow end take no room in the source.
+    if (!LEXER_MARKERS.has(token)) offset += token.length;
   }
   return undefined;
 };

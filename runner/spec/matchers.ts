@@ -7,7 +7,7 @@ import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { closest } from './suggest.ts';
 import type { ExpectedValue, Matcher } from './types.ts';
 import { keysOf } from './schema-check.ts';
-import { locOf, numberOf, plainValue, stringOf, valueOf, boolOf } from './yaml-nodes.ts';
+import { locOf, numberOf, numberTextOf, plainValue, stringOf, valueOf, boolOf } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
 
 export const MATCHER_KEYS: ReadonlySet<string> = new Set(['any', 'null', 'not_null', 'regex', 'type', 'approx', 'tolerance', 'gt', 'gte', 'lt', 'lte', 'json']);
@@ -32,7 +32,8 @@ const problem = (code: string, message: string, location: SourceLocation, hint?:
   ...(hint ? { hint } : {}),
 });
 
-const isNumericText = (s: string): boolean => /^-?[0-9]+(\.[0-9]+)?$/.test(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(s);
+/** A bound: a number, a `${var}`, or (for date and timestamp columns) a date or timestamp such as "2026-01-01". */
+const isBoundText = (s: string): boolean => /^-?[0-9]+(\.[0-9]+)?$/.test(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(s) || /\d|^[+-]?infinity$/i.test(s);
 
 const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, out: Diagnostic[]): Matcher | undefined => {
   const loc = locOf(src, node);
@@ -89,9 +90,10 @@ const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, 
       return { matcher: 'type', type };
     }
     case 'approx': {
-      const value = numberOf(arg);
-      const tolerance = numberOf(valueOf(node, 'tolerance'));
-      if (value === undefined || tolerance === undefined || tolerance < 0) {
+      // Kept as written: `approx: 0.1, tolerance: 0.05` compares exactly, not through doubles.
+      const value = numberTextOf(arg);
+      const tolerance = numberTextOf(valueOf(node, 'tolerance'));
+      if (value === undefined || tolerance === undefined || (numberOf(valueOf(node, 'tolerance')) ?? -1) < 0) {
         out.push(problem('DBSPEC_MATCHER', `\`${path}\`: approx needs a number and a tolerance of 0 or more: { approx: 1.5, tolerance: 0.01 }`, loc));
         return undefined;
       }
@@ -101,10 +103,10 @@ const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, 
       return { matcher: 'json', value: plainValue(arg) };
     default: {
       const op = kind as (typeof COMPARE_OPS)[number];
-      const n = numberOf(arg);
+      const n = numberTextOf(arg);
       const s = stringOf(arg);
-      if (n === undefined && (s === undefined || !isNumericText(s))) {
-        out.push(problem('DBSPEC_MATCHER', `\`${path}.${op}\` must be a number`, argLoc));
+      if (n === undefined && (s === undefined || !isBoundText(s))) {
+        out.push(problem('DBSPEC_MATCHER', `\`${path}.${op}\` must be a number (or, for a date or timestamp column, a date such as "2026-01-01")`, argLoc));
         return undefined;
       }
       return { matcher: 'compare', op, value: n ?? s! };

@@ -4,12 +4,14 @@
  * Step kinds are a discriminated union on `kind`.
  */
 import type { SourceLocation } from '../diagnostics.ts';
+import type { YamlNumber } from './yaml-number.ts';
 
 /**
  * A value written in YAML: expected cell values, variable values. Integers keep full precision (bigint),
- * maps and lists stay as written. Strings may hold `${var}` references, resolved by the plan stage.
+ * decimals and integers with a form of their own (0101, 0x1F) their source text (YamlNumber), maps and lists
+ * stay as written. Strings may hold `${var}` references, resolved by the plan stage.
  */
-export type YamlValue = null | boolean | number | bigint | string | YamlValue[] | { [key: string]: YamlValue };
+export type YamlValue = null | boolean | number | bigint | YamlNumber | string | YamlValue[] | { [key: string]: YamlValue };
 
 /** A value matcher written in place of a plain expected value. */
 export type Matcher =
@@ -22,8 +24,10 @@ export type Matcher =
       /** uuid | integer | number | string | boolean | timestamp | date | json | array */
       readonly type: string;
     }
-  | { readonly matcher: 'approx'; readonly value: number; readonly tolerance: number }
-  | { readonly matcher: 'compare'; readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: number | string }
+  /** Both as decimal text, exactly as written ('0.1', '1e-9'). */
+  | { readonly matcher: 'approx'; readonly value: string; readonly tolerance: string }
+  /** The bound as decimal text as written, or a `${var}` reference until the plan stage resolves it. */
+  | { readonly matcher: 'compare'; readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: string }
   /** `{ json: ... }`: a literal JSON value that would otherwise read as a matcher. */
   | { readonly matcher: 'json'; readonly value: YamlValue };
 
@@ -94,9 +98,13 @@ export type Eventually = { readonly withinMs: number; readonly everyMs: number; 
 /** A statement block against one database, as in setup and cleanup. */
 export type SqlBlock = { readonly db: string; readonly sql: SqlText; readonly loc: SourceLocation };
 
+/** `skip: reason` (not run) or `todo: reason` (run, a failure expected and not failing the run). */
+export type Known = { readonly kind: 'skip' | 'todo'; readonly reason: string; readonly loc: SourceLocation };
+
 type StepBase = {
   readonly name: string;
   readonly loc: SourceLocation;
+  readonly known?: Known;
   /** Timeout for this step in ms, overriding the run's --timeout. */
   readonly timeoutMs?: number;
 };
@@ -190,6 +198,8 @@ export type Spec = {
   /** Every database the spec touches, in first-use order. */
   readonly databases: readonly string[];
   readonly loc: SourceLocation;
+  /** `skip:` or `todo:` on the whole spec. */
+  readonly known?: Known;
 };
 
 /** Names that are always defined. `session` and `iteration` only inside concurrent and benchmark steps. */

@@ -7,6 +7,7 @@ import type { LineCounter, Node as YamlNode, Pair, YAMLMap } from 'yaml';
 import type { SourceLocation } from '../diagnostics.ts';
 import { keyText, locationAt } from './load.ts';
 import type { SqlText, YamlValue } from './types.ts';
+import { YamlNumber } from './yaml-number.ts';
 
 export type Source = { readonly file: string; readonly text: string; readonly lineCounter: LineCounter };
 
@@ -63,10 +64,32 @@ export const nodeAtPath = (root: unknown, segments: readonly string[], key = fal
   return node;
 };
 
+/**
+ * A YAML number as written, when neither a double nor a bigint keeps it so: a finite decimal (1.10,
+ * 12345678901234567.00), or an integer written as more than its digits (0101, +5, 0x1F).
+ */
+const exactNumber = (node: Scalar): YamlNumber | undefined => {
+  const source = typeof node.source === 'string' ? node.source.trim() : undefined;
+  if (source === undefined || node.type !== Scalar.PLAIN) return undefined;
+  if (typeof node.value === 'number' && Number.isFinite(node.value)) return new YamlNumber(source);
+  if (typeof node.value === 'bigint' && source !== String(node.value)) return new YamlNumber(source);
+  return undefined;
+};
+
+/** The number a matcher argument or setting was written as: its source text when it is a YAML number. */
+export const numberTextOf = (node: unknown): string | undefined => {
+  if (!isScalar(node)) return undefined;
+  if (typeof node.value === 'bigint') return String(node.value);
+  if (typeof node.value !== 'number') return undefined;
+  return exactNumber(node)?.decimalText() ?? String(node.value);
+};
+
 /** A YAML node as a plain value: integers stay bigint, keys are written text (`null: x` has key "null"). */
 export const plainValue = (node: unknown): YamlValue => {
   if (isScalar(node)) {
     const v = node.value;
+    const exact = exactNumber(node);
+    if (exact) return exact;
     if (v === null || typeof v === 'boolean' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string') return v;
     return String(v);
   }

@@ -4,14 +4,14 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { RunResults } from '../results/types.ts';
+import type { SpecResult } from '../results/types.ts';
 import { appendCleanup } from './append-cleanup.ts';
 
 export type CleanupChange = { readonly file: string; readonly spec: string; readonly statements: number; readonly skipped?: string };
 
-export const applyCleanupProposals = async (results: RunResults, cwd: string): Promise<CleanupChange[]> => {
+export const applyCleanupProposals = async (specs: readonly SpecResult[], cwd: string): Promise<CleanupChange[]> => {
   const changes: CleanupChange[] = [];
-  for (const spec of results.specs) {
+  for (const spec of specs) {
     const proposals = spec.steps.find((s) => s.phase === 'isolation')?.failure?.cleanup ?? [];
     if (proposals.length === 0) continue;
     const path = resolve(cwd, spec.file);

@@ -6,20 +6,19 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isMap, isSeq } from 'yaml';
+import { type Document, isMap, isSeq } from 'yaml';
 import type { Config } from '../config.ts';
 import { redactUrl } from '../redact.ts';
 import type { QueryResult } from '../db/query-result.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { resolveRows } from '../execute/expectation.ts';
 import { matchValue } from '../execute/match-value.ts';
-import { observeRows, type RowsObservation } from '../execute/rows-observer.ts';
 import type { VarScope } from '../execute/scope.ts';
 import { keyText, parseYamlText } from '../spec/load.ts';
-import { stepCaptures, stepExpectation } from '../spec/step-kinds.ts';
-import type { Expectation, ResultExpectation, Spec, Step } from '../spec/types.ts';
+import type { ResultExpectation } from '../spec/types.ts';
 import { blockRow, rowComments } from './block-row.ts';
-import { renderCell, yamlKey, type KnownVariable, type RenderContext } from './render-value.ts';
+import type { Recorded } from './recorder.ts';
+import { renderCell, yamlKey, type RenderContext } from './render-value.ts';
 import { applyEdits, mapAt, rowsEdit, rowsPairOf, sourceOf, type TextEdit } from './rewrite-rows.ts';
 
 /** More rows than this are not a readable expectation: narrow the query, or check `count`. */
@@ -36,8 +35,6 @@ export const refuseShared = (config: Config): Diagnostic[] =>
       hint: `unset ${d.urlEnv} to record on the embedded server built from the migrations, or set \`disposable: true\` for \`${d.name}\` in dbspec.config.yaml`,
     }));
 
-type Recorded = { readonly observation: RowsObservation; readonly observedAt: Date; readonly variables: KnownVariable[] };
-
 export type RowsChange = {
   readonly file: string;
   readonly line: number;
@@ -45,51 +42,6 @@ export type RowsChange = {
   readonly rows: number;
   /** Why the expectation was left as it was, when it was. */
   readonly skipped?: string;
-};
-
-const keyOf = (e: Expectation): string => `${e.loc.file}:${e.loc.line}:${e.loc.column}`;
-
-/** The step an expectation belongs to, and the names it may use: declared, built-in, captured before it. */
-const stepOf = (spec: Spec, expect: Expectation): { step: Step; index: number } | undefined => {
-  const index = spec.steps.findIndex((s) => {
-    const own = stepExpectation(s);
-    return own !== undefined && keyOf(own) === keyOf(expect);
-  });
-  return index === -1 ? undefined : { step: spec.steps[index]!, index };
-};
-
-/** Variable values known when the rows were checked; declared and captured names first, built-ins last. */
-const variablesAt = (spec: Spec, stepIndex: number, scope: VarScope): KnownVariable[] => {
-  const captured = spec.steps.slice(0, stepIndex).flatMap((s) => stepCaptures(s).map((c) => c.name));
-  const names = [...spec.vars.map((v) => v.name), ...captured, 'run_id', 'spec_id', 'now', 'today'];
-  return names.flatMap((name) => {
-    try {
-      return [{ name, value: scope.valueOf(name) }];
-    } catch {
-      return []; // captured by a step that failed
-    }
-  });
-};
-
-/**
- * Starts listening for rows checks; `finish` stops and returns the last check of each expectation (an
- * `eventually` step checks many times; the last one decides).
- */
-export const startRecording = (specs: readonly Spec[]): { finish: () => Recorded[] } => {
-  const byFile = new Map(specs.map((s) => [s.file, s]));
-  const last = new Map<string, Recorded>();
-  const stop = observeRows((observation) => {
-    const spec = byFile.get(observation.expect.loc.file);
-    const at = spec && stepOf(spec, observation.expect);
-    const variables = spec && at ? variablesAt(spec, at.index, observation.scope) : [];
-    last.set(keyOf(observation.expect), { observation, observedAt: new Date(), variables });
-  });
-  return {
-    finish: () => {
-      stop();
-      return [...last.values()];
-    },
-  };
 };
 
 /** The columns to write: those the expectation wrote (and the result has), else all of them. */
@@ -137,7 +89,7 @@ const keptCell = (
 };
 
 const renderRows = (text: string, rowNodes: readonly unknown[], recorded: Recorded): string[] => {
-  const { expect, result, scope } = recorded.observation;
+  const { expect, result, scope } = recorded.check;
   const context: RenderContext = { variables: recorded.variables, observedAt: recorded.observedAt };
   const columns = columnsToWrite(expect, result);
   return result.rows.map((row, r) => {
@@ -160,65 +112,71 @@ const offsetOf = (text: string, line: number, column: number): number => {
   return offset + column - 1;
 };
 
-/** Rewrites one file's failing expectations; returns what changed (and what could not be). */
-const updateFile = async (file: string, cwd: string, recordings: readonly Recorded[], specs: ReadonlyMap<string, Spec>): Promise<RowsChange[]> => {
-  const path = resolve(cwd, file);
-  const text = (await readFile(path)).toString('utf8');
+export type Rewritten = {
+  /** The new text, or undefined when nothing changed (or the result would not parse). */
+  readonly text: string | undefined;
+  readonly changes: readonly RowsChange[];
+};
+
+/** What one recording does to the file's text: an edit, or why there is none. */
+const editFor = (text: string, doc: Document.Parsed, file: string, recorded: Recorded): { change: RowsChange; edit?: TextEdit } => {
+  const { expect, result, spec, stepIndex } = recorded.check;
+  const change = { file, line: rowsLine(text, expect), step: spec.steps[stepIndex]?.name ?? '?', rows: result.rows.length };
+  const node = mapAt(doc, offsetOf(text, expect.loc.line, expect.loc.column));
+  if (!node) return { change: { ...change, skipped: 'the expectation was not found in the file (was it edited during the run?)' } };
+  if (result.rows.length > MAX_RECORDED_ROWS)
+    return {
+      change: { ...change, skipped: `${result.rows.length} rows are too many to record (at most ${MAX_RECORDED_ROWS}); narrow the query or check \`count\`` },
+    };
+  const rowsNode = rowsPairOf(node)?.value;
+  const edit = rowsEdit(text, node, renderRows(text, isSeq(rowsNode) ? rowsNode.items : [], recorded));
+  return typeof edit === 'string' ? { change: { ...change, skipped: edit } } : { change, edit };
+};
+
+/**
+ * Record mode's heart, pure (as sqllogictest-rs's `update_record_with_output`): a spec file's text and the
+ * failing rows checks of its expectations -> the new text and what changed.
+ */
+export const rewriteSource = (text: string, file: string, recordings: readonly Recorded[]): Rewritten => {
   const { loaded } = parseYamlText(Buffer.from(text, 'utf8'), file);
-  if (!loaded) return recordings.map((r) => ({ file, line: r.observation.expect.loc.line, step: '?', rows: 0, skipped: 'the file no longer parses' }));
-  const changes: RowsChange[] = [];
-  const edits: TextEdit[] = [];
-  for (const recorded of recordings) {
-    const { expect, result } = recorded.observation;
-    const spec = specs.get(file);
-    const step = spec ? stepOf(spec, expect)?.step.name : undefined;
-    const base = { file, line: rowsLine(text, expect), step: step ?? '?', rows: result.rows.length };
-    const node = mapAt(loaded.doc, offsetOf(text, expect.loc.line, expect.loc.column));
-    if (!node) {
-      changes.push({ ...base, skipped: 'the expectation was not found in the file (was it edited during the run?)' });
-      continue;
-    }
-    if (result.rows.length > MAX_RECORDED_ROWS) {
-      changes.push({
-        ...base,
-        skipped: `${result.rows.length} rows are too many to record (at most ${MAX_RECORDED_ROWS}); narrow the query or check \`count\``,
-      });
-      continue;
-    }
-    const rowsNode = rowsPairOf(node)?.value;
-    const edit = rowsEdit(text, node, renderRows(text, isSeq(rowsNode) ? rowsNode.items : [], recorded));
-    if (typeof edit === 'string') changes.push({ ...base, skipped: edit });
-    else {
-      edits.push(edit);
-      changes.push(base);
-    }
-  }
-  if (edits.length === 0) return changes;
+  if (!loaded)
+    return {
+      text: undefined,
+      changes: recordings.map((r) => ({ file, line: r.check.expect.loc.line, step: '?', rows: 0, skipped: 'the file no longer parses' })),
+    };
+  const done = recordings.map((r) => editFor(text, loaded.doc, file, r));
+  const changes = done.map((d) => d.change);
+  const edits = done.flatMap((d) => (d.edit ? [d.edit] : []));
+  if (edits.length === 0) return { text: undefined, changes };
   const updated = applyEdits(text, edits);
   const check = parseYamlText(Buffer.from(updated, 'utf8'), file);
   if (!check.loaded || check.diagnostics.length > 0) {
-    return changes.map((c) =>
-      c.skipped ? c : { ...c, skipped: `the rewritten file would not parse (${check.diagnostics[0]?.message ?? 'unknown'}); nothing written` },
-    );
+    const why = `the rewritten file would not parse (${check.diagnostics[0]?.message ?? 'unknown'}); nothing written`;
+    return { text: undefined, changes: changes.map((c) => (c.skipped ? c : { ...c, skipped: why })) };
   }
-  await writeFile(path, updated);
-  return changes;
+  return { text: updated, changes };
 };
 
-const rowsLine = (text: string, expect: Expectation): number => {
+const rowsLine = (text: string, expect: ResultExpectation): number => {
   const from = offsetOf(text, expect.loc.line, expect.loc.column);
   const at = text.indexOf('rows', from);
   return at === -1 ? expect.loc.line : text.slice(0, at).split('\n').length;
 };
 
 /** Writes the recorded rows of every expectation whose last check failed. */
-export const applyRecordings = async (recordings: readonly Recorded[], specs: readonly Spec[], cwd: string): Promise<RowsChange[]> => {
-  const failing = recordings.filter((r) => !r.observation.held);
+export const applyRecordings = async (recordings: readonly Recorded[], cwd: string): Promise<RowsChange[]> => {
   const byFile = new Map<string, Recorded[]>();
-  for (const r of failing) byFile.set(r.observation.expect.loc.file, [...(byFile.get(r.observation.expect.loc.file) ?? []), r]);
-  const specsByFile = new Map(specs.map((s) => [s.file, s]));
+  for (const r of recordings.filter((r) => !r.check.held)) {
+    const file = r.check.expect.loc.file;
+    byFile.set(file, [...(byFile.get(file) ?? []), r]);
+  }
   const changes: RowsChange[] = [];
-  for (const [file, list] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) changes.push(...(await updateFile(file, cwd, list, specsByFile)));
+  for (const [file, list] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const path = resolve(cwd, file);
+    const rewritten = rewriteSource((await readFile(path)).toString('utf8'), file, list);
+    if (rewritten.text !== undefined) await writeFile(path, rewritten.text);
+    changes.push(...rewritten.changes);
+  }
   return changes.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 };
 

@@ -8,7 +8,9 @@
 import type { Cell } from '../results/types.ts';
 import type { YamlValue } from '../spec/types.ts';
 import { matchValue } from '../execute/match-value.ts';
-import { arrayElementOid, parseArrayLiteral, TEXT_OID, timestampMicros, typeFamily, type PgArray } from '../execute/pg-types.ts';
+import { instantMicros, parseDateTime } from '../execute/pg-datetime.ts';
+import { type JsonNode, parseJson } from '../execute/pg-json.ts';
+import { arrayElementOid, parseArrayLiteral, TEXT_OID, typeFamily, type PgArray } from '../execute/pg-types.ts';
 
 /** A variable the recorded value may be written as: name and value, in order of preference. */
 export type KnownVariable = { readonly name: string; readonly value: YamlValue };
@@ -43,21 +45,37 @@ export const yamlString = (text: string): string => (plainSafe(text) ? text : qu
 
 export const yamlKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) && plainSafe(key) ? key : quoted(key));
 
-const jsonText = (value: unknown): string => {
-  if (value === null) return 'null';
-  if (typeof value === 'string') return yamlString(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `[${value.map(jsonText).join(', ')}]`;
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 0) return '{}';
-  return `{ ${entries.map(([k, v]) => `${yamlKey(k)}: ${jsonText(v)}`).join(', ')} }`;
+/** A JSON tree as YAML: numbers with every digit as PostgreSQL printed them, so they read back exactly. */
+const jsonText = (node: JsonNode): string => {
+  switch (node.kind) {
+    case 'null':
+      return 'null';
+    case 'bool':
+      return String(node.value);
+    case 'number':
+      return node.text;
+    case 'string':
+      return yamlString(node.value);
+    case 'array':
+      return `[${node.items.map(jsonText).join(', ')}]`;
+    case 'object':
+      if (node.entries.length === 0) return '{}';
+      return `{ ${node.entries.map(([k, v]) => `${yamlKey(k)}: ${jsonText(v)}`).join(', ')} }`;
+  }
 };
 
-/** A json value as YAML; a map that reads as a matcher is wrapped in `{ json: ... }`. */
-const jsonValue = (value: Cell): string => {
-  const map = value !== null && typeof value === 'object' && !Array.isArray(value);
-  if (map && Object.keys(value).length > 0 && Object.keys(value).every((k) => MATCHER_KEYS.has(k))) return `{ json: ${jsonText(value)} }`;
-  return jsonText(value);
+/** Duplicate keys (json keeps them) have no YAML map: such a value is written as its JSON text. */
+const hasDuplicateKeys = (node: JsonNode): boolean =>
+  node.kind === 'array'
+    ? node.items.some(hasDuplicateKeys)
+    : node.kind === 'object' && (new Set(node.entries.map(([k]) => k)).size !== node.entries.length || node.entries.some(([, v]) => hasDuplicateKeys(v)));
+
+/** A json value as YAML; JSON null is the text 'null' (YAML null means SQL NULL); a map that reads as a matcher is wrapped in `{ json: ... }`. */
+const jsonValue = (text: string): string => {
+  const node = parseJson(text);
+  if (!node || node.kind === 'null' || hasDuplicateKeys(node)) return quoted(text);
+  if (node.kind === 'object' && node.entries.length > 0 && node.entries.every(([k]) => MATCHER_KEYS.has(k))) return `{ json: ${jsonText(node)} }`;
+  return jsonText(node);
 };
 
 const integerText = (text: string): string => (/^-?\d+$/.test(text.trim()) ? text.trim() : quoted(text));
@@ -73,8 +91,8 @@ const elementText = (element: string | null | PgArray, elementOid: number): stri
 /** A non-null cell as a literal of its type, with no variable or matcher involved. */
 const literalText = (cell: Exclude<Cell, null>, oid: number): string => {
   const family = typeFamily(oid);
-  if (family === 'json') return jsonValue(cell);
   const text = typeof cell === 'string' ? cell : JSON.stringify(cell);
+  if (family === 'json') return jsonValue(text);
   switch (family) {
     case 'bool':
       return text === 't' || text === 'true' ? 'true' : text === 'f' || text === 'false' ? 'false' : quoted(text);
@@ -122,10 +140,11 @@ const volatileMatcher = (cell: Exclude<Cell, null>, oid: number, context: Render
   const text = typeof cell === 'string' ? cell : '';
   if (family === 'uuid' || ((family === 'text' || family === 'other') && UUID.test(text))) return '{ type: uuid }';
   if (family === 'timestamptz' || family === 'timestamp') {
-    const micros = timestampMicros(text, family === 'timestamptz');
+    const parsed = parseDateTime(text);
+    const micros = parsed && (family === 'timestamptz' ? instantMicros(parsed, undefined) : parsed.wallMicros);
     const now = BigInt(context.observedAt.getTime()) * 1000n;
     const window = BigInt(RUN_WINDOW_MS) * 1000n;
-    if (micros !== undefined && micros > now - window && micros < now + window) return '{ type: timestamp }';
+    if (micros !== undefined && micros !== null && micros > now - window && micros < now + window) return '{ type: timestamp }';
   }
   return undefined;
 };

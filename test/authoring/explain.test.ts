@@ -38,6 +38,7 @@ describe('dbspec explain', () => {
     const dir = await mkdtemp(join(tmpdir(), 'dbspec-explain-'));
     try {
       await writeFile(join(dir, 'x.spec.yaml'), SPEC);
+      await writeFile(join(dir, 'dbspec.config.yaml'), 'databases:\n  auth: {}\n  backend: {}\n');
       const env = cleanEnv({ DBSPEC_AUTH_URL: 'postgres://nobody@127.0.0.1:1/none', DBSPEC_BACKEND_URL: 'postgres://nobody@127.0.0.1:1/none' });
       const run = await runCli(['explain', 'x.spec.yaml'], env, dir);
       assert.equal(run.code, 0, run.stderr);

@@ -1,10 +1,10 @@
 /**
- * Editor help from the config: `dbspec schema` (and `dbspec new`) write the project's spec schema with the
+ * Editor help from the config: `dbspec schema` (and `dbspec init`, `dbspec new`) write the project's spec schema with the
  * configured databases as the values `db:` takes; the step schema lists db, sql and expect so an editor
  * offers them right after `- name:`.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -38,6 +38,21 @@ describe('the project schema', () => {
     assert.equal(run.code, 0, run.stderr);
     const text = await readFile(join(dir, 'specs', 'a_first_probe.spec.yaml'), 'utf8');
     assert.match(text, /^# yaml-language-server: \$schema=\.\.\/\.dbspec\/spec\.schema\.json$/m);
+  });
+
+  it('dbspec init writes it for the databases it is given, and the starter spec uses it', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'dbspec-schema-init-'));
+    try {
+      const run = await runCli(['init', '--db', 'orders,stock'], cleanEnv(), project);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^wrote {4}\.dbspec\/spec\.schema\.json$/m);
+      const schema = JSON.parse(await readFile(join(project, '.dbspec', 'spec.schema.json'), 'utf8')) as Schema;
+      assert.deepEqual(schema.$defs.db!.enum, ['orders', 'stock']);
+      const starter = (await readdir(join(project, 'specs'))).find((f) => f.endsWith('.spec.yaml'))!;
+      assert.match(await readFile(join(project, 'specs', starter), 'utf8'), /^# yaml-language-server: \$schema=\.\.\/\.dbspec\/spec\.schema\.json$/m);
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
   });
 
   it('the step schema offers db, sql and expect after `- name:` as well as the snippets', async () => {

@@ -47,7 +47,7 @@ const VALUES: readonly (readonly [column: string, sql: string, matches: readonly
   ['date_bc', "'0044-03-15 BC'::date", ['"0044-03-15 BC"'], ['"0044-03-15"']],
   ['time', "'12:30:00.250'::time", ['"12:30:00.25"', '"12:30:00.250"'], ['"12:30:00.26"']],
   ['timetz', "'12:30:00+05:30'::timetz", ['"12:30:00+05:30"'], ['"12:30:00+05"']],
-  ['interval', "'1 day 2 hours'::interval", ['"1 day 02:00:00"', 'P1DT2H'], ['"1 day 02:00:01"', 'PT26H']],
+  ['interval', "'1 day 2 hours'::interval", ['"1 day 02:00:00"', 'P1DT2H'], ['"1 day 02:00:01"', 'PT26H1S']],
   [
     'interval_mixed',
     "'1 year 2 months -3 days 04:05:06.5'::interval",

@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { REPO } from '../run/cli-process.ts';
+import { scratchDatabases, testServers } from '../support/servers.ts';
 import { installInFreshProject, npxDbspec, packInto, userEnv, type Installed, type Packed } from '../support/package.ts';
 
 /** What npm 11 says about any dependency with an install script; this one is the embedded server's (see README). */
@@ -46,7 +47,7 @@ describe('the package, installed in another project', function () {
       'README.md',
     ])
       assert.ok(paths.includes(needed), `${needed} is in the tarball`);
-    const unwanted = paths.filter((p) => /^(test|\.ci|\.vscode|specs|runner|scripts|reports\/out)\/|fixtures|\.test\.|\.ts$/.test(p));
+    const unwanted = paths.filter((p) => /^(test|\.ci|\.vscode|runner|scripts|reports\/out)\/|^specs\/(?!README\.md$)|fixtures|\.test\.|\.ts$/.test(p));
     assert.deepEqual(unwanted, []);
   });
 
@@ -89,5 +90,66 @@ describe('the package, installed in another project', function () {
     assert.equal(version.code, 0, version.stderr);
     assert.equal(version.stdout.trim(), '0.2.0');
     assert.equal(version.stderr, '');
+  });
+
+  describe('a new project: init, new, validate, run, a failing expectation, report, diff', () => {
+    const files = (...path: string[]) => join(installed.project, ...path);
+    const dbspec = (args: readonly string[], env: Record<string, string> = {}) => npxDbspec(installed.project, args, env);
+    const WRONG = `name: notes start with one\nsteps:\n  - name: there is one note\n    db: app\n    sql: select count(*)::int as n from notes\n    expect:\n      rows: [ { n: 1 } ]\n`;
+
+    before(async () => {
+      await mkdir(files('db', 'migrations'), { recursive: true });
+      await writeFile(files('db', 'migrations', '001_notes.sql'), 'create table notes (id bigint primary key, body text not null);\n');
+    });
+
+    it('init writes the project files; the starter spec and new spec name an existing schema file', async () => {
+      const init = await dbspec(['init', '--db', 'app', '--migrations', 'db/migrations']);
+      assert.equal(init.code, 0, init.stderr);
+      assert.match(init.stdout, /next:/);
+      const made = await dbspec(['new', 'notes start empty', '--db', 'app']);
+      assert.equal(made.code, 0, made.stderr);
+      for (const spec of ['getting_started.spec.yaml', 'notes_start_empty.spec.yaml']) {
+        const text = await readFile(files('specs', spec), 'utf8');
+        const schema = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
+        assert.equal(schema, '../node_modules/dbspec/schema/spec.schema.json');
+        await access(resolve(files('specs'), schema!));
+      }
+      const config = await readFile(files('dbspec.config.yaml'), 'utf8');
+      await access(resolve(installed.project, /\$schema=(\S+)/.exec(config)![1]!));
+      const valid = await dbspec(['validate']);
+      assert.equal(valid.code, 0, valid.stderr);
+      assert.match(valid.stdout, /2 specs valid/);
+    });
+
+    it('runs on an embedded PostgreSQL (exit 0), fails a wrong expectation (exit 1), reports and diffs the two runs', async () => {
+      const passed = await dbspec(['run', '--reporter', 'dot']);
+      assert.equal(passed.code, 0, passed.stdout + passed.stderr);
+      for (const f of ['results.json', 'junit.xml', 'report.html', 'report.md']) await access(files('reports', 'out', f));
+      await writeFile(files('specs', 'wrong.spec.yaml'), WRONG);
+      const failed = await dbspec(['run', '--reporter', 'dot', '--out', 'reports/failed']);
+      assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+      assert.match(failed.stdout + failed.stderr, /3 specs: 2 passed, 1 failed/);
+      const report = await dbspec(['report', 'reports/failed/results.json', '--out', 'reports/again']);
+      assert.equal(report.code, 0, report.stderr);
+      await access(files('reports', 'again', 'report.html'));
+      const diff = await dbspec(['diff', 'reports/out/results.json', 'reports/failed/results.json', '--out', 'reports/diff']);
+      assert.equal(diff.code, 1, diff.stdout + diff.stderr);
+      await access(files('reports', 'diff', 'diff.html'));
+    });
+
+    it('runs against PostgreSQL at a URL with --migrate (exit 0), then without it (nothing pending, exit 0)', async () => {
+      const scratch = await scratchDatabases((await testServers())[0]!, ['app'], { migrations: false });
+      try {
+        await rm(files('specs', 'wrong.spec.yaml'));
+        const migrated = await dbspec(['run', '--migrate', '--allow-shared', '--reporter', 'dot', '--out', 'reports/url'], scratch.env);
+        assert.equal(migrated.code, 0, migrated.stdout + migrated.stderr);
+        const results = JSON.parse(await readFile(files('reports', 'url', 'results.json'), 'utf8'));
+        assert.equal(results.databases.app.embedded, false);
+        const again = await dbspec(['run', '--allow-shared', '--reporter', 'dot', '--out', 'reports/url'], scratch.env);
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+      } finally {
+        await scratch.drop();
+      }
+    });
   });
 });

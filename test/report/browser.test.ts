@@ -1,9 +1,8 @@
 /**
- * What a person sees: report.html and diff.html opened in real headless Chromium (Debian's `chromium`,
- * driven by playwright-core). Screenshots land in reports/out/ (git-ignored) for a human look.
+ * What a person sees: report.html and diff.html opened in real headless Chromium (the system's, else the
+ * one from npm: test/support/browser.ts), driven by playwright-core. Screenshots land in reports/out/ (git-ignored) for a human look.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,8 +15,8 @@ import { writeFileAtomic } from '../../runner/results/atomic-write.ts';
 import { diffResults } from '../../runner/results/diff.ts';
 import { readResults } from '../../runner/results/read.ts';
 import type { RunResults, SpecResult } from '../../runner/results/types.ts';
+import { findBrowser } from '../support/browser.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = fileURLToPath(new URL('../../reports/out/', import.meta.url));
 const fixture = (name: string) => readResults(fileURLToPath(new URL(`../fixtures/results/${name}.json`, import.meta.url)));
 
@@ -41,6 +40,7 @@ const withHostileRows = (run: RunResults): RunResults => ({
 describe('reports in a real browser', function () {
   this.timeout(60_000);
   let browser: Browser;
+  let found: Awaited<ReturnType<typeof findBrowser>> | undefined;
   let page: Page;
   const dialogs: string[] = [];
   const errors: string[] = [];
@@ -49,7 +49,7 @@ describe('reports in a real browser', function () {
   let junit: string;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+    found = await findBrowser();
     const failing = withHostileRows(await fixture('failing'));
     const dir = join(OUT, 'browser-test');
     await mkdir(dir, { recursive: true });
@@ -59,19 +59,7 @@ describe('reports in a real browser', function () {
     await writeFileAtomic(join(dir, 'junit.xml'), junit);
     reportUrl = pathToFileURL(join(dir, 'report.html')).href;
     diffUrl = pathToFileURL(join(dir, 'diff.html')).href;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await chromium.launch({ executablePath: found.executablePath, args: [...found.args] });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -86,6 +74,7 @@ describe('reports in a real browser', function () {
 
   after(async () => {
     await browser?.close();
+    await found?.remove();
   });
 
   it('report.html shows the summary counts, and the failed step with its differing cells marked', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { diffResults, hasChange, hasRegression } from '../../runner/results/diff.ts';
+import { diffResults, hasChange, hasRegression, hasSlowerTiming } from '../../runner/results/diff.ts';
 import { readResults } from '../../runner/results/read.ts';
 import { summarize } from '../../runner/results/summary.ts';
 import type { RunResults, SpecResult, StepResult } from '../../runner/results/types.ts';
@@ -98,7 +98,7 @@ describe('diffing two runs', () => {
     assert.equal(hasRegression(d), false);
   });
 
-  it('counts a duration only past both the percentage and the absolute floor', () => {
+  it('shows a duration past both the percentage and the absolute floor, and gates on it only with --fail-on slower', () => {
     const spec = 'sessions expire after logout';
     const timed = (ms: number) => withStep(passing, spec, 'it holds', (s) => ({ ...s, durationMs: ms }));
     const steps = (a: number, b: number, thresholdPct = 20) => diffResults(timed(a), timed(b), { thresholdPct, minMs: 5 }).durations.filter((c) => c.step);
@@ -108,8 +108,10 @@ describe('diffing two runs', () => {
     assert.partialDeepStrictEqual(steps(100, 125)[0], { direction: 'worse', old: 100, next: 125 });
     assert.deepEqual(steps(100, 125, 30), []);
     assert.partialDeepStrictEqual(steps(130, 100)[0], { direction: 'better' });
-    assert.equal(hasRegression(diffResults(timed(100), timed(125), OPTIONS)), true);
-    assert.equal(hasRegression(diffResults(timed(130), timed(100), OPTIONS)), false);
+    assert.equal(hasRegression(diffResults(timed(100), timed(125), OPTIONS)), false, 'one wall time is not judged');
+    assert.equal(hasChange(diffResults(timed(100), timed(125), OPTIONS)), false);
+    assert.equal(hasSlowerTiming(diffResults(timed(100), timed(125), OPTIONS)), true);
+    assert.equal(hasSlowerTiming(diffResults(timed(130), timed(100), OPTIONS)), false);
     assert.deepEqual(diffResults(timed(100), timed(125), { thresholdPct: 20, minMs: 30 }).durations, []);
   });
 

@@ -34,6 +34,8 @@ describe('dbspec validate and list', function () {
     await writeFile(join(dir, 'specs/nested/notes.yaml'), 'not a spec');
     await writeFile(join(dir, 'specs/nested/node_modules/x.spec.yaml'), 'ignored');
     await writeFile(join(dir, 'odd-name.yaml'), spec('odd', 'auth'));
+    // Configs are found by walking up from the working directory; the defaults are relative to this one.
+    await writeFile(join(dir, 'dbspec.config.yaml'), 'databases:\n  auth: {}\n  backend: {}\n');
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /** loadConfig: dbspec.config.yaml + environment -> Config, with defaults and located errors. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../runner/config.ts';
@@ -14,15 +14,32 @@ describe('loadConfig', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('without a config file: databases auth and backend with default env names and migrations', async () => {
+  it('without a config file here or above: an error that says to run dbspec init, no defaults', async () => {
     const { config, diagnostics } = await loadConfig({ cwd: dir, env: { DBSPEC_AUTH_URL: 'postgres://u@localhost/auth' } });
+    assert.equal(config, undefined);
+    assert.deepEqual(
+      diagnostics.map((d) => [d.kind, d.code, d.message, d.hint]),
+      [
+        [
+          'config',
+          'DBSPEC_CONFIG_NOT_FOUND',
+          `no dbspec.config.yaml in ${dir} or any folder above it`,
+          'run `npx dbspec init` at the root of your project to create one (or pass --config FILE)',
+        ],
+      ],
+    );
+  });
+
+  it('walks up from a subfolder to the config; its folder is the root, specs and output default from there', async () => {
+    await writeFile(join(dir, 'dbspec.config.yaml'), 'output: build/dbspec\ndatabases:\n  auth: { migrations: db/auth }\n');
+    await mkdir(join(dir, 'a', 'b'), { recursive: true });
+    const { config, diagnostics } = await loadConfig({ cwd: join(dir, 'a', 'b'), env: {} });
     assert.deepEqual(diagnostics, []);
-    assert.equal(config!.file, undefined);
+    assert.equal(config!.file, '../../dbspec.config.yaml');
     assert.equal(config!.root, dir);
-    assert.deepEqual(config!.databases, [
-      { name: 'auth', urlEnv: 'DBSPEC_AUTH_URL', url: 'postgres://u@localhost/auth', migrations: 'specs/db/auth', disposable: false },
-      { name: 'backend', urlEnv: 'DBSPEC_BACKEND_URL', migrations: 'specs/db/backend', disposable: false },
-    ]);
+    assert.equal(config!.specs, join(dir, 'specs'));
+    assert.equal(config!.output, join(dir, 'build', 'dbspec'));
+    assert.deepEqual(config!.databases[0]!.migrationsAt, { file: '../../dbspec.config.yaml', line: 3, column: 23, endLine: 3, endColumn: 30 });
   });
 
   it('reads dbspec.config.yaml from the working directory, filling defaults per database', async () => {
@@ -62,6 +79,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses a URL that is not PostgreSQL without echoing its password', async () => {
+    await writeFile(join(dir, 'dbspec.config.yaml'), 'databases:\n  auth: {}\n');
     const { diagnostics } = await loadConfig({ cwd: dir, env: { DBSPEC_AUTH_URL: 'mysql://root:s3cret@db/auth' } });
     assert.equal(diagnostics[0]!.code, 'DBSPEC_BAD_URL');
     assert.equal(diagnostics[0]!.kind, 'config');

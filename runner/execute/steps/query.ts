@@ -78,7 +78,7 @@ export const runQueryStep = async (step: QueryStep, context: StepContext): Promi
   const timeoutMs = step.timeoutMs;
   const attempt = async (): Promise<{ ran: Ran; outcome: StepOutcome }> => {
     const ran = await runBlock(db, statements, context.scope, { timeoutMs });
-    return { ran, outcome: checkExpectation(step.expect, ran, context.scope, timeoutMs ?? context.timeoutMs) };
+    return { ran, outcome: checkExpectation(step.expect, ran, context.scope, timeoutMs ?? context.timeoutMs, context.onRows) };
   };
   const started = performance.now();
   let { ran, outcome } = await attempt();

@@ -11,5 +11,5 @@ export const runTransactionStep = async (step: TransactionStep, context: StepCon
   const db = databaseOf(context, step.db);
   const statements = step.statements.flatMap((sql) => context.plan.statementsOf(sql));
   const ran = await runBlock(db, statements, context.scope, { timeoutMs: step.timeoutMs, rollback: step.rollback, transaction: true });
-  return checkExpectation(step.expect, ran, context.scope, step.timeoutMs ?? context.timeoutMs);
+  return checkExpectation(step.expect, ran, context.scope, step.timeoutMs ?? context.timeoutMs, context.onRows);
 };

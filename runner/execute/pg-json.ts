@@ -1,0 +1,154 @@
+/**
+ * JSON read without loss, for json and jsonb cells and for expected JSON: numbers stay exact decimals (no
+ * double rounds 9223372036854775808 or 1e100), objects keep every key in written order, duplicates
+ * included. `json` compares as written (order and duplicate keys count, as the type stores the text);
+ * `jsonb` by value (key order does not count; PostgreSQL keeps the last of duplicate keys).
+ */
+import type { YamlValue } from '../spec/types.ts';
+import { YamlNumber } from '../spec/yaml-number.ts';
+import { decimalKey, decimalOf, parseDecimal } from './pg-decimal.ts';
+
+export type JsonNode =
+  | { readonly kind: 'null' }
+  | { readonly kind: 'bool'; readonly value: boolean }
+  /** `key` is the canonical decimal (1.0 and 1 agree), `text` the number as written. */
+  | { readonly kind: 'number'; readonly key: string; readonly text: string }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'array'; readonly items: readonly JsonNode[] }
+  | { readonly kind: 'object'; readonly entries: readonly (readonly [string, JsonNode])[] };
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const STRING = /"((?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)"/y;
+const SPACE = /[ \t\n\r]*/y;
+
+/** JSON text -> tree; undefined when it is not JSON. Iterative depth is bounded by the text, not the stack. */
+export const parseJson = (text: string): JsonNode | undefined => {
+  let pos = 0;
+  const skip = (): void => {
+    SPACE.lastIndex = pos;
+    SPACE.exec(text);
+    pos = SPACE.lastIndex;
+  };
+  const string = (): string | undefined => {
+    STRING.lastIndex = pos;
+    const m = STRING.exec(text);
+    if (!m) return undefined;
+    pos = STRING.lastIndex;
+    return JSON.parse(m[0]) as string;
+  };
+  const value = (depth: number): JsonNode | undefined => {
+    if (depth > 10_000) return undefined;
+    skip();
+    const c = text[pos];
+    if (c === '{') {
+      pos++;
+      const entries: [string, JsonNode][] = [];
+      skip();
+      if (text[pos] === '}') {
+        pos++;
+        return { kind: 'object', entries };
+      }
+      for (;;) {
+        skip();
+        const key = string();
+        skip();
+        if (key === undefined || text[pos++] !== ':') return undefined;
+        const item = value(depth + 1);
+        if (!item) return undefined;
+        entries.push([key, item]);
+        skip();
+        const next = text[pos++];
+        if (next === '}') return { kind: 'object', entries };
+        if (next !== ',') return undefined;
+      }
+    }
+    if (c === '[') {
+      pos++;
+      const items: JsonNode[] = [];
+      skip();
+      if (text[pos] === ']') {
+        pos++;
+        return { kind: 'array', items };
+      }
+      for (;;) {
+        const item = value(depth + 1);
+        if (!item) return undefined;
+        items.push(item);
+        skip();
+        const next = text[pos++];
+        if (next === ']') return { kind: 'array', items };
+        if (next !== ',') return undefined;
+      }
+    }
+    if (c === '"') {
+      const s = string();
+      return s === undefined ? undefined : { kind: 'string', value: s };
+    }
+    for (const [word, node] of LITERALS) {
+      if (text.startsWith(word, pos)) {
+        pos += word.length;
+        return node;
+      }
+    }
+    NUMBER.lastIndex = pos;
+    const m = NUMBER.exec(text);
+    if (!m) return undefined;
+    pos = NUMBER.lastIndex;
+    return { kind: 'number', key: decimalKey(parseDecimal(m[0])!), text: m[0] };
+  };
+  const root = value(0);
+  skip();
+  return root && pos === text.length ? root : undefined;
+};
+
+const LITERALS: readonly (readonly [string, JsonNode])[] = [
+  ['null', { kind: 'null' }],
+  ['true', { kind: 'bool', value: true }],
+  ['false', { kind: 'bool', value: false }],
+];
+
+/** An expected value written in YAML as JSON: maps are objects, lists arrays, YAML numbers exact. */
+export const jsonOfYaml = (value: YamlValue): JsonNode | undefined => {
+  if (value === null) return { kind: 'null' };
+  if (typeof value === 'boolean') return { kind: 'bool', value };
+  if (typeof value === 'string') return { kind: 'string', value };
+  if (value instanceof YamlNumber || typeof value === 'number' || typeof value === 'bigint') {
+    const d = value instanceof YamlNumber ? parseDecimal(value.decimalText()) : decimalOf(value);
+    return d && d.kind === 'finite' ? { kind: 'number', key: decimalKey(d), text: String(value) } : undefined;
+  }
+  if (Array.isArray(value)) {
+    const items = value.map(jsonOfYaml);
+    return items.every((i) => i !== undefined) ? { kind: 'array', items: items as JsonNode[] } : undefined;
+  }
+  const entries = Object.entries(value).map(([k, v]) => [k, jsonOfYaml(v)] as const);
+  return entries.every(([, v]) => v !== undefined) ? { kind: 'object', entries: entries as [string, JsonNode][] } : undefined;
+};
+
+/**
+ * Canonical text of a JSON tree: equal values, and only they, have equal keys. `ordered` (json) keeps
+ * objects as written; otherwise (jsonb) the last of duplicate keys wins and keys sort.
+ */
+export const jsonKey = (node: JsonNode, ordered: boolean): string => {
+  switch (node.kind) {
+    case 'null':
+      return 'null';
+    case 'bool':
+      return String(node.value);
+    case 'number':
+      return `#${node.key}`;
+    case 'string':
+      return JSON.stringify(node.value);
+    case 'array':
+      return `[${node.items.map((i) => jsonKey(i, ordered)).join(',')}]`;
+    case 'object': {
+      const entries = ordered ? node.entries : [...new Map(node.entries)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${jsonKey(v, ordered)}`).join(',')}}`;
+    }
+  }
+};
+
+/** The key of a json/jsonb cell's text; the text itself (marked) when it does not parse. */
+export const jsonTextKey = (text: string, ordered: boolean): string => {
+  const node = parseJson(text);
+  return node ? jsonKey(node, ordered) : `text:${text}`;
+};
