@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   schema: async () => (await import('./commands/schema.ts')).schemaCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   init: async () => (await import('./commands/init.ts')).initCommand,
+  prove: async () => (await import('./commands/prove.ts')).proveCommand,
 };
 
 const GENERAL_HELP = (names: readonly string[], summaries: readonly string[]) =>

@@ -12,6 +12,14 @@ export type SourceLocation = {
   /** Optional end of the range, for underlining. */
   readonly endLine?: number;
   readonly endColumn?: number;
+  /** For a place inside a fixture: the `use:` entry that included the file (which may itself be inside one). */
+  readonly via?: SourceLocation;
+};
+
+/** `file:line:col`, preceded by the include chain: `specs/a.spec.yaml:4:5 → fixtures/tenant.yaml:12:7`. */
+export const locationText = (loc: SourceLocation): string => {
+  const here = `${loc.file}:${loc.line}:${loc.column}`;
+  return loc.via ? `${locationText(loc.via)} → ${here}` : here;
 };
 
 /**

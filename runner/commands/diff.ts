@@ -3,7 +3,10 @@
  * prints a short summary, and exits 1 on a regression (or also on any slower single timing, on any change, or
  * never, per --fail-on).
  */
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { diffProve, type ProveChange } from '../results/prove-diff.ts';
+import { parseProve } from '../results/prove-results.ts';
 import { readResults } from '../results/read.ts';
 import { DEFAULT_MIN_MS, DEFAULT_THRESHOLD_PCT, diffResults, hasChange, hasRegression, hasSlowerTiming, type ResultsDiff } from '../results/diff.ts';
 import { diffText } from '../report/diff-view.ts';
@@ -22,6 +25,13 @@ const GATES: Readonly<Record<(typeof FAIL_ON)[number], (d: ResultsDiff) => boole
   slower: hasSlowerTiming,
   change: hasChange,
   never: () => false,
+};
+
+/** The score's move when `dbspec prove` wrote a prove.json beside both results files; else undefined. */
+const proveBeside = async (oldFile: string, nextFile: string): Promise<ProveChange | undefined> => {
+  const read = (file: string) => readFile(join(dirname(file), 'prove.json'), 'utf8').then((text) => parseProve(text, join(dirname(file), 'prove.json')));
+  const both = await Promise.all([read(oldFile), read(nextFile)]).catch(() => undefined);
+  return both && diffProve(both[0], both[1]);
 };
 
 const number = (value: unknown, fallback: number): number | undefined => {
@@ -80,7 +90,8 @@ export const diffCommand: Command = {
     const [oldFile, nextFile] = positionals as [string, string];
     try {
       const [old, next] = await Promise.all([readResults(oldFile), readResults(nextFile)]);
-      const diff = diffResults(old, next, { thresholdPct, minMs });
+      const prove = await proveBeside(oldFile, nextFile);
+      const diff = { ...diffResults(old, next, { thresholdPct, minMs }), ...(prove && { prove }) };
       const paths = await writeDiffReports(diff, typeof values.out === 'string' ? values.out : dirname(nextFile));
       process.stdout.write(diffText(diff) + `wrote ${paths.map(shown).join(', ')}\n`);
       if (process.env.GITHUB_STEP_SUMMARY) await appendStepSummary(renderDiffMarkdown(diff));

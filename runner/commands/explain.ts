@@ -162,6 +162,35 @@ const stepLines = (spec: Spec, plan: Plan, step: Step, n: number, example: VarSc
         ...Object.entries(step.metrics).map(([name, m]) => `    records the metric ${name} = ${m.stat}`),
         ...timeout,
       ];
+    case 'interleave': {
+      const orders =
+        step.permutations === 'all'
+          ? "in every order that keeps each session's statements in sequence"
+          : `in ${step.permutations.length} order${step.permutations.length === 1 ? '' : 's'}`;
+      return [
+        head(`interleaving of ${step.sessions.map((s) => `${s.name} (${s.db})`).join(', ')}, ${orders}`),
+        ...step.sessions.flatMap((s) => [
+          `  session ${s.name} on ${s.db}:`,
+          ...(s.setup ? ['    setup:', ...sql(s.setup)] : []),
+          ...s.statements.flatMap((st) => [`    ${st.name}:`, ...sql(st.sql)]),
+        ]),
+        ...(step.permutations === 'all' ? [] : step.permutations.map((p) => `  order: ${p.entries.map((e) => e.statement).join(' ')}`)),
+        ...(step.output ? ['  compares the transcript with `output`'] : []),
+        ...timeout,
+      ];
+    }
+    case 'upgrade':
+      return [
+        head(`applies the migrations of ${step.db} ${step.to ? `up to ${step.to}` : 'that are still pending'}, on a fresh database of this spec`),
+        ...timeout,
+      ];
+    case 'schema':
+      return [
+        head(`schema of ${step.db}`),
+        ...step.tables.map((t) => `    table ${t.name}`),
+        ...step.functions.map((f) => `    function ${f.name}`),
+        ...timeout,
+      ];
   }
 };
 

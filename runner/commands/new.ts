@@ -50,7 +50,7 @@ const stepFor = (db: string, first: boolean): string =>
 export const GUIDE = fileURLToPath(new URL('../../specs/README.md', import.meta.url));
 
 /** The starter's text. `schemaPath` is relative to the spec's folder; `guide` is as the user finds it from the project root. */
-export const starterSpec = (name: string, databases: readonly string[], schemaPath: string, guide = 'specs/README.md'): string => {
+export const starterSpec = (name: string, databases: readonly string[], schemaPath: string, guide: string): string => {
   const first = databases[0]!;
   return `# yaml-language-server: $schema=${schemaPath}
 # A dbspec spec: what must hold in the databases, written as SQL and the rows it returns.
@@ -138,7 +138,8 @@ export const newCommand: Command = {
     // The project's schema knows the configured databases; should it not be writable, the generic one still helps.
     const schema = await writeProjectSchema(config).catch(() => BASE_SCHEMA);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, starterSpec(target.title, [...new Set(wanted)], schemaLineTarget(dirname(file), schema)), { flag: 'wx' });
+    const guide = relative(cwd, GUIDE).split('\\').join('/');
+    await writeFile(file, starterSpec(target.title, [...new Set(wanted)], schemaLineTarget(dirname(file), schema), guide), { flag: 'wx' });
     process.stdout.write(`wrote ${shown}\nnext: edit it, then  npx dbspec validate ${shown}  and  npx dbspec run ${shown}\n`);
     return 0;
   },

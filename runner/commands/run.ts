@@ -2,7 +2,6 @@
  * `dbspec run`: load, validate, select, plan, open the databases, execute under mocha, write results and
  * reports. Owns the process-level concerns: signals, exit codes, what is printed where.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -36,19 +35,8 @@ import { appendStepSummary, printAnnotations } from './ci-output.ts';
 import { runAnnotations } from '../report/github.ts';
 import { selectionOf, specSources } from '../plan/sources.ts';
 import { trapSignals, within } from './run-process.ts';
+import { gitCommit } from './git-commit.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
-
-const gitCommit = (): string | null => {
-  try {
-    return (
-      execFileSync('git', ['rev-parse', 'HEAD'], { stdio: ['ignore', 'pipe', 'ignore'] })
-        .toString()
-        .trim() || null
-    );
-  } catch {
-    return null;
-  }
-};
 
 /** The largest number of connections one step holds at once, so the pool never starves a barrier. */
 const connectionsNeeded = (specs: readonly Spec[]): number => Math.max(0, ...specs.flatMap((s) => s.steps.map(stepConnections)));

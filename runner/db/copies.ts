@@ -81,3 +81,28 @@ export const dropCopies = (templateUrl: string, names: readonly string[]): Promi
         templateUrl,
         names.map((name) => `drop database if exists ${ident(name)} with (force)`),
       );
+
+/**
+ * Creates `name`, empty or as a copy of `template`, through a connection to adminUrl (a database other than
+ * the template: PostgreSQL refuses to copy a database someone is connected to, and copies of one template
+ * may then be made side by side).
+ */
+export const createDatabaseVia = async (adminUrl: string, name: string, template?: string): Promise<void> => {
+  const client = new pg.Client({ connectionString: adminUrl, application_name: APPLICATION_NAME });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`create database ${ident(name)}${template === undefined ? '' : ` template ${ident(template)}`}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/** Drops databases (their pools are closed) through a connection to adminUrl. */
+export const dropDatabasesVia = (adminUrl: string, names: readonly string[]): Promise<void> =>
+  names.length === 0
+    ? Promise.resolve()
+    : onTemplate(
+        adminUrl,
+        names.map((name) => `drop database if exists ${ident(name)} with (force)`),
+      );

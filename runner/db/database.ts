@@ -7,7 +7,7 @@ import type { Cell } from '../results/types.ts';
 import type { OutputStyle, ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
-import type { Writes } from '../sql/writes.ts';
+import type { SqlEffects } from '../sql/effects.ts';
 import { changeScope, loadWriteGraph, type ChangeScope, type WriteGraph } from './write-graph.ts';
 import { APPLICATION_NAME, BACKEND_PID_SQL, createTextDriverFactory, RESET_SQL } from './text-driver.ts';
 
@@ -26,10 +26,23 @@ export type Database = {
   /** 'schema.table' -> exact row count for every user table (or the named ones), in one round trip. */
   fingerprint(tables?: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** The tables SQL with these writes can change (see write-graph.ts); the catalog is read on first use. */
-  changeScope(writes: Writes): Promise<ChangeScope>;
+  changeScope(writes: SqlEffects): Promise<ChangeScope>;
   /** Cancels every statement this process is running on this database (on SIGINT/SIGTERM). */
   cancelRunning(): Promise<void>;
   end(): Promise<void>;
+  /**
+   * A new, empty database on the same server with the same migrations folder (embedded or disposable
+   * targets only, absent otherwise): what an upgrade step migrates step by step.
+   */
+  readonly fresh?: () => Promise<FreshDatabase>;
+};
+
+export type FreshDatabase = {
+  readonly database: Database;
+  /** Applies the pending migrations up to and including `upTo` (all without it); returns their names. */
+  migrate(upTo?: string): Promise<string[]>;
+  /** Closes its pool and drops it. */
+  drop(): Promise<void>;
 };
 
 export type PoolOptions = {

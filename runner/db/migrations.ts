@@ -175,12 +175,46 @@ const pendingMigrations = (files: readonly MigrationFile[], applied: Applied, da
   return files.filter((file) => !applied.has(file.name));
 };
 
+/** `upTo` (a file name, with or without .sql) must name one of the migrations: an upgrade step's release N. */
+const checkUpTo = (files: readonly MigrationFile[], upTo: string, source: MigrationSource): string => {
+  const found = files.find((m) => m.name === upTo || m.name === `${upTo}.sql`);
+  if (!found) {
+    throw new DbspecError({
+      kind: 'config',
+      code: 'DBSPEC_UNKNOWN_MIGRATION',
+      message: `there is no migration \`${upTo}\` in ${relative(source.displayRoot, source.dir) || '.'}; there are: ${files.map((m) => m.name.replace(/\.sql$/, '')).join(', ') || 'none'}`,
+    });
+  }
+  return found.name;
+};
+
 /** Arbitrary constant key: two dbspec runs migrating one database take turns. */
 const MIGRATION_LOCK = 7_265_431_001;
 
-/** Applies the migrations not yet recorded in dbspec.migrations; returns the names applied. */
-export const applyMigrations = async (database: Database, source: MigrationSource, upTo?: string): Promise<string[]> => {
+/**
+ * Applies the migrations not yet recorded in dbspec.migrations; returns the names applied. With `upTo`, only
+ * those up to and including that one (an upgrade step's release N).
+ */
+export const applyMigrations = async (database: Database, source: MigrationSource, upToName?: string): Promise<string[]> => {
   const files = await listMigrations(source);
+  const upTo = upToName === undefined ? undefined : checkUpTo(files, upToName, source);
+  return applyMigrationFiles(database, files, upTo);
+};
+
+/** A migration's content, read already (or changed: `dbspec prove` applies mutated ones); `file` is for messages. */
+export type MigrationText = Pick<MigrationFile, 'name' | 'file' | 'text'>;
+
+/** The folder's migrations in order, read; `file` relative to displayRoot. */
+export const readMigrations = (dir: string, displayRoot: string): Promise<MigrationText[]> => listMigrations({ dir, displayRoot });
+
+/** Applies those of `migrations` not yet recorded in dbspec.migrations, in the order given; returns their names. */
+export const applyMigrationTexts = (database: Database, migrations: readonly MigrationText[]): Promise<string[]> =>
+  applyMigrationFiles(
+    database,
+    migrations.map((m, i) => ({ ...m, path: m.file, number: i + 1, checksum: createHash('sha256').update(m.text).digest('hex') })),
+  );
+
+const applyMigrationFiles = async (database: Database, files: readonly MigrationFile[], upTo?: string): Promise<string[]> => {
   if (files.length === 0) return [];
   await ensureParser();
   return database.withSession(async (session) => {

@@ -11,6 +11,7 @@ import { copyName, createCopies, databaseOf, dropCopies, urlWithDatabase } from 
 import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
 import { applyMigrations, checkMigrated } from './migrations.ts';
+import { freshDatabaseFactory } from './fresh-database.ts';
 import { redactUrl } from '../redact.ts';
 
 export type OpenOptions = {
@@ -104,6 +105,19 @@ export const openDatabases = async (config: Config, names: readonly string[], op
       ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
     });
   const urlOf = (database: DatabaseConfig): string => database.url ?? (server as EmbeddedServer).url(database.name);
+  // Upgrade steps may create databases beside an embedded or disposable one, never beside a shared one.
+  const withFresh = (database: DatabaseConfig, db: Database): Database =>
+    database.url !== undefined && !database.disposable
+      ? db
+      : {
+          ...db,
+          fresh: freshDatabaseFactory(database.name, {
+            url: urlOf(database),
+            migrationsDir: join(config.root, database.migrations),
+            displayRoot: config.root,
+            connect: (name, url) => connect(name, url, database.url === undefined),
+          }),
+        };
 
   try {
     if (wanted.some((database) => database.url === undefined)) {
@@ -114,7 +128,7 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     for (const database of wanted) {
       const embedded = database.url === undefined;
       const connected = await connect(database.name, urlOf(database), embedded);
-      opened.set(database.name, connected);
+      opened.set(database.name, withFresh(database, connected));
       // A fresh embedded database always gets the system's schema; a given one only when asked, and is
       // refused when it lacks some (a run would only report one missing table after another).
       const source = {
@@ -136,7 +150,7 @@ export const openDatabases = async (config: Config, names: readonly string[], op
         options.workers as number,
         copied,
       );
-      for (const database of wanted) opened.set(database.name, await connect(database.name, urlOf(database), database.url === undefined));
+      for (const database of wanted) opened.set(database.name, withFresh(database, await connect(database.name, urlOf(database), database.url === undefined)));
       const copies = copiesRefused === undefined ? (options.workers as number) - 1 : 0;
       for (let worker = 2; worker <= copies + 1; worker++) {
         const databases = new Map<string, Database>();

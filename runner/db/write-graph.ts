@@ -1,7 +1,7 @@
 /**
  * Which tables of a database some SQL can change, so the leak check counts those rows only: counting
  * every table around every spec costs a scan of each, and one big table then makes every spec slow.
- * From the statements' own write targets (sql/writes.ts) the catalog leads further: triggers on a changed
+ * From the statements' own write targets (sql/effects.ts) the catalog leads further: triggers on a changed
  * table (their PL/pgSQL or SQL bodies are parsed in turn), foreign keys whose ON DELETE/UPDATE changes
  * the referencing table, inheritance and partition parents (their counts include the children), column
  * defaults and check constraints that call functions. Whatever cannot be followed (a C or PL/Python
@@ -9,12 +9,12 @@
  * Not followed, knowingly: user-defined operators, casts and type I/O functions that write — PostgreSQL
  * allows them, nobody writes them.
  */
-import { mergeWrites, NO_WRITES, writesOfPlpgsql, writesOfSql, type QualifiedName, type Writes } from '../sql/writes.ts';
+import { mergeEffects, NO_EFFECTS, effectsOfPlpgsql, effectsOfSql, type QualifiedName, type SqlEffects } from '../sql/effects.ts';
 import type { ParamValue, QueryResult } from './query-result.ts';
 
 type Query = (sql: string, values?: readonly ParamValue[]) => Promise<QueryResult>;
 
-type Relation = {
+export type Relation = {
   readonly oid: string;
   readonly key: string;
   readonly name: string;
@@ -24,7 +24,15 @@ type Relation = {
   readonly hasRules: boolean;
 };
 
-type FunctionInfo = { readonly oid: string; readonly schema: string; readonly name: string; readonly writes: () => Writes };
+export type FunctionInfo = {
+  readonly oid: string;
+  readonly schema: string;
+  readonly name: string;
+  /** What its body can write (nothing when it is STABLE or IMMUTABLE). */
+  readonly writes: () => SqlEffects;
+  /** Everything its body does, whatever its volatility (a STABLE function may still call set_config). */
+  readonly effects: () => SqlEffects;
+};
 
 export type WriteGraph = {
   readonly relations: ReadonlyMap<string, Relation>;
@@ -33,7 +41,9 @@ export type WriteGraph = {
   /** Parent oid -> referencing tables whose rows a delete or update of the parent changes. */
   readonly cascades: ReadonlyMap<string, readonly string[]>;
   /** Table oid -> the function calls in its defaults and check constraints. */
-  readonly expressions: ReadonlyMap<string, Writes>;
+  readonly expressions: ReadonlyMap<string, SqlEffects>;
+  /** Table oid -> the function calls in its row level security policies. */
+  readonly policies: ReadonlyMap<string, SqlEffects>;
   readonly functions: ReadonlyMap<string, FunctionInfo>;
   readonly functionsByName: ReadonlyMap<string, readonly FunctionInfo[]>;
 };
@@ -76,6 +86,9 @@ const CASCADES_SQL = `select confrelid::text, conrelid::text from pg_constraint
 const EXPRESSIONS_SQL = `select adrelid::text, pg_get_expr(adbin, adrelid) from pg_attrdef
   union all select conrelid::text, pg_get_expr(conbin, conrelid) from pg_constraint where contype = 'c' and conrelid <> 0`;
 
+const POLICIES_SQL = `select polrelid::text, pg_get_expr(polqual, polrelid) from pg_policy where polqual is not null
+  union all select polrelid::text, pg_get_expr(polwithcheck, polrelid) from pg_policy where polwithcheck is not null`;
+
 const FUNCTIONS_SQL = `select p.oid::text, n.nspname, p.proname, l.lanname, p.provolatile::text, coalesce(e.extname, ''),
     case when p.prokind in ('f', 'p') and l.lanname in ('plpgsql', 'sql') then pg_get_functiondef(p.oid) else '' end, p.prosrc
   from pg_proc p join pg_namespace n on n.oid = p.pronamespace join pg_language l on l.oid = p.prolang
@@ -91,23 +104,31 @@ const groupBy = <T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return map;
 };
 
-/** What a function body can write; parsed on first use only. */
-const functionWrites = (language: string, volatility: string, extension: string, definition: string, source: string): (() => Writes) => {
-  let memo: Writes | undefined;
+/** What a function body does; parsed on first use only. */
+const bodyEffects = (language: string, extension: string, definition: string, source: string): (() => SqlEffects) => {
+  let memo: SqlEffects | undefined;
   return () =>
     (memo ??= (() => {
-      // PostgreSQL refuses writes in STABLE and IMMUTABLE SQL and PL/pgSQL functions; others promise the same.
-      if (volatility !== 'v' || VALUE_EXTENSIONS.has(extension)) return NO_WRITES;
-      if (language === 'plpgsql' && definition) return writesOfPlpgsql(definition);
-      if (language === 'sql' && source.trim()) return writesOfSql(source);
-      return { ...NO_WRITES, opaque: `a ${language} function may write any table` };
+      if (VALUE_EXTENSIONS.has(extension)) return NO_EFFECTS;
+      if (language === 'plpgsql' && definition) return effectsOfPlpgsql(definition);
+      if (language === 'sql' && source.trim()) return effectsOfSql(source);
+      return { ...NO_EFFECTS, opaque: `a ${language} function may write any table`, session: `a ${language} function` };
     })());
 };
 
+/** Expressions (defaults, checks, policies) of each table, as the function calls in them. */
+const expressionEffects = (rows: readonly (readonly unknown[])[]): Map<string, SqlEffects> =>
+  new Map(
+    [...groupBy(rows, (r) => text(r[0]))].map(([table, group]) => [
+      table,
+      mergeEffects(group.filter((r) => text(r[1]).includes('(')).map((r) => effectsOfSql(`select ${text(r[1])}`))),
+    ]),
+  );
+
 /** Reads the catalog once; the caller reloads it after SQL that may have changed the schema. */
 export const loadWriteGraph = async (query: Query): Promise<WriteGraph> => {
-  const [relationRows, triggerRows, cascadeRows, expressionRows, functionRows] = await Promise.all(
-    [RELATIONS_SQL, TRIGGERS_SQL, CASCADES_SQL, EXPRESSIONS_SQL, FUNCTIONS_SQL].map(async (sql) => (await query(sql)).rows),
+  const [relationRows, triggerRows, cascadeRows, expressionRows, policyRows, functionRows] = await Promise.all(
+    [RELATIONS_SQL, TRIGGERS_SQL, CASCADES_SQL, EXPRESSIONS_SQL, POLICIES_SQL, FUNCTIONS_SQL].map(async (sql) => (await query(sql)).rows),
   );
   const relations = new Map(
     relationRows!.map((r): [string, Relation] => {
@@ -129,29 +150,29 @@ export const loadWriteGraph = async (query: Query): Promise<WriteGraph> => {
   const functions = new Map(
     functionRows!.map((r): [string, FunctionInfo] => {
       const [oid, schema, name, language, volatility, extension, definition, source] = r.map(text);
-      return [oid!, { oid: oid!, schema: schema!, name: name!, writes: functionWrites(language!, volatility!, extension!, definition!, source!) }];
+      const effects = bodyEffects(language!, extension!, definition!, source!);
+      // PostgreSQL refuses writes in STABLE and IMMUTABLE SQL and PL/pgSQL functions; others promise the same.
+      const writes = (): SqlEffects => (volatility === 'v' ? effects() : NO_EFFECTS);
+      return [oid!, { oid: oid!, schema: schema!, name: name!, writes, effects }];
     }),
   );
-  const expressions = new Map<string, Writes>();
-  for (const [table, rows] of groupBy(expressionRows!, (r) => text(r[0]))) {
-    expressions.set(table, mergeWrites(rows.filter((r) => text(r[1]).includes('(')).map((r) => writesOfSql(`select ${text(r[1])}`))));
-  }
   return {
     relations,
     byName: groupBy([...relations.values()], (r) => r.name),
     triggers: new Map([...groupBy(triggerRows!, (r) => text(r[0]))].map(([table, rows]) => [table, rows.map((r) => text(r[1]))])),
     cascades: new Map([...groupBy(cascadeRows!, (r) => text(r[0]))].map(([table, rows]) => [table, rows.map((r) => text(r[1]))])),
-    expressions,
+    expressions: expressionEffects(expressionRows!),
+    policies: expressionEffects(policyRows!),
     functions,
     functionsByName: groupBy([...functions.values()], (f) => f.name),
   };
 };
 
-const tablesNamed = (graph: WriteGraph, name: QualifiedName): readonly Relation[] =>
+export const tablesNamed = (graph: WriteGraph, name: QualifiedName): readonly Relation[] =>
   (graph.byName.get(name.name) ?? []).filter((r) => name.schema === undefined || r.key === `${name.schema}.${name.name}`);
 
 /** Functions a call may resolve to: pg_catalog's own write nothing, user functions of that name may. */
-const functionsNamed = (graph: WriteGraph, name: QualifiedName): readonly FunctionInfo[] =>
+export const functionsNamed = (graph: WriteGraph, name: QualifiedName): readonly FunctionInfo[] =>
   name.schema === 'pg_catalog' ? [] : (graph.functionsByName.get(name.name) ?? []).filter((f) => name.schema === undefined || f.schema === name.schema);
 
 export type ChangeScope = { readonly tables: readonly string[] } | { readonly everything: string };
@@ -160,10 +181,10 @@ export type ChangeScope = { readonly tables: readonly string[] } | { readonly ev
  * The counted tables ('schema.table', as the fingerprint names them) that `writes` can change, or
  * `everything` with the reason when that cannot be bounded.
  */
-export const changeScope = (graph: WriteGraph, writes: Writes): ChangeScope => {
+export const changeScope = (graph: WriteGraph, writes: SqlEffects): ChangeScope => {
   const tables = new Set<string>();
   const seenFunctions = new Set<string>();
-  const pending: Writes[] = [writes];
+  const pending: SqlEffects[] = [writes];
   const addTable = (relation: Relation): string | undefined => {
     if (tables.has(relation.oid)) return undefined;
     if (relation.kind === 'v' || relation.kind === 'm') return `writes through the view ${relation.key}`;
@@ -194,7 +215,7 @@ export const changeScope = (graph: WriteGraph, writes: Writes): ChangeScope => {
   while (pending.length > 0) {
     const next = pending.pop()!;
     if (next.opaque !== undefined) return { everything: next.opaque };
-    for (const name of next.tables) {
+    for (const name of next.writes) {
       for (const relation of tablesNamed(graph, name)) {
         const why = addTable(relation);
         if (why) return { everything: why };

@@ -1,10 +1,10 @@
 /**
  * What every step executor gets, and what it gives back. Executors never format output: an outcome is data.
  */
-import type { Database } from '../db/database.ts';
+import type { Database, FreshDatabase } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Failure } from '../results/types.ts';
-import type { SourceLocation } from '../diagnostics.ts';
+import { locationText, type SourceLocation } from '../diagnostics.ts';
 import type { RowsCheck } from './events.ts';
 import type { VarScope } from './scope.ts';
 
@@ -18,6 +18,8 @@ export type StepContext = {
   readonly signal: AbortSignal;
   /** Hears each check of the step's `expect.rows` (record mode listens). */
   readonly onRows?: (check: RowsCheck) => void;
+  /** Databases an upgrade step put in place of a configured one, for the rest of the spec's steps. */
+  readonly upgraded: Map<string, FreshDatabase>;
 };
 
 export type StepOutcome = {
@@ -27,14 +29,16 @@ export type StepOutcome = {
   readonly waitedMs?: number;
   /** A benchmark's recorded latencies, ms, in run order. */
   readonly samples?: readonly number[];
+  /** A transcript of what ran (an interleaving's permutations), kept in results. */
+  readonly output?: string;
 };
 
 export const PASSED: StepOutcome = { status: 'passed' };
 
-export const where = (loc: SourceLocation): string => `${loc.file}:${loc.line}:${loc.column}`;
+export const where = (loc: SourceLocation): string => locationText(loc);
 
 export const databaseOf = (context: StepContext, name: string): Database => {
-  const db = context.databases.get(name);
+  const db = context.upgraded.get(name)?.database ?? context.databases.get(name);
   if (!db) throw new Error(`internal: database ${name} is not open`);
   return db;
 };

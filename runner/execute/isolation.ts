@@ -7,7 +7,7 @@
 import type { Database } from '../db/database.ts';
 import { takeXidMark, type XidMark } from '../db/written-rows.ts';
 import type { ChangeScope } from '../db/write-graph.ts';
-import type { Writes } from '../sql/writes.ts';
+import type { SqlEffects } from '../sql/effects.ts';
 
 export type Fingerprints = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
@@ -19,7 +19,7 @@ export type Scopes = ReadonlyMap<string, ChangeScope>;
  * (PostgreSQL writes across databases only through functions such as dblink's, which make the scope
  * `everything` — and then, to be safe, on every database).
  */
-export const scopesOf = async (databases: ReadonlyMap<string, Database>, writes: ReadonlyMap<string, Writes>): Promise<Scopes> => {
+export const scopesOf = async (databases: ReadonlyMap<string, Database>, writes: ReadonlyMap<string, SqlEffects>): Promise<Scopes> => {
   const scopes = await Promise.all(
     [...databases].map(async ([name, db]) => {
       const own = writes.get(name);

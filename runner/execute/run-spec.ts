@@ -3,7 +3,7 @@
  * and reports every step as it finishes, so a harness can show progress. Never throws for anything a spec
  * or the database does: those become step outcomes.
  */
-import type { Database } from '../db/database.ts';
+import type { Database, FreshDatabase } from '../db/database.ts';
 import { toDbError } from '../db/db-error.ts';
 import type { Plan } from '../plan/plan.ts';
 import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
@@ -21,6 +21,9 @@ import { runCompareStep } from './steps/compare.ts';
 import { runConcurrentStep } from './steps/concurrent.ts';
 import { runQueryStep } from './steps/query.ts';
 import { runTransactionStep } from './steps/transaction.ts';
+import { runInterleaveStep } from './steps/interleave.ts';
+import { runSchemaStep } from './steps/schema.ts';
+import { runUpgradeStep } from './steps/upgrade.ts';
 
 export type SpecRunOptions = {
   readonly plan: Plan;
@@ -43,6 +46,9 @@ const EXECUTORS: { readonly [K in Step['kind']]: (step: Extract<Step, { kind: K 
   concurrent: runConcurrentStep,
   compare: runCompareStep,
   benchmark: runBenchmarkStep,
+  interleave: runInterleaveStep,
+  upgrade: runUpgradeStep,
+  schema: runSchemaStep,
 };
 
 const dbOfStep = (step: Step): string => stepDatabases(step).join(', ');
@@ -94,6 +100,8 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   const started = performance.now();
   const scope = VarScope.forSpec(spec, { runId: options.runId });
   const steps: StepResult[] = [];
+  // Fresh databases of upgrade steps: in place of a configured one for the later steps, dropped at the end.
+  const upgraded = new Map<string, FreshDatabase>();
   const record = (result: StepResult): void => {
     steps.push(result);
     options.onStep?.(result);
@@ -105,6 +113,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     timeoutMs: step.timeoutMs ?? options.timeoutMs,
     signal: options.signal,
     ...(options.onRows ? { onRows: (check) => options.onRows?.({ ...check, spec, stepIndex }) } : {}),
+    upgraded,
   });
   // Counting rows first doubles as a check that the databases are still there: when they are not (the
   // server stopped mid-run), the spec is errored at once instead of failing step by step.
@@ -115,7 +124,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     const known = options.isolation.before;
     const counted = await withDeadline(
       guarded(async () => {
-        scopes = await scopesOf(options.databases, options.plan.writesOf(spec));
+        scopes = await scopesOf(options.databases, options.plan.effectsOf(spec));
         before = await takeFingerprints(options.databases, scopes, known);
         beforeMarks = marksOf(options.databases);
         return { status: 'passed' };
@@ -210,10 +219,12 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
       ...(outcome.failure ? { failure: outcome.failure } : {}),
       ...(outcome.metrics && Object.keys(outcome.metrics).length > 0 ? { metrics: outcome.metrics } : {}),
       ...(outcome.samples && outcome.samples.length > 0 ? { samples: outcome.samples } : {}),
+      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
     });
   }
 
   for (const [i, block] of spec.cleanup.entries()) await runSqlBlock('cleanup', block, i, spec.cleanup.length);
+  await Promise.allSettled([...upgraded.values()].map((fresh) => fresh.drop()));
 
   let fingerprintAfter: Fingerprints | undefined;
   if (before) {

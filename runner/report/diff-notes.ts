@@ -5,13 +5,37 @@
 import type { ResultsDiff } from '../results/diff.ts';
 import { schemaChangeText } from '../results/schema-diff.ts';
 import type { Section } from './diff-view.ts';
+import { survivorSentence } from './prove-view.ts';
 
 export type NoteView = { readonly text: string; readonly detail?: string };
 
 const failingBecause = (d: ResultsDiff, index: number): number =>
   [...d.newlyFailing, ...d.appeared].filter((c) => c.step !== undefined && c.schemaChanges?.includes(index)).length;
 
+const pct = (p: number | null): string => (p === null ? 'none' : `${p.toFixed(1)}%`);
+
+/** The mutation score's move and the guarantees it lost or gained (only when both runs were proved). */
+const proveSections = (d: ResultsDiff): Section<NoteView>[] =>
+  d.prove === undefined
+    ? []
+    : [
+        {
+          id: 'prove',
+          title: 'Mutation score',
+          hint: `dbspec prove: ${pct(d.prove.oldPct)} -> ${pct(d.prove.newPct)}; guarantees of the schema that no spec protects any more, or now does`,
+          items: [
+            {
+              text: `${pct(d.prove.oldPct)} -> ${pct(d.prove.newPct)}: ${d.prove.lost.length} guarantee${d.prove.lost.length === 1 ? '' : 's'} no longer protected, ${d.prove.gained.length} newly protected`,
+            },
+            ...d.prove.lost.map((m) => ({ text: `no longer protected: ${survivorSentence(m)}` })),
+            ...d.prove.gained.map((m) => ({ text: `now protected: ${m.description} (${m.file}:${m.line})` })),
+          ],
+          tone: d.prove.lost.length > 0 ? 'bad' : 'neutral',
+        },
+      ];
+
 export const noteSections = (d: ResultsDiff): Section<NoteView>[] => [
+  ...proveSections(d),
   {
     id: 'schema',
     title: 'Schema changes',

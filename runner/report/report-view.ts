@@ -41,6 +41,8 @@ export type StepView = {
   readonly failure?: FailureView;
   readonly metrics: readonly MetricView[];
   readonly latency?: BarChart;
+  /** An interleaving's transcript, in the isolation tester's format. */
+  readonly output?: string;
 };
 
 export type SpecView = {
@@ -197,6 +199,7 @@ export const reportView = (
         // The spec's file is in its heading: a step shows where in it ("line 12:5").
         location: step.location.startsWith(`${spec.file}:`) ? `line ${step.location.slice(spec.file.length + 1)}` : step.location,
         sql: step.sql ?? [],
+        ...(step.output !== undefined ? { output: step.output } : {}),
         status: step.status,
         icon: STATUS_ICON[step.status],
         ok: isOk(step.status),

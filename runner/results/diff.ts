@@ -11,6 +11,7 @@
  * Why: a change in a spec whose files were edited is "spec edited"; otherwise "behaviour changed", with the
  * schema changes that plausibly explain it (schema-diff.ts).
  */
+import type { ProveChange } from './prove-diff.ts';
 import { editedSpecs, withCause } from './diff-causes.ts';
 import { diffMigrations, diffSchemas, type MigrationChange, type SchemaChange } from './schema-diff.ts';
 import { compareSamples, type TimingEvidence } from './timing-evidence.ts';
@@ -104,6 +105,8 @@ export type ResultsDiff = {
   readonly migrations: readonly MigrationChange[];
   /** `todo` steps (or specs) that pass in the new run: the todo can go. */
   readonly todoFixed: readonly StatusChange[];
+  /** The mutation score's move, when both runs have a prove.json beside them (see results/prove-diff.ts). */
+  readonly prove?: ProveChange;
 };
 
 const FAILING: ReadonlySet<Status> = new Set(['failed', 'errored']);

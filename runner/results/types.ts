@@ -93,6 +93,8 @@ export type StepResult = {
   readonly samples?: readonly number[];
   /** The spec's or step's `skip:` or `todo:` and its reason (see KnownFailure). */
   readonly known?: KnownFailure;
+  /** What an interleaving printed, in the format of PostgreSQL's isolation tester. */
+  readonly output?: string;
 };
 
 /**

@@ -6,7 +6,7 @@
 import { normalizeSync, scanSync } from 'libpg-query';
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { splitStatements } from '../sql/split.ts';
-import { writesOfTree, type Writes } from '../sql/writes.ts';
+import { effectsOfTree, type SqlEffects } from '../sql/effects.ts';
 import type { SqlText } from './types.ts';
 import { FRESH_BUILTINS, VAR_PATTERN } from './vars.ts';
 
@@ -21,8 +21,8 @@ export type BoundStatement = {
   readonly loc: SourceLocation;
   /** Character offset of `source` in the SQL text as written (for locateInSql). */
   readonly offset?: number;
-  /** The tables and functions it writes or calls (for the leak check's scope). */
-  readonly writes?: Writes;
+  /** What it writes, names and calls (the leak check's scope, the session reset). */
+  readonly effects?: SqlEffects;
 };
 
 /** One `${name}` in the original text and the placeholder it became. */
@@ -89,7 +89,7 @@ export const locateInSql = (sql: SqlText, offset: number): SourceLocation => {
   }
   const start = sql.lineStarts[line];
   if (!start) return sql.loc;
-  return { file: start.file, line: start.line, column: start.column + (offset - lineStart) };
+  return { ...start, column: start.column + (offset - lineStart) };
 };
 
 const authoring = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
@@ -268,7 +268,7 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
       source: sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd),
       loc: locateInSql(sql, srcStart),
       offset: srcStart,
-      writes: writesOfTree(s.tree),
+      effects: effectsOfTree(s.tree),
     };
   });
   return { statements, diagnostics };

@@ -9,6 +9,8 @@ import { parseDuration } from './duration.ts';
 import { keyText } from './load.ts';
 import { buildExpectedValue, regexProblem } from './matchers.ts';
 import { kindOfKey, STEP_KEYS, stepDatabases } from './step-kinds.ts';
+import { type BuildHelpers, interleaveStep } from './build-interleave.ts';
+import { schemaStep, upgradeStep } from './build-schema.ts';
 import type {
   BenchmarkStep,
   CompareSide,
@@ -36,10 +38,10 @@ import type { Source } from './yaml-nodes.ts';
 /** A value the meaning check looks up later (a database name, a SQLSTATE), with where it is written. */
 export type Reference = { readonly value: string; readonly loc: SourceLocation };
 
-type Ctx = { readonly src: Source; readonly out: Diagnostic[]; readonly dbRefs: Reference[]; readonly codeRefs: Reference[] };
+export type Ctx = { readonly src: Source; readonly out: Diagnostic[]; readonly dbRefs: Reference[]; readonly codeRefs: Reference[] };
 
 /** Remembers a database name where it is written. */
-const dbAt = (c: Ctx, holder: unknown): string | undefined => {
+export const dbAt = (c: Ctx, holder: unknown): string | undefined => {
   const node = valueOf(holder, 'db');
   const db = stringOf(node);
   if (db !== undefined) c.dbRefs.push({ value: db, loc: locOf(c.src, node) });
@@ -48,7 +50,7 @@ const dbAt = (c: Ctx, holder: unknown): string | undefined => {
 
 const LATENCY_STATS = ['avg_ms', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms'] as const;
 
-const sqlBlock = (c: Ctx, node: unknown): SqlBlock | undefined => {
+export const sqlBlock = (c: Ctx, node: unknown): SqlBlock | undefined => {
   const db = dbAt(c, node);
   const sql = sqlTextOf(c.src, valueOf(node, 'sql'));
   return db !== undefined && sql ? { db, sql, loc: locOf(c.src, node) } : undefined;
@@ -92,7 +94,7 @@ const expectedError = (c: Ctx, node: unknown, path: string): ExpectedError | und
   };
 };
 
-const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefined => {
+export const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefined => {
   if (!isMap(node)) return undefined;
   const rows = rowsOf(c, valueOf(node, 'rows'), `${path}.rows`);
   const includes = rowsOf(c, valueOf(node, 'includes'), `${path}.includes`);
@@ -161,7 +163,7 @@ const knownOf = (c: Ctx, node: unknown): { known: Known } | Record<string, never
   return {};
 };
 
-const base = (c: Ctx, node: unknown) => {
+export const base = (c: Ctx, node: unknown) => {
   const timeout = stringOf(valueOf(node, 'timeout'));
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
   if (timeoutMs === 0)
@@ -279,6 +281,16 @@ const benchmarkStep = (c: Ctx, node: unknown): BenchmarkStep | undefined => {
   };
 };
 
+/** The parts of this module the builders of other files use (passed in, so that they do not import it). */
+const helpersFor = (c: Ctx): BuildHelpers => ({
+  src: c.src,
+  out: c.out,
+  dbAt: (holder) => dbAt(c, holder),
+  sqlBlock: (node) => sqlBlock(c, node),
+  expectation: (node, path) => expectation(c, node, path),
+  base: (node) => base(c, node),
+});
+
 /** One builder per step kind; `undefined` when the schema already reported what is missing. */
 const BUILDERS: { readonly [K in StepKind]: (c: Ctx, node: unknown, path: string) => Extract<Step, { kind: K }> | undefined } = {
   query: queryStep,
@@ -286,6 +298,9 @@ const BUILDERS: { readonly [K in StepKind]: (c: Ctx, node: unknown, path: string
   concurrent: concurrentStep,
   compare: compareStep,
   benchmark: benchmarkStep,
+  interleave: (c, node, path) => interleaveStep(helpersFor(c), node, path),
+  upgrade: (c, node) => upgradeStep(helpersFor(c), node),
+  schema: (c, node, path) => schemaStep(helpersFor(c), node, path),
 };
 
 const step = (c: Ctx, node: unknown, i: number): Step | undefined => {
@@ -319,6 +334,7 @@ export const buildSpec = (src: Source, root: unknown): Built => {
     steps,
     cleanup,
     databases,
+    fixtures: [],
     // The spec is where its name is written: duplicate-name reports and result locations point there.
     loc: locOf(src, valueOf(root, 'name') ?? root),
     ...knownOf(c, root),

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { useColor } from '../color.ts';
-import type { Diagnostic } from '../diagnostics.ts';
+import { type Diagnostic, locationText } from '../diagnostics.ts';
 
 const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
 
@@ -31,7 +31,7 @@ const frame = (source: string, line: number, column: number, color: boolean, end
 
 export const formatDiagnostic = (d: Diagnostic, source: (file: string) => string | undefined, options?: { color?: boolean }): string => {
   const color = options?.color ?? false;
-  const where = d.location ? `${d.location.file}:${d.location.line}:${d.location.column}: ` : '';
+  const where = d.location ? `${locationText(d.location)}: ` : '';
   const lines = [`${paint(color, '1', where)}${paint(color, '31', d.message)} ${paint(color, '2', `[${d.code}]`)}`];
   if (d.location) {
     const text = source(d.location.file);

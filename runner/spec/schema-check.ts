@@ -25,6 +25,8 @@ export const validatorFor = (name: string): ValidateFunction => {
     const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
     // Keywords for editors (YAML language server) and for our own messages; ajv need not understand them.
     ajv.addVocabulary(['defaultSnippets', 'errorMessage', 'markdownDescription']);
+    // A fixture file refers to the spec schema's definitions (sqlBlock, value, identifier).
+    if (name === 'fixture.schema.json') ajv.addSchema(JSON.parse(readFileSync(schemaFile('spec.schema.json'), 'utf8')) as object);
     validate = ajv.compile(JSON.parse(readFileSync(schemaFile(name), 'utf8')) as object);
     compiled.set(name, validate);
   }
@@ -202,7 +204,7 @@ const stepKindProblems = (root: unknown, data: unknown): { problems: Located[]; 
 export const checkSchema = (
   src: Source,
   root: unknown,
-  schemaName: 'spec.schema.json' | 'config.schema.json',
+  schemaName: 'spec.schema.json' | 'config.schema.json' | 'fixture.schema.json',
   kind: Diagnostic['kind'] = 'authoring',
 ): Diagnostic[] => {
   const data = schemaValue(root);

@@ -104,6 +104,44 @@ export const STEP_KINDS: { readonly [K in StepKind]: KindInfo<Extract<Step, { ki
     captures: none,
     metrics: (s) => named(s.metrics),
   },
+  interleave: {
+    yamlKey: 'interleave',
+    // Several sessions usually share a database: each is named once.
+    databases: (s) => [...new Set([...s.setup.map((b) => b.db), ...s.sessions.map((x) => x.db), ...s.teardown.map((b) => b.db)])],
+    sql: (s) => [
+      ...s.setup.map((b) => ({ db: b.db, sql: b.sql })),
+      ...s.sessions.flatMap((x) => [...(x.setup ? [{ db: x.db, sql: x.setup }] : []), ...x.statements.map((st) => ({ db: x.db, sql: st.sql }))]),
+      ...s.teardown.map((b) => ({ db: b.db, sql: b.sql })),
+    ],
+    // Which statements fail depends on the order; db-check leaves an interleaving's SQL alone.
+    expectsError: () => true,
+    expectation: () => undefined,
+    // One per session, and one more that watches for waits.
+    connections: (s) => s.sessions.length + 1,
+    captures: none,
+    metrics: none,
+  },
+  upgrade: {
+    yamlKey: 'upgrade',
+    databases: (s) => [s.db],
+    sql: () => [],
+    expectsError: () => false,
+    expectation: () => undefined,
+    // Connects to the fresh database it creates, besides the configured one.
+    connections: () => 2,
+    captures: none,
+    metrics: none,
+  },
+  schema: {
+    yamlKey: 'schema',
+    databases: (s) => [s.db],
+    sql: () => [],
+    expectsError: () => false,
+    expectation: () => undefined,
+    connections: () => 1,
+    captures: none,
+    metrics: none,
+  },
 };
 
 /** The YAML keys that mark a step kind, in the order the kinds are declared. */

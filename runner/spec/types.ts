@@ -3,6 +3,7 @@
  * from so that any later failure (a wrong row, a SQL error) points back at the line a person wrote.
  * Step kinds are a discriminated union on `kind`.
  */
+import type { BoundStatement } from './bind.ts';
 import type { SourceLocation } from '../diagnostics.ts';
 import type { YamlNumber } from './yaml-number.ts';
 
@@ -46,6 +47,11 @@ export type SqlText = {
    * per line): `lineStarts[i]` is the SourceLocation of the first character of the i-th line of `text`.
    */
   readonly lineStarts: readonly SourceLocation[];
+  /**
+   * Its statements bound ($n placeholders, effects), set once the spec is valid: the validation worker or
+   * the validation cache hands them to the plan, so the main thread need not parse the SQL again.
+   */
+  readonly bound?: readonly BoundStatement[];
 };
 
 /**
@@ -179,7 +185,118 @@ export type BenchmarkStep = StepBase & {
   readonly metrics: Readonly<Record<string, { readonly stat: LatencyBound['stat']; readonly loc: SourceLocation }>>;
 };
 
-export type Step = QueryStep | TransactionStep | ConcurrentStep | CompareStep | BenchmarkStep;
+/** What one statement of an interleaving should do: block (wait for another session), and/or return this. */
+export type StatementExpect = {
+  /** true: reported as waiting on another session; false: must not wait; absent: not checked. */
+  readonly blocks?: boolean;
+  /** Rows, count or error, checked once the statement has completed. */
+  readonly result?: Expectation;
+  readonly loc: SourceLocation;
+};
+
+/** A named statement of one session in an interleaving. */
+export type SessionStatement = {
+  readonly name: string;
+  readonly session: string;
+  readonly sql: SqlText;
+  readonly expect?: StatementExpect;
+  readonly loc: SourceLocation;
+};
+
+/** A named session of an interleaving: its own connection to one database. */
+export type InterleaveSession = {
+  readonly name: string;
+  readonly db: string;
+  /** Run on the session before each permutation (e.g. `begin isolation level serializable`). */
+  readonly setup?: SqlText;
+  readonly statements: readonly SessionStatement[];
+  readonly loc: SourceLocation;
+};
+
+/** One order of statement names; an entry may carry an expectation for that statement in this order only. */
+export type Permutation = {
+  readonly entries: readonly { readonly statement: string; readonly expect?: StatementExpect; readonly loc: SourceLocation }[];
+  readonly loc: SourceLocation;
+};
+
+/**
+ * Named sessions whose statements run in given orders, one statement at a time, as in PostgreSQL's
+ * isolation tester: a statement that waits on a lock is reported as waiting and the next one proceeds.
+ */
+export type InterleaveStep = StepBase & {
+  readonly kind: 'interleave';
+  readonly sessions: readonly InterleaveSession[];
+  /** Explicit orders, or every order that keeps each session's statements in sequence. */
+  readonly permutations: readonly Permutation[] | 'all';
+  /** Run before and after each permutation (the isolation tester's setup and teardown). */
+  readonly setup: readonly SqlBlock[];
+  readonly teardown: readonly SqlBlock[];
+  /** The expected transcript, in the isolation tester's format. */
+  readonly output?: SqlText;
+};
+
+/** Apply a database's migrations up to and including `to`, or (no `to`) all that are still pending. */
+export type UpgradeStep = StepBase & {
+  readonly kind: 'upgrade';
+  readonly db: string;
+  readonly to?: string;
+  /** The migrations this step should apply, in order; checked when given. */
+  readonly expectApplied?: readonly string[];
+};
+
+/** A named thing expected in the schema, with where it is written. */
+export type Named = { readonly name: string; readonly loc: SourceLocation };
+
+export type ColumnExpect = Named & {
+  /** As PostgreSQL's format_type writes it: integer, text, character varying(255), timestamp with time zone. */
+  readonly type?: string;
+  readonly nullable?: boolean;
+};
+
+export type ForeignKeyExpect = {
+  readonly columns: readonly string[];
+  /** `table` or `table(column, ...)`. */
+  readonly references: string;
+  /** cascade | restrict | set null | set default | no action */
+  readonly onDelete?: string;
+  readonly loc: SourceLocation;
+};
+
+export type IndexExpect = Named & { readonly columns?: readonly string[]; readonly unique?: boolean };
+
+export type PolicyExpect = Named & {
+  /** all | select | insert | update | delete */
+  readonly command?: string;
+};
+
+/** What a table of the schema should look like; only what is written is checked. */
+export type TableExpect = Named & {
+  readonly columns?: readonly ColumnExpect[];
+  /** true: the table has exactly these columns; default: at least these. */
+  readonly exactColumns: boolean;
+  readonly primaryKey?: { readonly columns: readonly string[]; readonly loc: SourceLocation };
+  readonly unique?: readonly { readonly columns: readonly string[]; readonly loc: SourceLocation }[];
+  readonly checks?: readonly Named[];
+  readonly foreignKeys?: readonly ForeignKeyExpect[];
+  readonly indexes?: readonly IndexExpect[];
+  readonly rowSecurity?: { readonly enabled?: boolean; readonly forced?: boolean; readonly loc: SourceLocation };
+  readonly policies?: readonly PolicyExpect[];
+  readonly triggers?: readonly Named[];
+};
+
+/** Expectations about the schema of one database: tables and their parts, and functions. */
+export type SchemaStep = StepBase & {
+  readonly kind: 'schema';
+  readonly db: string;
+  /** The schema to look in; default the database's current schema. */
+  readonly schema?: string;
+  readonly tables: readonly TableExpect[];
+  readonly functions: readonly Named[];
+  /** Where `schema:` is written, for --update. */
+  readonly bodyLoc: SourceLocation;
+};
+
+export type Step = QueryStep | TransactionStep | ConcurrentStep | CompareStep | BenchmarkStep | InterleaveStep | UpgradeStep | SchemaStep;
 export type StepKind = Step['kind'];
 
 /** A variable declared under `vars:`; `value` may contain `${uuid}` and other references. */
@@ -197,6 +314,8 @@ export type Spec = {
   readonly cleanup: readonly SqlBlock[];
   /** Every database the spec touches, in first-use order. */
   readonly databases: readonly string[];
+  /** The fixture files the spec includes (directly or through other fixtures), relative to the working directory. */
+  readonly fixtures: readonly string[];
   readonly loc: SourceLocation;
   /** `skip:` or `todo:` on the whole spec. */
   readonly known?: Known;

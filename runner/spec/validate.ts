@@ -11,15 +11,30 @@ import { ensureParser } from '../sql/split.ts';
 import { buildSpec } from './build.ts';
 import { findSpecFiles } from './discover.ts';
 import { loadYamlFile } from './load.ts';
+import { includeFixtures, withFixtures } from './include.ts';
 import { checkMeaning } from './meaning.ts';
 import { checkSchema } from './schema-check.ts';
+import { bindSql, type BoundStatement } from './bind.ts';
+import { stepSql } from './step-kinds.ts';
 import type { Spec } from './types.ts';
+import { openValidationCache } from './validation-cache.ts';
+import { reviveYamlNumbers } from './yaml-number.ts';
 import { locOf } from './yaml-nodes.ts';
 
 export type LoadSpecOptions = {
   readonly databases: readonly string[];
   /** Folder `file` is relative to; default the working directory. */
   readonly cwd?: string;
+};
+
+/** A valid spec with every piece of SQL bound (see SqlText.bound); binding cannot fail once it validated. */
+const withBoundSql = (spec: Spec): Spec => {
+  const pieces = [...spec.setup, ...spec.cleanup, ...spec.steps.flatMap(stepSql)];
+  for (const { sql } of pieces) {
+    const { statements, diagnostics } = bindSql(sql);
+    if (diagnostics.length === 0) (sql as { bound?: readonly BoundStatement[] }).bound = statements;
+  }
+  return spec;
 };
 
 /** Loads and validates one spec. `spec` is present only when the file has no problem at all. */
@@ -44,8 +59,11 @@ export const loadSpec = async (file: string, options: LoadSpecOptions): Promise<
   await ensureParser();
   const schemaProblems = checkSchema(loaded, root, 'spec.schema.json');
   const built = buildSpec(loaded, root);
-  const all = [...schemaProblems, ...built.diagnostics, ...checkMeaning(built.spec, built, options.databases)];
-  return all.length === 0 ? { spec: built.spec, diagnostics: [] } : { diagnostics: all };
+  const parts = await includeFixtures(loaded, root, resolve(options.cwd ?? process.cwd()));
+  const merged = withFixtures(built.spec, parts);
+  const refs = { dbRefs: [...parts.dbRefs, ...built.dbRefs], codeRefs: [...parts.codeRefs, ...built.codeRefs] };
+  const all = [...schemaProblems, ...built.diagnostics, ...parts.diagnostics, ...merged.diagnostics, ...checkMeaning(merged.spec, refs, options.databases)];
+  return all.length === 0 ? { spec: withBoundSql(merged.spec), diagnostics: [] } : { diagnostics: all };
 };
 
 /** Files are read a few at a time: thousands of open handles at once would hit the process's file limit. */
@@ -77,7 +95,8 @@ const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<F
   new Promise((resolvePromise, reject) => {
     const worker = new Worker(WORKER, { workerData: { files, options } });
     worker.once('message', (results: FileResult[]) => {
-      resolvePromise(results);
+      // Structured clone keeps data, not classes.
+      resolvePromise(reviveYamlNumbers(results));
       void worker.terminate();
     });
     worker.once('error', reject);
@@ -87,7 +106,7 @@ const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<F
   });
 
 /** Splits the files between this thread and one worker per further core; falls back to this thread alone. */
-const loadAll = async (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> => {
+const validateAll = async (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> => {
   const here = (share: readonly string[]) => mapLimited(share, FILES_AT_ONCE, (f) => loadSpec(f, options));
   const threads = Math.min(availableParallelism(), 4);
   if (files.length < PARALLEL_FROM || threads < 2) return here(files);
@@ -98,13 +117,30 @@ const loadAll = async (files: readonly string[], options: LoadSpecOptions): Prom
   return results.flat();
 };
 
+/** Specs unchanged since a previous run come from the validation cache; the others are validated, and cached. */
+const loadAll = async (files: readonly string[], options: LoadSpecOptions): Promise<{ results: FileResult[]; fromCache: number }> => {
+  const cwd = options.cwd ?? process.cwd();
+  const cache = await openValidationCache({ databases: options.databases, cwd });
+  if (!cache) return { results: await validateAll(files, options), fromCache: 0 };
+  const cached = await mapLimited(files, FILES_AT_ONCE, (file) => cache.lookup(file));
+  const missing = files.filter((_, i) => cached[i] === undefined);
+  const validated = await validateAll(missing, options);
+  await Promise.all(validated.map((r, i) => (r.spec ? cache.store(missing[i]!, r.spec) : undefined)));
+  await cache.save();
+  let next = 0;
+  return { results: cached.map((spec) => (spec ? { spec, diagnostics: [] } : validated[next++]!)), fromCache: files.length - missing.length };
+};
+
 /** Loads every spec under the paths; also reports spec names used by two files. */
-export const loadSpecs = async (paths: readonly string[], options: LoadSpecOptions): Promise<{ specs: Spec[]; files: string[]; diagnostics: Diagnostic[] }> => {
+export const loadSpecs = async (
+  paths: readonly string[],
+  options: LoadSpecOptions,
+): Promise<{ specs: Spec[]; files: string[]; diagnostics: Diagnostic[]; fromCache: number }> => {
   const cwd = options.cwd ?? process.cwd();
   const found = await findSpecFiles(paths, cwd);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const specs: Spec[] = [];
-  const results = await loadAll(found.files, { ...options, cwd });
+  const { results, fromCache } = await loadAll(found.files, { ...options, cwd });
   const byName = new Map<string, Spec>();
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
@@ -123,5 +159,5 @@ export const loadSpecs = async (paths: readonly string[], options: LoadSpecOptio
     byName.set(r.spec.name, r.spec);
     specs.push(r.spec);
   }
-  return { specs, files: found.files, diagnostics };
+  return { specs, files: found.files, diagnostics, fromCache };
 };

@@ -9,12 +9,19 @@ import { keyText, locationAt } from './load.ts';
 import type { SqlText, YamlValue } from './types.ts';
 import { YamlNumber } from './yaml-number.ts';
 
-export type Source = { readonly file: string; readonly text: string; readonly lineCounter: LineCounter };
+export type Source = {
+  readonly file: string;
+  readonly text: string;
+  readonly lineCounter: LineCounter;
+  /** Set for a fixture file: where it was included from, carried by every location in it. */
+  readonly via?: SourceLocation;
+};
 
 export const locOf = (src: Source, node: unknown, fallback?: SourceLocation): SourceLocation => {
   const range = (node as YamlNode | undefined)?.range;
-  if (!range) return fallback ?? { file: src.file, line: 1, column: 1 };
-  return locationAt(src.file, src.lineCounter, range[0], range[1]);
+  const via = src.via ? { via: src.via } : {};
+  if (!range) return fallback ?? { file: src.file, line: 1, column: 1, ...via };
+  return { ...locationAt(src.file, src.lineCounter, range[0], range[1]), ...via };
 };
 
 export const pairsOf = (node: unknown): Pair[] => (isMap(node) ? node.items.filter(isPair) : []);
@@ -132,7 +139,7 @@ export const sqlTextOf = (src: Source, node: unknown): SqlText | undefined => {
   const [start, end] = node.range;
   const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
   const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
-  const at = (offset: number): SourceLocation => locationAt(src.file, src.lineCounter, offset);
+  const at = (offset: number): SourceLocation => ({ ...locationAt(src.file, src.lineCounter, offset), ...(src.via ? { via: src.via } : {}) });
   const lineStarts: SourceLocation[] = [];
   let cursor = block ? src.text.indexOf('\n', start) + 1 : quoted ? start + 1 : start;
   text.split('\n').forEach((line, i) => {

@@ -6,6 +6,8 @@
 export class YamlNumber {
   /** The scalar exactly as written. */
   readonly text: string;
+  /** Survives a structured clone (worker threads, the validation cache), which drops the class: see revive. */
+  readonly yamlNumber = true;
 
   constructor(text: string) {
     this.text = text;
@@ -31,3 +33,29 @@ export class YamlNumber {
     return raw && /^-?(0|[1-9]\d*)(\.\d+)?(e[+-]?\d+)?$/i.test(text) ? raw(text) : Number(text);
   }
 }
+
+const isClonedNumber = (value: object): value is { text: string; yamlNumber: true } =>
+  (value as { yamlNumber?: unknown }).yamlNumber === true && typeof (value as { text?: unknown }).text === 'string' && !(value instanceof YamlNumber);
+
+/**
+ * A structured clone (postMessage from a validation worker, v8.deserialize) keeps a YamlNumber's fields but
+ * not its class: this puts the class back everywhere in `value`, in place, and returns it.
+ */
+export const reviveYamlNumbers = <T>(value: T): T => {
+  const visit = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object') return node;
+    if (isClonedNumber(node)) return new YamlNumber(node.text);
+    if (node instanceof RegExp || node instanceof Date) return node;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) node[i] = visit(node[i]);
+      return node;
+    }
+    if (node instanceof Map) {
+      for (const [k, v] of node) node.set(k, visit(v));
+      return node;
+    }
+    for (const key of Object.keys(node)) (node as Record<string, unknown>)[key] = visit((node as Record<string, unknown>)[key]);
+    return node;
+  };
+  return visit(value) as T;
+};

@@ -80,13 +80,28 @@ steps:
     expect: { rows: [ { n: ${i} } ] }
 `;
 
-/** A suite folder: dbspec.config.yaml, the schema as migrations, and `count` specs. */
-export const writeSuite = async (dir: string, count: number, kind: 'speed' | 'tiny' = 'speed'): Promise<void> => {
+/** One spec whose query returns `count` rows, of which it checks the number and two. */
+const bigReadYaml = (count: number): string => `name: a query returning ${count} rows
+steps:
+  - name: every row comes back
+    db: auth
+    sql: select g as n, md5(g::text) as h from generate_series(1, ${count}) g
+    expect:
+      count: ${count}
+      includes: [ { n: 1 }, { n: ${count} } ]
+`;
+
+/** A suite folder: dbspec.config.yaml, the schema as migrations, and `count` specs (or one spec reading `count` rows). */
+export const writeSuite = async (dir: string, count: number, kind: 'speed' | 'tiny' | 'big-read' = 'speed'): Promise<void> => {
   await mkdir(join(dir, 'specs'), { recursive: true });
   await writeFile(join(dir, 'dbspec.config.yaml'), CONFIG);
   for (const db of ['auth', 'backend'] as const) {
     await mkdir(join(dir, 'db', db), { recursive: true });
     await writeFile(join(dir, 'db', db, '001_schema.sql'), SCHEMA[db] + '\n');
+  }
+  if (kind === 'big-read') {
+    await writeFile(join(dir, 'specs', 'big-read.spec.yaml'), bigReadYaml(count));
+    return;
   }
   const text = kind === 'speed' ? specYaml : tinyYaml;
   for (let i = 1; i <= count; i++) await writeFile(join(dir, 'specs', `${kind}-${pad(i)}.spec.yaml`), text(i));

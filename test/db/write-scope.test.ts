@@ -7,7 +7,7 @@ import { connectDatabase } from '../../runner/db/connect.ts';
 import type { Database } from '../../runner/db/database.ts';
 import type { ChangeScope } from '../../runner/db/write-graph.ts';
 import { ensureParser } from '../../runner/sql/split.ts';
-import { writesOfSql } from '../../runner/sql/writes.ts';
+import { effectsOfSql } from '../../runner/sql/effects.ts';
 import { scratchDatabases, testServers, type ScratchDatabases } from '../support/servers.ts';
 
 const SCHEMA = `
@@ -30,7 +30,7 @@ create table events (id int, at date) partition by range (at);
 create table events_2026 partition of events for values from ('2026-01-01') to ('2027-01-01');
 `;
 
-const scope = (db: Database, sql: string): Promise<ChangeScope> => db.changeScope(writesOfSql(sql));
+const scope = (db: Database, sql: string): Promise<ChangeScope> => db.changeScope(effectsOfSql(sql));
 
 describe('db: the tables a statement can change (leak check scope)', () => {
   for (const label of ['pg15 local', 'pg18 embedded']) {

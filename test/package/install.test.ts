@@ -3,7 +3,7 @@
  * machine's Node 20, run there as `npx dbspec`.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { access, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -135,6 +135,18 @@ describe('the package, installed in another project', function () {
       const diff = await dbspec(['diff', 'reports/out/results.json', 'reports/failed/results.json', '--out', 'reports/diff']);
       assert.equal(diff.code, 1, diff.stdout + diff.stderr);
       await access(files('reports', 'diff', 'diff.html'));
+    });
+
+    it('runs on Node 24 as well (the compiled code, not the sources the package does not ship)', async () => {
+      assert.match(process.version, /^v24\./);
+      const bin = join(installed.project, 'node_modules', '.bin', 'dbspec');
+      const valid = await new Promise<{ code: number | null; out: string }>((done) => {
+        execFile(process.execPath, [bin, 'validate'], { cwd: installed.project, env: userEnv() }, (error, stdout, stderr) =>
+          done({ code: error ? ((error as { code?: number }).code ?? null) : 0, out: stdout + stderr }),
+        );
+      });
+      assert.equal(valid.code, 0, valid.out);
+      assert.match(valid.out, /3 specs valid/);
     });
 
     it('runs against PostgreSQL at a URL with --migrate (exit 0), then without it (nothing pending, exit 0)', async () => {

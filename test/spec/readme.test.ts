@@ -3,9 +3,9 @@
  * validates inside a spec that declares the variables it uses.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUILTIN_VARS } from '../../runner/spec/types.ts';
 import { loadSpec } from '../../runner/spec/validate.ts';
 import { VAR_PATTERN } from '../../runner/spec/vars.ts';
@@ -31,7 +31,27 @@ describe('specs/README.md examples', () => {
     const dir = await mkdtemp(join(tmpdir(), 'dbspec-readme-'));
     try {
       let checked = 0;
+      // A block whose first line names its file (`# specs/fixtures/tenant.yaml`) is written there first, so
+      // that the examples using one another (a spec and its fixture) validate together.
+      const named = blocks.flatMap((block) => {
+        const path = /^# (specs\/\S+\.ya?ml)\n/.exec(block)?.[1];
+        return path ? [{ path, block }] : [];
+      });
+      for (const { path, block } of named) {
+        await mkdir(dirname(join(dir, path)), { recursive: true });
+        await writeFile(join(dir, path), block);
+      }
+      for (const { path } of named.filter((n) => n.path.endsWith('.spec.yaml'))) {
+        const { diagnostics } = await loadSpec(path, { databases: ['auth', 'backend'], cwd: dir });
+        assert.deepEqual(
+          diagnostics.map((d) => `${d.code} ${d.message}`),
+          [],
+          `README example ${path}`,
+        );
+        checked++;
+      }
       for (const [i, block] of blocks.entries()) {
+        if (named.some((n) => n.block === block)) continue;
         const body = block.replace(/^#.*\n/, '');
         let spec: string;
         if (/^name: /m.test(body) && !body.startsWith('-')) spec = block;

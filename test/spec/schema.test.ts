@@ -41,7 +41,7 @@ const expandSnippet = (value: unknown): unknown => {
 };
 
 describe('schema/spec.schema.json and schema/config.schema.json', () => {
-  for (const name of ['spec.schema.json', 'config.schema.json']) {
+  for (const name of ['spec.schema.json', 'config.schema.json', 'fixture.schema.json']) {
     it(`${name}: every property has a description and examples; every object is closed`, async () => {
       const problems: string[] = [];
       walk(await readSchema(name), '$', (s, path) => {
@@ -57,10 +57,11 @@ describe('schema/spec.schema.json and schema/config.schema.json', () => {
     });
   }
 
-  for (const name of ['spec.schema.json', 'config.schema.json']) {
+  for (const name of ['spec.schema.json', 'config.schema.json', 'fixture.schema.json']) {
     it(`${name}: every embedded example validates against the schema it is written in`, async () => {
       const schema = await readSchema(name);
       const ajv = new Ajv2020({ strict: false });
+      if (name === 'fixture.schema.json') ajv.addSchema(await readSchema('spec.schema.json'));
       ajv.addSchema(schema);
       const failures: string[] = [];
       let checked = 0;

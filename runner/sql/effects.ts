@@ -1,24 +1,42 @@
 /**
- * Which tables a statement can write, read off PostgreSQL's parse tree: the targets of INSERT, UPDATE,
- * DELETE, MERGE, COPY FROM and TRUNCATE anywhere in it (data-modifying CTEs too), and the functions it calls,
- * whose bodies may write more (the database layer follows those). Anything whose effect cannot be read off
- * the tree (DDL, DO, CALL, EXECUTE, SELECT INTO, TRUNCATE CASCADE, dynamic SQL) makes the result `opaque`,
- * and then a caller must assume every table may have changed. Over-approximation is the rule: a name
- * that might be a table counts as written.
+ * What a statement can do, read off PostgreSQL's parse tree: the tables it writes (targets of INSERT,
+ * UPDATE, DELETE, MERGE, COPY FROM and TRUNCATE anywhere in it, data-modifying CTEs too), the relations it
+ * names at all, the functions it calls (whose bodies may do more: the database layer follows those), and
+ * whether the statement itself changes the session (SET, PREPARE, LISTEN, a cursor WITH HOLD, a temp table).
+ * Anything whose effect cannot be read off the tree (DDL, DO, CALL, EXECUTE, SELECT INTO, TRUNCATE CASCADE,
+ * dynamic SQL) makes the result `opaque`: then a caller must assume every table may have changed.
+ * Over-approximation is the rule: a name that might be a table counts as written.
  */
 import { parsePlPgSQLSync, parseSync } from 'libpg-query';
 
 /** A name as written: schema only when the SQL qualified it. */
 export type QualifiedName = { readonly schema?: string; readonly name: string };
 
-export type Writes = {
-  readonly tables: readonly QualifiedName[];
+export type SqlEffects = {
+  /** Tables it may insert into, update, delete from or truncate. */
+  readonly writes: readonly QualifiedName[];
+  /** Every relation it names (views among them). */
+  readonly reads: readonly QualifiedName[];
   readonly functions: readonly QualifiedName[];
   /** Why the effect of the SQL cannot be known from its text; absent when it can. */
   readonly opaque?: string;
+  /** Why the statement itself leaves state in the session; absent when it does not. */
+  readonly session?: string;
 };
 
-export const NO_WRITES: Writes = { tables: [], functions: [] };
+export const NO_EFFECTS: SqlEffects = { writes: [], reads: [], functions: [] };
+
+/** Statements that leave state in the session for the next statement on the connection. */
+const SESSION_STATEMENTS: Readonly<Record<string, string>> = {
+  VariableSetStmt: 'SET or RESET',
+  PrepareStmt: 'PREPARE',
+  DeallocateStmt: 'DEALLOCATE',
+  ListenStmt: 'LISTEN',
+  UnlistenStmt: 'UNLISTEN',
+  DiscardStmt: 'DISCARD',
+  DeclareCursorStmt: 'DECLARE (a cursor may outlive its transaction)',
+  LoadStmt: 'LOAD',
+};
 
 /** Top-level statements that write only through the nodes this module follows. */
 const ANALYSABLE = new Set([
@@ -64,7 +82,7 @@ const functionName = (call: Node): QualifiedName | undefined => {
   return parts.length > 1 ? { schema: parts.at(-2)!, name } : { name };
 };
 
-type Found = { tables: QualifiedName[]; functions: QualifiedName[]; opaque?: string };
+type Found = { writes: QualifiedName[]; reads: QualifiedName[]; functions: QualifiedName[]; opaque?: string; session?: string };
 
 /** Depth-first over every object and array of the tree. */
 const walk = (node: unknown, found: Found): void => {
@@ -76,16 +94,20 @@ const walk = (node: unknown, found: Found): void => {
   for (const [key, value] of Object.entries(node as Node)) {
     if (WRITE_NODES.has(key)) {
       const target = nameOf((value as Node).relation);
-      if (target) found.tables.push(target);
+      if (target) found.writes.push(target);
     } else if (key === 'CopyStmt' && (value as Node).is_from === true) {
       const target = nameOf((value as Node).relation);
-      if (target) found.tables.push(target);
+      if (target) found.writes.push(target);
     } else if (key === 'TruncateStmt') {
       if ((value as Node).behavior === 'DROP_CASCADE') found.opaque ??= 'TRUNCATE ... CASCADE';
       for (const rv of ((value as Node).relations as { RangeVar?: unknown }[] | undefined) ?? []) {
         const target = nameOf(rv.RangeVar);
-        if (target) found.tables.push(target);
+        if (target) found.writes.push(target);
       }
+    } else if (key === 'RangeVar' || key === 'relation') {
+      const named = nameOf(value);
+      if (named) found.reads.push(named);
+      if ((value as Node).relpersistence === 't') found.session ??= 'a temporary table';
     } else if (key === 'FuncCall') {
       const fn = functionName(value as Node);
       if (fn) found.functions.push(fn);
@@ -97,30 +119,35 @@ const walk = (node: unknown, found: Found): void => {
 };
 
 /** The writes of one statement's parse tree (`{ SelectStmt: {...} }`, as libpg-query gives `stmts[i].stmt`). */
-export const writesOfTree = (stmt: unknown): Writes => {
-  const found: Found = { tables: [], functions: [] };
+export const effectsOfTree = (stmt: unknown): SqlEffects => {
+  const found: Found = { writes: [], reads: [], functions: [] };
   const kind = stmt && typeof stmt === 'object' ? Object.keys(stmt)[0] : undefined;
   if (kind === undefined || !ANALYSABLE.has(kind)) found.opaque = `${kind ?? 'an empty statement'} is not analysed`;
+  const session = kind && (SESSION_STATEMENTS[kind] ?? (found.opaque ? kind : undefined));
+  if (session) found.session = session;
   walk(stmt, found);
   return found;
 };
 
 /** Several statements' writes as one. */
-export const mergeWrites = (all: readonly Writes[]): Writes => {
+export const mergeEffects = (all: readonly SqlEffects[]): SqlEffects => {
   const opaque = all.find((w) => w.opaque !== undefined)?.opaque;
+  const session = all.find((w) => w.session !== undefined)?.session;
   return {
-    tables: all.flatMap((w) => w.tables),
+    writes: all.flatMap((w) => w.writes),
+    reads: all.flatMap((w) => w.reads),
     functions: all.flatMap((w) => w.functions),
     ...(opaque !== undefined && { opaque }),
+    ...(session !== undefined && { session }),
   };
 };
 
-/** Writes of SQL text (a function body); text the parser refuses is opaque. Requires the parser loaded. */
-export const writesOfSql = (sql: string): Writes => {
+/** The effects of SQL text (a function body); text the parser refuses is opaque. Requires the parser loaded. */
+export const effectsOfSql = (sql: string): SqlEffects => {
   try {
-    return mergeWrites((parseSync(sql).stmts ?? []).map((s: { stmt?: unknown }) => writesOfTree(s.stmt)));
+    return mergeEffects((parseSync(sql).stmts ?? []).map((s: { stmt?: unknown }) => effectsOfTree(s.stmt)));
   } catch {
-    return { ...NO_WRITES, opaque: 'SQL the parser does not read' };
+    return { ...NO_EFFECTS, opaque: 'SQL the parser does not read', session: 'SQL the parser does not read' };
   }
 };
 
@@ -144,17 +171,18 @@ const plpgsqlPieces = (node: unknown, pieces: string[], dynamic: string[]): void
   }
 };
 
-/** Writes of a PL/pgSQL function from its whole `CREATE FUNCTION` text (pg_get_functiondef). */
-export const writesOfPlpgsql = (definition: string): Writes => {
+/** The effects of a PL/pgSQL function from its whole `CREATE FUNCTION` text (pg_get_functiondef). */
+export const effectsOfPlpgsql = (definition: string): SqlEffects => {
   let tree: unknown;
   try {
     tree = parsePlPgSQLSync(definition);
   } catch {
-    return { ...NO_WRITES, opaque: 'a PL/pgSQL body the parser does not read' };
+    return { ...NO_EFFECTS, opaque: 'a PL/pgSQL body the parser does not read', session: 'a PL/pgSQL body the parser does not read' };
   }
   const pieces: string[] = [];
   const dynamic: string[] = [];
   plpgsqlPieces(tree, pieces, dynamic);
-  const merged = mergeWrites(pieces.map(writesOfSql));
-  return dynamic.length > 0 ? { ...merged, opaque: 'dynamic SQL (EXECUTE) in a PL/pgSQL function' } : merged;
+  const merged = mergeEffects(pieces.map(effectsOfSql));
+  // Dynamic SQL may do anything, to the tables and to the session.
+  return dynamic.length > 0 ? { ...merged, opaque: 'dynamic SQL (EXECUTE) in a PL/pgSQL function', session: 'dynamic SQL' } : merged;
 };

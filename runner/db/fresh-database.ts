@@ -1,0 +1,53 @@
+/**
+ * Fresh databases for upgrade steps: created empty on the server of a configured database, migrated one
+ * release at a time from that database's migrations folder, and dropped when the spec ends. The name
+ * carries a random tag, so runs on one server never collide and a leftover is easy to recognise.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database, FreshDatabase } from './database.ts';
+import { copyName, databaseOf, dropCopies, urlWithDatabase } from './copies.ts';
+import { applyMigrations } from './migrations.ts';
+import { APPLICATION_NAME } from './text-driver.ts';
+
+export type FreshOptions = {
+  /** The configured database's URL: the new one lives on the same server. */
+  readonly url: string;
+  readonly migrationsDir: string;
+  readonly displayRoot: string;
+  readonly connect: (name: string, url: string) => Promise<Database>;
+};
+
+const createDatabase = async (url: string, name: string): Promise<void> => {
+  const client = new pg.Client({ connectionString: url, application_name: APPLICATION_NAME });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`create database "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/** A factory for `Database.fresh`, bound to one configured database. */
+export const freshDatabaseFactory = (configName: string, options: FreshOptions) => async (): Promise<FreshDatabase> => {
+  const base = databaseOf(options.url) ?? configName;
+  const name = copyName(base, 0, `up_${randomBytes(3).toString('hex')}`).replace('_w0_', '_');
+  await createDatabase(options.url, name);
+  const url = urlWithDatabase(options.url, name);
+  let database: Database;
+  try {
+    database = await options.connect(configName, url);
+  } catch (error) {
+    await dropCopies(options.url, [name]).catch(() => undefined);
+    throw error;
+  }
+  return {
+    database,
+    migrate: (upTo) => applyMigrations(database, { dir: options.migrationsDir, displayRoot: options.displayRoot }, upTo),
+    drop: async () => {
+      await database.end();
+      await dropCopies(options.url, [name]);
+    },
+  };
+};

@@ -1,0 +1,139 @@
+/**
+ * Validated specs kept between runs, so that a run of an unchanged suite skips YAML parsing, the schema,
+ * meaning and SQL checks (most of dbspec's start-up on a large suite). An entry holds for a spec file while
+ * its content and that of every fixture it includes are unchanged (SHA-1 of the bytes). The whole cache is
+ * keyed by everything else validation depends on: dbspec's own code (file sizes and times), its schemas, and
+ * the options (the configured databases, the working directory that file names are shown from).
+ * Stored with v8.serialize (exact numbers and bigints survive) in node_modules/.cache/dbspec of the project,
+ * else ~/.cache/dbspec; `DBSPEC_CACHE=off` turns it off. A cache that cannot be read or written is ignored:
+ * it only ever saves time, and is never the reason a run fails.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import type { Spec } from './types.ts';
+import { reviveYamlNumbers } from './yaml-number.ts';
+
+type Entry = { readonly sha: string; readonly deps: readonly (readonly [string, string])[]; readonly spec: Spec };
+
+export type ValidationCache = {
+  /** The validated spec of `file` when neither it nor its fixtures changed since it was stored. */
+  lookup(file: string): Promise<Spec | undefined>;
+  store(file: string, spec: Spec): Promise<void>;
+  /** Writes the cache if anything was stored; never throws. */
+  save(): Promise<void>;
+};
+
+const sha1 = (bytes: Buffer | string): string => createHash('sha1').update(bytes).digest('hex');
+
+/** Cache files of other keys (another dbspec, other options) kept besides this one. */
+const KEEP_FILES = 4;
+/** Entries kept at most, so a cache for thousands of short-lived files stays small. */
+const MAX_ENTRIES = 20_000;
+
+const CODE_ROOT = dirname(fileURLToPath(import.meta.url));
+
+const filesUnder = async (dir: string): Promise<string[]> => {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(entries.map((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : Promise.resolve([join(dir, e.name)]))));
+  return nested.flat().sort();
+};
+
+let toolKey: Promise<string> | undefined;
+
+/** dbspec's validation code and schemas as they are now: a change to either starts a fresh cache. */
+const currentToolKey = (): Promise<string> =>
+  (toolKey ??= (async () => {
+    const code = join(CODE_ROOT, '..');
+    const parts: string[] = [];
+    for (const file of await filesUnder(code)) {
+      const s = await stat(file);
+      parts.push(`${file.slice(code.length)}:${s.size}:${s.mtimeMs}`);
+    }
+    const schemas = join(code, '..', 'schema');
+    for (const file of await filesUnder(schemas)) parts.push(sha1(await readFile(file)));
+    return sha1(parts.join('\n'));
+  })());
+
+/** node_modules/.cache/dbspec of the nearest project above `cwd`, else the user's cache folder. */
+const cacheFolder = (cwd: string): string => {
+  if (process.env.DBSPEC_CACHE_DIR) return resolve(process.env.DBSPEC_CACHE_DIR);
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'dbspec');
+    if (dirname(dir) === dir) break;
+  }
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'dbspec');
+};
+
+const readEntries = async (path: string): Promise<Map<string, Entry>> => {
+  try {
+    const entries = deserialize(await readFile(path)) as Map<string, Entry>;
+    return entries instanceof Map ? reviveYamlNumbers(entries) : new Map();
+  } catch {
+    return new Map();
+  }
+};
+
+/** Keeps the newest few cache files of the folder, this one among them. */
+const prune = async (folder: string, keep: string): Promise<void> => {
+  const names = (await readdir(folder)).filter((n) => n.startsWith('validated-') && n.endsWith('.v8') && join(folder, n) !== keep);
+  const dated = await Promise.all(names.map(async (n) => ({ path: join(folder, n), at: (await stat(join(folder, n))).mtimeMs })));
+  for (const old of dated.sort((a, b) => b.at - a.at).slice(KEEP_FILES - 1)) await rm(old.path, { force: true });
+};
+
+export const openValidationCache = async (options: { readonly databases: readonly string[]; readonly cwd: string }): Promise<ValidationCache | undefined> => {
+  if (process.env.DBSPEC_CACHE === 'off') return undefined;
+  const folder = cacheFolder(options.cwd);
+  const key = sha1(`${await currentToolKey()}\n${JSON.stringify({ databases: options.databases, cwd: resolve(options.cwd) })}`);
+  const path = join(folder, `validated-${key.slice(0, 20)}.v8`);
+  const entries = await readEntries(path);
+  const hashes = new Map<string, Promise<string | undefined>>();
+  const hashOf = (file: string): Promise<string | undefined> => {
+    const absolute = resolve(options.cwd, file);
+    let hash = hashes.get(absolute);
+    if (!hash) {
+      hash = readFile(absolute).then(sha1, () => undefined);
+      hashes.set(absolute, hash);
+    }
+    return hash;
+  };
+  let changed = false;
+  return {
+    lookup: async (file) => {
+      const entry = entries.get(resolve(options.cwd, file));
+      if (!entry || entry.sha !== (await hashOf(file))) return undefined;
+      for (const [dep, sha] of entry.deps) if ((await hashOf(dep)) !== sha) return undefined;
+      return entry.spec;
+    },
+    store: async (file, spec) => {
+      const sha = await hashOf(file);
+      const deps = await Promise.all(spec.fixtures.map(async (dep) => [dep, await hashOf(dep)] as const));
+      if (sha === undefined || deps.some(([, s]) => s === undefined)) return;
+      entries.delete(resolve(options.cwd, file));
+      entries.set(resolve(options.cwd, file), { sha, deps: deps as [string, string][], spec });
+      changed = true;
+    },
+    save: async () => {
+      if (!changed) return;
+      try {
+        while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+        await mkdir(folder, { recursive: true });
+        // Written aside and renamed: a reader never sees half a cache.
+        const temp = `${path}.${process.pid}.tmp`;
+        try {
+          await writeFile(temp, serialize(entries));
+          await rename(temp, path);
+        } finally {
+          await rm(temp, { force: true });
+        }
+        await prune(folder, path);
+      } catch {
+        // Only a speed-up.
+      }
+    },
+  };
+};
