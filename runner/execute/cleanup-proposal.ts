@@ -93,16 +93,3 @@ export const proposeCleanup = (
     return sql.length > 0 ? [{ db, placement, sql: sql.join(';\n') }] : [];
   });
 };
-
-/** Plain one-line scalars when safe, a literal block otherwise. */
-const yamlSql = (sql: string, indent: string): string =>
-  !sql.includes('\n') && !/[#'"]|: |^[\s\-?:,[\]{}&*!|>%@`]/.test(sql)
-    ? sql
-    : `|\n${sql
-        .split('\n')
-        .map((line) => `${indent}  ${line}`)
-        .join('\n')}`;
-
-/** One cleanup list item as YAML, every line after the first indented by `indent`. */
-export const cleanupItemYaml = (proposal: CleanupProposal, indent: string): string =>
-  `- db: ${proposal.db}\n${indent}  sql: ${yamlSql(proposal.sql, `${indent}  `)}`;

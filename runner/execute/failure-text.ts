@@ -3,7 +3,7 @@
  * small diff table (`-` an expected row that did not come back, `+` a row that should not be there).
  */
 import type { Cell, Failure, ResultRows } from '../results/types.ts';
-import { cleanupItemYaml } from './cleanup-proposal.ts';
+import { cleanupBlockYaml } from '../results/cleanup-yaml.ts';
 
 const MAX_ROWS = 12;
 const MAX_CELL = 40;
@@ -86,15 +86,12 @@ const leakLines = (failure: Failure): string[] => {
     if (leak.note) lines.push(`  (${leak.note})`);
   }
   if (failure.cleanup && failure.cleanup.length > 0) {
-    lines.push('', 'Proposed cleanup (children first); `dbspec run --update` adds it to the spec:', '  cleanup:');
-    for (const p of failure.cleanup) {
-      lines.push(`    ${p.placement === 'first' ? '# before the cleanup already there' : '# after the cleanup already there'}`);
-      lines.push(
-        ...cleanupItemYaml(p, '    ')
-          .split('\n')
-          .map((l, i) => (i === 0 ? `    ${l}` : l)),
-      );
-    }
+    lines.push('', 'Proposed cleanup (children first); `dbspec run --update` adds it to the spec:');
+    lines.push(
+      ...cleanupBlockYaml(failure.cleanup)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   }
   return lines;
 };

@@ -155,7 +155,12 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
     );
     // A lost connection keeps its code: it decides the run's exit code and tells the reader what happened.
     const code = outcome.failure?.code === 'CONNECTION_LOST' ? 'CONNECTION_LOST' : phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED';
-    const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}` };
+    // A parent deleted before its children: say what to do, the leak check lists the children.
+    const fkHint =
+      phase === 'cleanup' && outcome.failure?.error?.code === '23503'
+        ? '\nrows that reference it are still there: delete them first, in the same cleanup before this statement (the leak check lists them and proposes the deletes)'
+        : '';
+    const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}${fkHint}` };
     const todo: { status?: Status; known?: KnownFailure } = phase === 'setup' && outcome.status !== 'passed' ? asTodo(spec.known, 'errored') : {};
     record({
       name: blockName(phase, block, index, count),

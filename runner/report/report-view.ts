@@ -7,6 +7,7 @@ import { barChart } from './charts.ts';
 import type { BarChart } from './charts.ts';
 import { formatInstant, formatMetric, formatMs, shortCommit, STATUS_ICON } from './format.ts';
 import { rowTables } from './row-table.ts';
+import { cleanupView, leakViews, type LeakView } from './leak-view.ts';
 import type { TableView } from './row-table.ts';
 
 export type CountsRow = Totals & { readonly name: string; readonly detail?: string; readonly failing: boolean };
@@ -18,6 +19,9 @@ export type FailureView = {
   readonly location?: string;
   readonly error?: Failure['error'];
   readonly tables?: readonly TableView[];
+  /** A leak: the rows left behind, per table, and the cleanup that would remove them. */
+  readonly leaks?: readonly LeakView[];
+  readonly cleanup?: string;
 };
 
 export type StepView = {
@@ -123,12 +127,16 @@ const latencyChart = (title: string, metrics: Readonly<Record<string, number>> |
 
 const failureView = (failure: Failure, maxRows: number): FailureView => {
   const tables = rowTables(failure, maxRows);
+  const leaks = leakViews(failure, maxRows);
+  const cleanup = cleanupView(failure);
   return {
     code: failure.code,
     message: failure.message,
     ...(failure.location ? { location: failure.location } : {}),
     ...(failure.error ? { error: failure.error } : {}),
     ...(tables ? { tables } : {}),
+    ...(leaks ? { leaks } : {}),
+    ...(cleanup ? { cleanup } : {}),
   };
 };
 

@@ -4,7 +4,7 @@
  * spec without `cleanup:` gets one at the end. Every other byte stays as written. Pure: text in, text out.
  */
 import { isMap, isPair, isSeq, type Node as YamlNode, type YAMLSeq } from 'yaml';
-import { cleanupItemYaml } from '../execute/cleanup-proposal.ts';
+import { cleanupItemYaml } from '../results/cleanup-yaml.ts';
 import type { CleanupProposal } from '../results/types.ts';
 import { keyText, parseYamlText } from '../spec/load.ts';
 import { applyEdits, type TextEdit } from './rewrite-rows.ts';

@@ -64,9 +64,19 @@ describe('a leak explained and fixed', function () {
         ].join(';\n'),
       },
     ]);
+    // The failed cleanup says what to do about the foreign key.
+    assert.match(first.stdout, /cleanup failed: .*violates foreign key constraint[^\n]*\nrows that reference it are still there: delete them first/);
     // The console says the same in words.
     assert.match(first.stdout, /1 row left behind in shop\.orders, likely by the insert in step "the customer orders a lamp"/);
     assert.match(first.stdout, /Proposed cleanup \(children first\); `dbspec run --update` adds it to the spec:/);
+    // The reports show the rows and the proposal too.
+    const md = await readFile(join(dir, 'out', 'report.md'), 'utf8');
+    assert.match(md, /1 row left behind in shop\.orders, likely by the insert in step &quot;the customer orders a lamp&quot;/);
+    assert.match(md, /\| 1 \| \d+ \| [0-9a-f-]{36} \| lamp \|/);
+    assert.ok(md.includes('delete from orders where customer_id &#x3D; ${customer};'), 'the proposal is in report.md');
+    const html = await readFile(join(dir, 'out', 'report.html'), 'utf8');
+    assert.match(html, /1 row left behind in shop\.orders, likely by the insert in step &quot;the customer orders a lamp&quot;/);
+    assert.ok(html.includes('delete from audit_log where customer_id = ${customer};'), 'the proposal is in report.html');
   });
 
   it('--update adds the cleanup before the one already there, and the next run passes', async function () {
