@@ -5,4 +5,15 @@
 import { existsSync } from 'node:fs';
 
 const source = new URL('../runner/bin.ts', import.meta.url);
-await import(process.features.typescript && existsSync(source) ? source.href : new URL('../dist/bin.js', import.meta.url).href);
+const built = new URL('../dist/bin.js', import.meta.url);
+if (process.features.typescript && existsSync(source)) await import(source.href);
+else if (existsSync(built)) await import(built.href);
+else {
+  // A git-URL install packs without building (npm runs only `prepare` there, and dbspec builds at `prepack`).
+  process.stderr.write(
+    existsSync(source)
+      ? 'dbspec: this checkout has no build; use Node 24 here (npx uses the pinned one) or run `npm run build`\n'
+      : 'dbspec: this install has no compiled code (dist/); install dbspec from the registry or from a tarball made by `npm pack`\n',
+  );
+  process.exitCode = 2;
+}

@@ -4,7 +4,8 @@
  */
 import { access } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { isMap } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { normaliseUrl } from './connection-url.ts';
 import type { Diagnostic, SourceLocation } from './diagnostics.ts';
 import { redactUrl } from './redact.ts';
 import { keyText, loadYamlFile } from './spec/load.ts';
@@ -35,6 +36,17 @@ export type Config = {
   readonly specs?: string;
   /** Absolute: where `run` writes results and reports unless --out says otherwise (`output:`; default root/reports/out). */
   readonly output?: string;
+  /** `max_rows`: rows one statement may return; undefined: the default (db/row-limit.ts). */
+  readonly maxRows?: number;
+  /** `shared_targets`: what a non-disposable database may still be sent (see spec/shared-target-guard.ts). */
+  readonly sharedTargets?: SharedTargetsConfig;
+};
+
+export type SharedTargetsConfig = {
+  /** Kinds of dangerous statement allowed anyway, e.g. copy_program. */
+  readonly allow: readonly string[];
+  /** Extensions CREATE EXTENSION may create. */
+  readonly extensions: readonly string[];
 };
 
 /** The folder commands search when given no spec paths. */
@@ -58,7 +70,8 @@ const databaseConfig = (
   env: Readonly<Record<string, string | undefined>>,
   migrationsAt?: SourceLocation,
 ): DatabaseConfig => {
-  const url = env[urlEnv];
+  // Normalised at once: a password holding `/ ? # @ :` must not be read as the host by any URL parser.
+  const url = env[urlEnv] ? normaliseUrl(env[urlEnv]) : undefined;
   return { name, urlEnv, ...(url ? { url } : {}), migrations, disposable, ...(migrationsAt ? { migrationsAt } : {}) };
 };
 
@@ -150,8 +163,19 @@ export const loadConfig = async (options: { cwd: string; file?: string; env: Rea
   }));
   if (problems.length > 0) return { diagnostics: problems };
   const folder = (key: string, fallback: string): string => resolve(dirname(path), stringOf(valueOf(root, key)) ?? fallback);
+  const maxRows = valueOf(root, 'max_rows');
+  const shared = valueOf(root, 'shared_targets');
+  const strings = (node: unknown): string[] => (isSeq(node) ? node.items.map((item) => stringOf(item as never) ?? '').filter(Boolean) : []);
   return {
-    config: { file: display, root: dirname(path), databases, specs: folder('specs', DEFAULT_SPECS), output: folder('output', DEFAULT_OUTPUT) },
+    config: {
+      file: display,
+      root: dirname(path),
+      databases,
+      specs: folder('specs', DEFAULT_SPECS),
+      output: folder('output', DEFAULT_OUTPUT),
+      ...(isScalar(maxRows) && { maxRows: Number(maxRows.value) }),
+      ...(shared !== undefined && { sharedTargets: { allow: strings(valueOf(shared, 'allow')), extensions: strings(valueOf(shared, 'extensions')) } }),
+    },
     diagnostics: [],
   };
 };

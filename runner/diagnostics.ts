@@ -38,6 +38,19 @@ export type Diagnostic = {
   readonly hint?: string;
 };
 
+/** The one diagnostic builder: a problem of `kind` with its code, message and, when known, location and hint. */
+export const diagnostic = (kind: DiagnosticKind, code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
+  kind,
+  code,
+  message,
+  ...(location ? { location } : {}),
+  ...(hint ? { hint } : {}),
+});
+
+/** A mistake in a spec (exit 1). */
+export const authoring = (code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic =>
+  diagnostic('authoring', code, message, location, hint);
+
 /** Thrown only to cross an async boundary that cannot return a value; always caught and printed by the CLI. */
 export class DbspecError extends Error {
   readonly diagnostics: readonly Diagnostic[];

@@ -1,28 +1,24 @@
 /**
  * Passwords never reach a terminal, a log or a report: every URL dbspec prints goes through here.
  */
+import { urlParts } from './connection-url.ts';
 
+/** A postgres URL inside free text: up to white space or a quote (a password may hold / ? # @ :). */
 const URL_IN_TEXT = /postgres(?:ql)?:\/\/[^\s'"<>`]+/gi;
 const PASSWORD_KEYWORD = /(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]+)/gi;
 
-/** postgres://user:secret@host:port/db -> postgres://user:***@host:port/db (query-string passwords too). */
+/**
+ * postgres://user:secret@host:port/db -> postgres://user:***@host:port/db (query-string passwords too).
+ * The user info runs to the LAST `@` (see connection-url.ts), so `/ ? # @ :` in a password stay hidden.
+ */
 export const redactUrl = (url: string): string => {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url);
-  if (!scheme) return url.replace(PASSWORD_KEYWORD, '$1***');
-  const start = scheme[0].length;
-  // As in WHATWG URL parsing of non-special schemes: the authority ends at the first / ? #, and the
-  // user info ends at the authority's LAST @ (a password may contain an unescaped @).
-  const authorityEnd = url.slice(start).search(/[/?#]/);
-  const end = authorityEnd === -1 ? url.length : start + authorityEnd;
-  const authority = url.slice(start, end);
-  const at = authority.lastIndexOf('@');
-  let redacted = authority;
-  if (at !== -1) {
-    const userInfo = authority.slice(0, at);
-    const colon = userInfo.indexOf(':');
-    if (colon !== -1) redacted = `${userInfo.slice(0, colon)}:***${authority.slice(at)}`;
-  }
-  return url.slice(0, start) + redacted + url.slice(end).replace(PASSWORD_KEYWORD, '$1***');
+  const parts = urlParts(url);
+  if (!parts) return url.replace(PASSWORD_KEYWORD, '$1***');
+  const rest = parts.rest.replace(PASSWORD_KEYWORD, '$1***');
+  if (parts.userInfo === undefined) return parts.scheme + rest;
+  const colon = parts.userInfo.indexOf(':');
+  const userInfo = colon === -1 ? parts.userInfo : `${parts.userInfo.slice(0, colon)}:***`;
+  return `${parts.scheme}${userInfo}@${rest}`;
 };
 
 /** Redacts every postgres URL and every `password=...` inside free text (error messages, logs). */

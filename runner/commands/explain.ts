@@ -9,6 +9,7 @@ import type { BoundStatement } from '../spec/bind.ts';
 import { expectedErrorParts } from '../spec/expectation.ts';
 import type { ExpectedRow, Expectation, ResultExpectation, Spec, SqlText, Step, YamlValue } from '../spec/types.ts';
 import type { Command } from './command.ts';
+import { CONFIG_OPTION } from './shared-options.ts';
 import { fail, loadProject, usage } from './command-output.ts';
 
 const BUILTIN_MEANING: Readonly<Record<string, string>> = {
@@ -225,7 +226,7 @@ export const explainCommand: Command = {
   summary: 'Show what a spec will send and compare, without running it.',
   usage: 'dbspec explain SPEC... [--config FILE]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
+    config: CONFIG_OPTION,
   },
   run: async ({ values, positionals }) => {
     if (positionals.length === 0) return fail([usage('name the spec to explain, e.g. dbspec explain specs/my.spec.yaml')]);

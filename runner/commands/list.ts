@@ -8,7 +8,8 @@ import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import { stepDatabases } from '../spec/step-kinds.ts';
 import type { Spec, Step } from '../spec/types.ts';
 import type { Command } from './command.ts';
-import { fail, loadProject, usage } from './command-output.ts';
+import { fail, loadProject } from './command-output.ts';
+import { CONFIG_OPTION, parseGrep, parseTags, SELECTION_OPTIONS } from './shared-options.ts';
 
 export type ListedSpec = {
   readonly file: string;
@@ -43,28 +44,20 @@ const asText = (specs: readonly ListedSpec[]): string =>
 export const listCommand: Command = {
   name: 'list',
   summary: 'List specs and their steps (name, kind, database).',
-  usage: 'dbspec list [paths...] [--json] [--tag TAG]... [--grep REGEX] [--config FILE]',
+  usage: 'dbspec list [paths...] [--json] [--tag TAG[,TAG]]... [--grep REGEX] [--config FILE]',
   options: {
     json: { type: 'boolean', description: 'Print JSON instead of text.' },
-    tag: { type: 'string', multiple: true, value: 'TAG', description: 'Only specs with this tag (repeatable: any of them).' },
-    grep: { type: 'string', value: 'REGEX', description: 'Only specs whose name, file or a step name matches.' },
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
+    ...SELECTION_OPTIONS,
+    config: CONFIG_OPTION,
   },
   run: async ({ values, positionals }) => {
-    let grep: RegExp | undefined;
-    if (typeof values.grep === 'string') {
-      try {
-        grep = new RegExp(values.grep, 'i');
-      } catch (error) {
-        return fail([usage(`--grep: ${(error as Error).message}`)]);
-      }
-    }
+    const grep = parseGrep(values.grep);
+    if ('kind' in grep) return fail([grep]);
     const project = await loadProject(values, positionals);
     if ('configProblems' in project) return fail(project.configProblems);
     const { specs, diagnostics } = project;
     if (diagnostics.length > 0) process.stderr.write((await formatDiagnostics(diagnostics)) + '\n');
-    const tags = Array.isArray(values.tag) ? values.tag : typeof values.tag === 'string' ? [values.tag] : [];
-    const picked = selectSpecs(specs, { tags, ...(grep ? { grep } : {}) }).map(listed);
+    const picked = selectSpecs(specs, { tags: parseTags(values.tag), ...grep }).map(listed);
     process.stdout.write(values.json ? JSON.stringify({ specs: picked }, null, 2) + '\n' : picked.length > 0 ? asText(picked) + '\n' : '');
     return exitCodeFor(diagnostics);
   },

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { specsFolder } from '../config.ts';
 import { didYouMean } from '../spec/suggest.ts';
 import type { Command } from './command.ts';
+import { CONFIG_OPTION } from './shared-options.ts';
 import { commandConfig, fail, usage } from './command-output.ts';
 import { BASE_SCHEMA, schemaLineTarget, writeProjectSchema } from './project-schema.ts';
 
@@ -105,7 +106,7 @@ export const newCommand: Command = {
   options: {
     db: { type: 'string', value: 'NAMES', description: 'The databases the spec uses, comma-separated (default: the first configured one).' },
     dir: { type: 'string', short: 'd', value: 'DIR', description: "The folder to write the spec to (default: the config's `specs:` folder)." },
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
+    config: CONFIG_OPTION,
   },
   run: async ({ values, positionals }) => {
     if (positionals.length !== 1) return fail([usage('give the spec a name, e.g. dbspec new "users can log in"')]);

@@ -48,7 +48,12 @@ const baseline = async (ctx: ProveContext): Promise<{ failures: string[]; costs:
   const names = new Set(ctx.plan.specs.flatMap((s) => s.databases));
   const results = await runOn(ctx, indexes, new Map([...names].map((n) => [n, { kind: 'copy' }] as const)), false);
   return {
-    failures: results.filter((r) => r.status !== 'passed').map((r) => `${r.file}: ${r.name} (${r.status})`),
+    failures: results
+      .filter((r) => r.status !== 'passed')
+      .map((r) => {
+        const step = r.steps.find((s) => s.failure);
+        return `${r.file}: ${r.name} (${r.status})${step ? `\n    ${step.name}: ${step.failure!.message}` : ''}`;
+      }),
     costs: results.map((r) => r.durationMs),
   };
 };

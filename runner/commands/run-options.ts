@@ -3,6 +3,7 @@
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import { usage } from './command-output.ts';
+import { parseGrep, parseTags } from './shared-options.ts';
 import { parseDuration } from '../spec/duration.ts';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -29,6 +30,8 @@ export type RunOptions = {
   readonly reporter: string;
   /** Have the databases analyse every statement first (PREPARE); stop with exit 1 on problems. */
   readonly dbCheck?: boolean;
+  /** --max-rows: rows one statement may return; undefined: the config's max_rows or the default. */
+  readonly maxRows?: number;
 };
 
 const parseShard = (text: string): { index: number; count: number } | undefined => {
@@ -44,24 +47,18 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
   if (timeoutMs === undefined || timeoutMs <= 0) return usage(`--timeout takes a duration like 30s or 500ms, not '${String(values.timeout)}'`);
   const jobs = Number(values.jobs);
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) return usage(`--jobs takes a whole number from 1 to 64, not '${String(values.jobs)}'`);
-  let grep: RegExp | undefined;
-  if (typeof values.grep === 'string') {
-    try {
-      grep = new RegExp(values.grep, 'i');
-    } catch (error) {
-      return usage(`--grep: ${(error as Error).message}`);
-    }
-  }
+  const grep = parseGrep(values.grep);
+  if ('kind' in grep) return grep;
+  const maxRows = values['max-rows'] === undefined ? undefined : Number(values['max-rows']);
+  if (maxRows !== undefined && (!Number.isInteger(maxRows) || maxRows < 1))
+    return usage(`--max-rows takes a whole number of rows, at least 1, not '${String(values['max-rows'])}'`);
   const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
   if (typeof values.shard === 'string' && !shard) return usage(`--shard takes i/n with 1 <= i <= n, e.g. 2/4, not '${values.shard}'`);
   return {
     paths: positionals,
     config: typeof values.config === 'string' ? values.config : undefined,
-    grep,
-    tags: ((values.tag as string[] | undefined) ?? [])
-      .flatMap((t) => t.split(','))
-      .map((t) => t.trim())
-      .filter(Boolean),
+    ...grep,
+    tags: parseTags(values.tag),
     shard,
     durationsFrom: typeof values.durations === 'string' ? values.durations : undefined,
     bail: values.bail === true,
@@ -73,5 +70,6 @@ export const parseOptions = (values: Values, positionals: string[]): RunOptions 
     migrate: values.migrate === true,
     reporter: String(values.reporter),
     dbCheck: values['db-check'] === true,
+    ...(maxRows !== undefined && { maxRows }),
   };
 };

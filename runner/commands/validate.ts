@@ -7,6 +7,7 @@ import { DbspecError, exitCodeFor } from '../diagnostics.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import { formatDiagnostics } from '../spec/format-diagnostic.ts';
 import type { Command } from './command.ts';
+import { CONFIG_OPTION } from './shared-options.ts';
 import { fail, loadProject, shown } from './command-output.ts';
 import { specsFolder } from '../config.ts';
 
@@ -15,7 +16,8 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export const summaryLine = (diagnostics: readonly Diagnostic[], files: readonly string[]): string => {
   if (diagnostics.length === 0) return `${plural(files.length, 'spec')} valid`;
   const bad = new Set(diagnostics.flatMap((d) => (d.location ? [d.location.file] : [])));
-  return `${plural(diagnostics.length, 'error')} in ${bad.size} of ${plural(files.length, 'file')}`;
+  // Things named like specs that are not files (a pipe, a link loop) count among the files looked at.
+  return `${plural(diagnostics.length, 'error')} in ${bad.size} of ${plural(new Set([...files, ...bad]).size, 'file')}`;
 };
 
 export const validateCommand: Command = {
@@ -23,7 +25,7 @@ export const validateCommand: Command = {
   summary: "Check specs against the schema and PostgreSQL's parser, without a database.",
   usage: 'dbspec validate [paths...] [--config FILE] [--db-check]',
   options: {
-    config: { type: 'string', value: 'FILE', description: 'The config file (default: the nearest dbspec.config.yaml, from the working directory up).' },
+    config: CONFIG_OPTION,
     'db-check': {
       type: 'boolean',
       description: 'Then have the databases analyse every statement (PREPARE, nothing runs): unknown tables and columns at their line.',

@@ -45,7 +45,7 @@ const reasonOf = (changes: Changes | undefined, cwd: string): string => {
   return `${[...changes.specs].map((f) => shown(cwd, f)).join(', ')} saved`;
 };
 
-export const watchRun = async (options: RunOptions): Promise<number> => {
+export const runWatching = async (options: RunOptions): Promise<number> => {
   const cwd = process.cwd();
   const { config, diagnostics } = await commandConfig({ config: options.config });
   if (!config) return fail(diagnostics);

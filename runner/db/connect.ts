@@ -43,18 +43,20 @@ const within = <T>(promise: Promise<T>, ms: number): Promise<T> => {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 };
 
-export type ConnectOptions = Omit<PoolOptions, 'connectTimeoutMs'> & { readonly connectTimeoutMs?: number; readonly embedded: boolean };
+export type ConnectOptions = Omit<PoolOptions, 'connectTimeoutMs' | 'sessionSafe'> & { readonly connectTimeoutMs?: number; readonly embedded: boolean };
 
 /** @throws DbspecError (kind 'connection', code DBSPEC_CONNECTION) when the database cannot be reached in time. */
 export const connectDatabase = async (name: string, url: string, options: ConnectOptions): Promise<Database> => {
   const total = options.connectTimeoutMs ?? 10_000;
   const deadline = Date.now() + total;
-  const pool = await createPoolFor(url, { ...options, connectTimeoutMs: total });
+  // Shared by the pool's driver (which skips the reset after these texts) and the Database (which proves them).
+  const sessionSafe = new Set<string>();
+  const pool = await createPoolFor(url, { ...options, connectTimeoutMs: total, sessionSafe });
   let delay = 100;
   let previous: unknown;
   for (;;) {
     try {
-      return await within(databaseFromPool(name, pool, options.embedded), Math.max(1, deadline - Date.now()));
+      return await within(databaseFromPool(name, pool, options.embedded, sessionSafe), Math.max(1, deadline - Date.now()));
     } catch (caught) {
       // Running out of time on a retry says less than the failure that made us retry.
       const error = caught instanceof AttemptTimeout && previous !== undefined ? previous : caught;

@@ -4,7 +4,13 @@
  * cheap, and identical to it. Names carry a random tag, so two runs on one server never collide.
  */
 import pg from 'pg';
+import { currentOwner } from './run-owner.ts';
 import { APPLICATION_NAME } from './text-driver.ts';
+
+/** A copy's COMMENT ON DATABASE starts so, followed by its owner as JSON: a later run finds copies a killed run left. */
+export const COPY_MARK = 'dbspec copy ';
+
+const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** PostgreSQL truncates identifiers to 63 bytes; a copy's name must stay distinct after that. */
 const MAX_IDENTIFIER_BYTES = 63;
@@ -64,6 +70,7 @@ export const createCopies = async (templateUrl: string, names: readonly string[]
     for (const name of names) {
       await client.query(`create database ${ident(name)} template ${ident(template)}`);
       made.push(name);
+      await client.query(`comment on database ${ident(name)} is ${literal(COPY_MARK + JSON.stringify(currentOwner()))}`);
     }
   } catch (error) {
     for (const name of made) await client.query(`drop database if exists ${ident(name)} with (force)`).catch(() => undefined);

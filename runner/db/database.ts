@@ -2,12 +2,13 @@
  * One named database behind a slonik pool: raw SQL with positional parameters in, PostgreSQL's text
  * output out (see QueryResult). Knows nothing of specs.
  */
-import { createPool, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
+import { createPool, sql, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
 import type { Cell } from '../results/types.ts';
 import type { OutputStyle, ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { createFingerprinter } from './fingerprint.ts';
 import type { SqlEffects } from '../sql/effects.ts';
+import { sessionChange } from './session-proof.ts';
 import { changeScope, loadWriteGraph, type ChangeScope, type WriteGraph } from './write-graph.ts';
 import { APPLICATION_NAME, BACKEND_PID_SQL, createTextDriverFactory, RESET_SQL } from './text-driver.ts';
 
@@ -27,6 +28,12 @@ export type Database = {
   fingerprint(tables?: readonly string[]): Promise<ReadonlyMap<string, number>>;
   /** The tables SQL with these writes can change (see write-graph.ts); the catalog is read on first use. */
   changeScope(writes: SqlEffects): Promise<ChangeScope>;
+  /**
+   * Before a spec: of its statements on this database, those the catalog proves unable to change their session
+   * skip the connection reset after them (see session-proof.ts); every other statement is followed by one.
+   * Replaces what the previous spec proved. Returns the texts proven.
+   */
+  proveSessionSafe(statements: readonly { readonly sql: string; readonly effects?: SqlEffects }[]): Promise<readonly string[]>;
   /** Cancels every statement this process is running on this database (on SIGINT/SIGTERM). */
   cancelRunning(): Promise<void>;
   end(): Promise<void>;
@@ -50,19 +57,28 @@ export type PoolOptions = {
   readonly poolSize?: number;
   /** Bound on establishing one connection. */
   readonly connectTimeoutMs: number;
+  /** Rows one statement may return (see row-limit.ts). */
+  readonly maxRows?: number;
+  /** Statement texts proven unable to change their session: no reset after them (see session-proof.ts). */
+  readonly sessionSafe?: ReadonlySet<string>;
 };
 
 /** slonik reports 0 for commands without a count (BEGIN, CREATE...); the command tag says which have one. */
 const COUNTED_COMMANDS = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'MOVE', 'FETCH', 'COPY']);
 
-/** A slonik query token from raw text, as `sql` would build it, with a parser that accepts every row. */
-const rawQuery = (sql: string, values: readonly ParamValue[] = []): QuerySqlToken =>
-  ({
-    type: Symbol.for('SLONIK_TOKEN_QUERY'),
-    sql,
-    values,
-    parser: { '~standard': { version: 1, vendor: 'dbspec', validate: (value: unknown) => ({ value }) } },
-  }) as unknown as QuerySqlToken;
+/**
+ * A token of slonik's own `sql.unsafe` (its type symbol and pass-through parser), given dbspec's text and
+ * values. slonik has no public way to build a query from text held in a variable: `sql.unsafe` and
+ * `sql.fragment` are template tags that refuse anything but a template literal (they check
+ * `Object.isFrozen(parts.raw)`) and renumber the placeholders between the parts, which would move every
+ * error position dbspec maps back to the YAML. The text here is already bound ($1..$n, spec/bind.ts).
+ */
+const UNSAFE_TOKEN = sql.unsafe`select 1`;
+const rawQuery = (text: string, values: readonly ParamValue[] = []): QuerySqlToken => ({
+  ...UNSAFE_TOKEN,
+  sql: text,
+  values: values as QuerySqlToken['values'],
+});
 
 type SlonikResult = {
   readonly command: string;
@@ -92,6 +108,8 @@ export const createPoolFor = (url: string, options: PoolOptions): Promise<Databa
     driverFactory: createTextDriverFactory({
       connectTimeoutMs: options.connectTimeoutMs,
       ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
+      ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
+      ...(options.sessionSafe !== undefined && { sessionSafe: options.sessionSafe }),
     }),
     maxPoolSize: options.poolSize ?? 10,
     // A test tool must see the first error, never a silent retry.
@@ -112,12 +130,13 @@ export const createPoolFor = (url: string, options: PoolOptions): Promise<Databa
 const shortVersion = (serverVersion: string): string => serverVersion.split(' ')[0] ?? serverVersion;
 
 /** Wraps an open pool; `show server_version` is its first query, so connection problems surface here. */
-export const databaseFromPool = async (name: string, pool: DatabasePool, embedded: boolean): Promise<Database> => {
+export const databaseFromPool = async (name: string, pool: DatabasePool, embedded: boolean, sessionSafe = new Set<string>()): Promise<Database> => {
   const version = await run(pool, 'show server_version');
   const query = async (sql: string, values?: readonly ParamValue[]): Promise<QueryResult> => {
-    // slonik destroys a pooled connection whose handler throws: an expected error (a unique violation a
-    // spec asks for) would cost a new connection each time. Caught inside, the connection goes back to the
-    // pool; one that is really gone fails its reset on release and is discarded then.
+    // slonik destroys a pooled connection whose handler throws (createConnection.ts; "Won't fix. By
+    // design.", gajus/slonik#721), and pool.query is such a handler: an expected error (a unique violation
+    // a spec asks for) would cost a new connection each time. Caught inside, the connection goes back to
+    // the pool; one that is really gone fails its reset on release and is discarded then.
     let outcome: { readonly ok: true; readonly result: QueryResult } | { readonly ok: false; readonly error: unknown } | undefined;
     await pool.connect(async (connection) => {
       try {
@@ -131,6 +150,11 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
   };
   const fingerprint = createFingerprinter(query);
   let graph: Promise<WriteGraph> | undefined;
+  const catalog = (): Promise<WriteGraph> =>
+    (graph ??= loadWriteGraph(query).catch((error: unknown) => {
+      graph = undefined;
+      throw error;
+    }));
   let ended: Promise<void> | undefined;
   return {
     name,
@@ -153,14 +177,26 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
     },
     fingerprint,
     changeScope: async (writes) => {
-      graph ??= loadWriteGraph(query).catch((error: unknown) => {
-        graph = undefined;
-        throw error;
-      });
-      const scope = changeScope(await graph, writes);
+      const scope = changeScope(await catalog(), writes);
       // SQL that could not be followed may have changed the schema itself: read the catalog again next time.
       if ('everything' in scope) graph = undefined;
       return scope;
+    },
+    proveSessionSafe: async (statements) => {
+      sessionSafe.clear();
+      // DDL (opaque to the parse tree) may add a trigger or a view while the spec runs: nothing is proven
+      // against a catalog the spec itself changes, and the next spec reads the catalog again.
+      if (statements.length === 0 || statements.some((s) => s.effects === undefined || s.effects.opaque !== undefined)) {
+        graph = undefined;
+        return [];
+      }
+      try {
+        const read = await catalog();
+        for (const s of statements) if (sessionChange(read, s.effects as SqlEffects) === undefined) sessionSafe.add(s.sql);
+      } catch {
+        sessionSafe.clear();
+      }
+      return [...sessionSafe];
     },
     cancelRunning: async () => {
       await query(

@@ -1,10 +1,20 @@
 /**
  * Any error a query can throw -> the PostgreSQL facts a spec can expect: SQLSTATE, constraint, detail.
- * slonik wraps server errors in its own classes and does not keep the SQLSTATE in one place (or at all, for
- * 22P02), so this walks the wrapping and restores it.
+ * slonik's error classes carry the server's error as `cause`; this walks the chain to it. dbspec's text
+ * driver leaves statement errors as node-postgres raised them, on purpose: slonik emits any of its own
+ * classes thrown by a query on the connection (connectionMethods/query.ts), which rejects the whole
+ * `pool.connect` routine even when the caller caught the error, so a session that expects an error would
+ * be torn down. What is still told apart by message text, and why:
+ * - 57014: PostgreSQL gives a cancelled statement and a timed-out one the same SQLSTATE; slonik's own pg
+ *   driver tells them apart by the same message ("canceling statement due to user request").
+ * - InvalidInputError: slonik's pg driver turns the server's 22P02 into it without the cause (only the
+ *   message), exactly like slonik's own input errors; only their wording separates them.
+ * - "Connection terminated": node-postgres reports a dropped socket with no code, only this message (slonik's
+ *   executeQuery and pg driver match it the same way).
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, InvalidInputError, StatementCancelledError, StatementTimeoutError } from 'slonik';
 import { redactSecrets } from '../redact.ts';
+import { RowLimitError } from './row-limit.ts';
 
 export type DbError = {
   /** SQLSTATE, e.g. 23505; absent when the failure did not come from the server. */
@@ -14,7 +24,7 @@ export type DbError = {
   readonly detail?: string;
   /** 1-based character offset of the error in the statement text, when the server gives one. */
   readonly position?: number;
-  readonly kind: 'sql' | 'timeout' | 'connection-lost' | 'cancelled' | 'connection-failed';
+  readonly kind: 'sql' | 'timeout' | 'connection-lost' | 'cancelled' | 'connection-failed' | 'row-limit';
 };
 
 type ServerFields = { code?: unknown; message?: unknown; constraint?: unknown; detail?: unknown; position?: unknown; cause?: unknown };
@@ -55,12 +65,15 @@ const withServerFields = (source: ServerFields, kind: DbError['kind'], code: str
 const kindOfSqlstate = (code: string, message: string): DbError['kind'] => {
   if (code === '57014') return /user request/i.test(message) ? 'cancelled' : 'timeout';
   if (code === '57P01' || code === '57P02' || code === '57P03') return 'connection-lost';
-  if (code.startsWith('08')) return 'connection-failed';
+  // 53300 too_many_connections: no connection to be had (max_connections, a role's or database's limit).
+  if (code.startsWith('08') || code === '53300') return 'connection-failed';
   return 'sql';
 };
 
 export const toDbError = (error: unknown): DbError => {
   const chain = causeChain(error);
+  const overLimit = chain.find((link) => link instanceof RowLimitError);
+  if (overLimit) return { message: (overLimit as RowLimitError).message, kind: 'row-limit' };
   const server = chain.find((link) => typeof link.code === 'string' && SQLSTATE.test(link.code));
   if (server) {
     const code = server.code as string;

@@ -5,13 +5,16 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFileSync, chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chown, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { reachableBinaries, type UserIds } from './binaries.ts';
+import { EMBEDDED_DIR_PREFIX, EMBEDDED_OWNER_FILE } from './embedded-leftovers.ts';
 import { freePort } from './free-port.ts';
+import { writePasswordFifo } from './password-fifo.ts';
+import { currentOwner } from './run-owner.ts';
 
 export type EmbeddedServer = {
   readonly port: number;
@@ -116,12 +119,10 @@ const initialise = async (
   log: (message: unknown) => void,
 ): Promise<void> => {
   await mkdir(dataDir, { mode: 0o700 });
+  if (user) await chown(dataDir, user.uid, user.gid);
+  // A named pipe, not a file: the password never rests on disk, and the pipe is gone once initdb read it.
   const pwfile = join(dir, 'pwfile');
-  await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
-  if (user) {
-    await chown(dataDir, user.uid, user.gid);
-    await chown(pwfile, user.uid, user.gid);
-  }
+  const feeding = writePasswordFifo(pwfile, password, user);
   try {
     await new Promise<void>((resolve, reject) => {
       const child = spawn(initdb, [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, ...INITDB_FLAGS], {
@@ -140,7 +141,7 @@ const initialise = async (
       child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (code ${code}): ${output.trim()}`))));
     });
   } finally {
-    await rm(pwfile, { force: true });
+    await feeding.stop();
   }
 };
 
@@ -191,20 +192,32 @@ const stopServer = async (child: ChildProcess | undefined): Promise<void> => {
 
 export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promise<EmbeddedServer> => {
   const started = performance.now();
-  const dir = await mkdtemp(join(tmpdir(), 'dbspec-pg-'));
+  const dir = await mkdtemp(join(tmpdir(), EMBEDDED_DIR_PREFIX));
   // The server runs as the unprivileged postgres user, which must reach the data dir inside.
   chmodSync(dir, 0o755);
   const dataDir = join(dir, 'data');
   const logFile = options.logFile ?? join(dir, 'server.log');
-  const log = (message: unknown): void => {
-    try {
-      appendFileSync(logFile, message instanceof Error ? `${message.stack ?? message.message}\n` : String(message));
-    } catch {
-      // The log is a courtesy; never fail a run over it.
-    }
-  };
+  // The log is a courtesy; never fail a run over it.
+  const log = Object.assign(
+    (message: unknown): void => {
+      try {
+        appendFileSync(logFile, message instanceof Error ? `${message.stack ?? message.message}\n` : String(message));
+      } catch {}
+    },
+    {
+      reset: (): void => {
+        try {
+          writeFileSync(logFile, '');
+        } catch {}
+      },
+    },
+  );
   const password = randomBytes(12).toString('hex');
   const port = await freePort();
+  // Found by the next run should this process be killed (see embedded-leftovers.ts).
+  writeFileSync(join(dir, EMBEDDED_OWNER_FILE), JSON.stringify({ ...currentOwner(), port }));
+  // One run's log, not every run's: the file is started afresh.
+  if (options.logFile !== undefined) log.reset();
   let stopped: Promise<void> | undefined;
   let child: ChildProcess | undefined;
   const onExit = (): void => {

@@ -12,6 +12,9 @@ import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
 import { applyMigrations, checkMigrated } from './migrations.ts';
 import { freshDatabaseFactory } from './fresh-database.ts';
+import { removeLeftoverEmbedded } from './embedded-leftovers.ts';
+import { removeLeftovers } from './leftovers.ts';
+import { targetKey } from './run-registry.ts';
 import { redactUrl } from '../redact.ts';
 
 export type OpenOptions = {
@@ -19,6 +22,8 @@ export type OpenOptions = {
   migrate: boolean;
   statementTimeoutMs?: number;
   poolSize?: number;
+  /** Rows one statement may return (see row-limit.ts). */
+  maxRows?: number;
   logFile?: string;
   /** Total bounded retry when connecting; default 10000. */
   connectTimeoutMs?: number;
@@ -43,6 +48,15 @@ export type OpenDatabases = {
   readonly embedded: boolean;
   /** Milliseconds the embedded server took from start to ready, when one was started. */
   readonly embeddedStartMs?: number;
+  /**
+   * Per worker: database name -> the key its cleanup is recorded under (see run-registry.ts), for databases
+   * given by URL and not copies; a killed run's owed cleanup is run on them by the next run.
+   */
+  readonly targets: readonly ReadonlyMap<string, string>[];
+  /** Database name -> the URL it was opened at (worker 1); holds passwords, never print unredacted. */
+  readonly urls: ReadonlyMap<string, string>;
+  /** What was removed that killed runs had left (embedded servers, copies, owed cleanup): one line each. */
+  readonly notices: readonly string[];
   /** Ends pools, stops the embedded server and removes its temp dir; idempotent. */
   close(): Promise<void>;
 };
@@ -103,6 +117,7 @@ export const openDatabases = async (config: Config, names: readonly string[], op
       ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
       ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
       ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
+      ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
     });
   const urlOf = (database: DatabaseConfig): string => database.url ?? (server as EmbeddedServer).url(database.name);
   // Upgrade steps may create databases beside an embedded or disposable one, never beside a shared one.
@@ -119,7 +134,9 @@ export const openDatabases = async (config: Config, names: readonly string[], op
           }),
         };
 
+  const notices: string[] = [];
   try {
+    if (options.readOnly !== true) notices.push(...removeLeftoverEmbedded());
     if (wanted.some((database) => database.url === undefined)) {
       server = await startEmbedded(options.logFile);
       for (const database of wanted.filter((each) => each.url === undefined)) await server.createDatabase(database.name);
@@ -138,11 +155,21 @@ export const openDatabases = async (config: Config, names: readonly string[], op
       };
       if (embedded || options.migrate) await applyMigrations(connected, source);
       else await checkMigrated(connected, source, database.urlEnv);
-      // A template may not be in use while it is copied: the pool reconnects after the copies are made.
-      if (copying) {
-        opened.delete(database.name);
-        await connected.end();
-      }
+    }
+    // Before any copy is made, so that no copy inherits the rows a killed run left. Never from a read-only command.
+    if (options.readOnly !== true)
+      notices.push(
+        ...(await removeLeftovers({
+          opened: wanted.filter((each) => each.url !== undefined).map((each) => ({ url: each.url as string, database: opened.get(each.name) as Database })),
+          others: config.databases
+            .filter((each) => each.url !== undefined && !wanted.includes(each) && (each.disposable || options.allowShared))
+            .map((each) => ({ url: each.url as string, connect: () => connect(each.name, each.url as string, false) })),
+        })),
+      );
+    // A template may not be in use while it is copied: the pools reconnect after the copies are made.
+    if (copying) {
+      for (const database of wanted) await opened.get(database.name)?.end();
+      opened.clear();
     }
     if (copying) {
       copiesRefused = await copyForWorkers(
@@ -171,6 +198,9 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     ...(copiesRefused !== undefined && { copiesRefused }),
     embedded: server !== undefined,
     ...(server !== undefined && { embeddedStartMs: server.startMs }),
+    targets: workers.map((_, k) => (k === 0 ? new Map(wanted.filter((d) => d.url !== undefined).map((d) => [d.name, targetKey(d.url as string)])) : new Map())),
+    notices,
+    urls: new Map(wanted.map((d) => [d.name, urlOf(d)])),
     close,
   };
 };

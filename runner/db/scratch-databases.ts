@@ -6,6 +6,7 @@
  * specs or mutants.
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { Config, DatabaseConfig } from '../config.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import { redactUrl } from '../redact.ts';
@@ -14,6 +15,7 @@ import { copyName, createDatabaseVia, databaseOf, dropDatabasesVia, urlWithDatab
 import type { Database } from './database.ts';
 import { toDbError } from './db-error.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
+import { freshDatabaseFactory } from './fresh-database.ts';
 import { applyMigrationTexts, type MigrationText } from './migrations.ts';
 import { restoreStatements, schemaSignature, type RestoreTarget } from './schema-restore.ts';
 
@@ -86,12 +88,27 @@ export const openScratchServers = async (config: Config, names: readonly string[
   let counter = 0;
   const made = new Map<Home, Set<string>>();
   const facts: Record<string, { serverVersion: string; embedded: boolean }> = {};
-  const connect = (home: Home, database: string): Promise<Database> =>
-    connectDatabase(home.name, home.urlOf(database), {
+  const connectUrl = (home: Home, url: string): Promise<Database> =>
+    connectDatabase(home.name, url, {
       embedded: home.embedded,
       ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
       ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
     });
+  // Every database here is embedded or disposable, so upgrade steps may create theirs beside it (from the
+  // configured migrations folder: an upgrade step's database never has the mutant).
+  const connect = async (home: Home, database: string): Promise<Database> => {
+    const db = await connectUrl(home, home.urlOf(database));
+    const configured = wanted.find((each) => each.name === home.name)!;
+    return {
+      ...db,
+      fresh: freshDatabaseFactory(home.name, {
+        url: home.urlOf(database),
+        migrationsDir: join(config.root, configured.migrations),
+        displayRoot: config.root,
+        connect: (_name, url) => connectUrl(home, url),
+      }),
+    };
+  };
   const create = async (home: Home, label: string, template?: string): Promise<string> => {
     const name = copyName(home.base, counter++, `${label}${tag}`);
     await createDatabaseVia(home.adminUrl, name, template);

@@ -9,7 +9,9 @@
  * every result carries the settings in force so that its text is read as it was printed.
  */
 import { BackendTerminatedError, BackendTerminatedUnexpectedlyError, createDriverFactory, type DriverFactory } from 'slonik';
+import { hostname } from 'node:os';
 import pg from 'pg';
+import { cancelFrom, DEFAULT_MAX_ROWS, queryWithRowLimit } from './row-limit.ts';
 import type { OutputStyle } from './query-result.ts';
 import { mayChangeSession, TRANSACTION_CONTROL } from './session-state.ts';
 
@@ -46,14 +48,21 @@ export const RESET_SQL = 'DISCARD ALL';
 /** Answered from the connection's BackendKeyData, without a round trip. */
 export const BACKEND_PID_SQL = 'select pg_backend_pid()';
 
-/** Unique per process, so that cancelling "our" statements never touches another dbspec run's. */
-export const APPLICATION_NAME = `dbspec/${process.pid}`;
+/**
+ * Unique per process and host, so that cancelling "our" statements never touches another dbspec run's,
+ * and a later run on this host can end the connections of a killed one (see copy-leftovers.ts).
+ */
+export const APPLICATION_NAME = `dbspec/${process.pid}@${hostname().slice(0, 40)}`;
 
 export type SessionSettings = {
   /** statement_timeout in ms; undefined: the server's default. */
   readonly statementTimeoutMs?: number;
   /** Bound on establishing one connection. */
   readonly connectTimeoutMs: number;
+  /** Rows one statement may return (see row-limit.ts); default DEFAULT_MAX_ROWS. */
+  readonly maxRows?: number;
+  /** Texts proven unable to change their session (Database.proveSessionSafe): no reset after them. */
+  readonly sessionSafe?: ReadonlySet<string>;
 };
 
 /**
@@ -68,7 +77,11 @@ const startupOptions = (settings: SessionSettings): string =>
     ...(settings.statementTimeoutMs !== undefined ? [`-c statement_timeout=${Math.max(1, Math.round(settings.statementTimeoutMs))}`] : []),
   ].join(' ');
 
-/** pg reports a dropped socket by message only; slonik discards a pool client only for its own class. */
+/**
+ * pg reports a dropped socket by message only (no code); slonik discards a pool client only for its own
+ * BackendTerminated classes, so those, with the pg error as `cause`, are what the driver throws. Statement
+ * errors stay pg's own (see db-error.ts for why they are not wrapped).
+ */
 const wrapConnectionError = (error: Error): Error => {
   const code = (error as { code?: unknown }).code;
   if (/connection terminated unexpectedly/i.test(error.message)) return new BackendTerminatedUnexpectedlyError(error);
@@ -90,6 +103,7 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
     return {
       createPoolClient: async ({ clientEventEmitter }) => {
         const client = new pg.Client(clientConfig);
+        const cancel = cancelFrom({ ...clientConfig, options: undefined }, () => (client as unknown as { processID: number | null }).processID);
         const styleInForce = followStyle(client);
         // Once a query has reported the connection dead, later socket errors stay quiet and further queries
         // (slonik's DISCARD ALL on release) fail at once: slonik destroying the client from the error event
@@ -148,18 +162,18 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
               dirty = false;
             } else if (TRANSACTION_CONTROL.has(sql)) {
               inTransaction = sql === 'begin';
-            } else if (!dirty && mayChangeSession(sql)) {
+            } else if (!dirty && mayChangeSession(sql) && settings.sessionSafe?.has(sql) !== true) {
               dirty = true;
             }
             let result;
             try {
               // Extended protocol always: one statement per query, as the server enforces it.
-              result = await client.query({
-                text: sql,
-                values: (values ?? []).map(toDriverValue),
-                rowMode: 'array',
-                queryMode: 'extended',
-              } as pg.QueryArrayConfig);
+              result = await queryWithRowLimit(
+                client,
+                { text: sql, values: (values ?? []).map(toDriverValue), rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig,
+                settings.maxRows ?? DEFAULT_MAX_ROWS,
+                cancel,
+              );
             } catch (error) {
               const wrapped = wrapConnectionError(error as Error);
               if (wrapped !== error) dead = wrapped;

@@ -10,7 +10,10 @@ import type { Plan } from '../plan/plan.ts';
 import type { SpecResult } from '../results/types.ts';
 import { EVENT_ROWS, EVENT_SPEC, EVENT_STEP, type RunEvents } from './events.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
-import { runSpec, skippedSpec } from './run-spec.ts';
+import { runSpec } from './run-spec.ts';
+import { skippedSpec } from './spec-result.ts';
+import { serverStopped } from './cleanup-retry.ts';
+import type { RunRecord } from '../db/run-registry.ts';
 
 export type EngineOptions = {
   readonly plan: Plan;
@@ -25,6 +28,8 @@ export type EngineOptions = {
   readonly signal: AbortSignal;
   /** Where the run tells what happens: every step, spec and rows check. */
   readonly events: RunEvents;
+  /** Where specs in flight record the cleanup they owe, and each worker's database keys (see db/run-registry.ts). */
+  readonly owed?: { readonly record: RunRecord; readonly targets: readonly ReadonlyMap<string, string>[] };
 };
 
 export type EngineRun = {
@@ -71,6 +76,7 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
         timeoutMs: options.timeoutMs,
         signal: options.signal,
         isolation: eachSpec ? { before: lastFingerprint } : undefined,
+        ...(options.owed && { owed: { id: index, record: options.owed.record, targets: options.owed.targets[eachSpec ? k : 0] ?? new Map() } }),
         onStep: (step) => options.events.emit(EVENT_STEP, index, step),
         onRows: (check) => options.events.emit(EVENT_ROWS, check),
       });
@@ -92,7 +98,8 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
     return skipped;
   });
   // A database lost mid-run has already failed the specs that needed it; no leak check is possible then.
-  const after = runBefore && (await takeFingerprints(options.databases).catch(() => undefined));
+  // Nor when the watchdog found a server silent: counting would wait on it forever.
+  const after = runBefore && !serverStopped(options.signal) ? await takeFingerprints(options.databases).catch(() => undefined) : undefined;
   const runLeaks = runBefore && after ? fingerprintChanges(runBefore, after) : [];
   return { specs, interrupted, stoppedAfterFailure, runLeaks };
 };

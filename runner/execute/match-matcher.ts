@@ -21,9 +21,9 @@ export const matchMatcher = (matcher: Matcher, actual: Cell, oid: number, style:
     case 'not_null':
       return actual !== null;
     case 'json':
-      return actual !== null && typeFamily(oid) === 'json'
-        ? matchJson(matcher.value, cellText(actual), oid === 114, false)
-        : plainJsonFallback(matcher, actual, oid, style);
+      // A literal JSON value, `{ json: null }` included: never SQL NULL.
+      if (actual === null) return false;
+      return typeFamily(oid) === 'json' ? matchJson(matcher.value, cellText(actual), oid === 114, false) : plainJsonFallback(matcher, actual, oid, style);
   }
   if (actual === null) return false;
   switch (matcher.matcher) {

@@ -200,19 +200,23 @@ const intervalEquals = (value: string, text: string): boolean => {
 };
 
 /**
- * JSON compares by value (`ordered` for json, whose text keeps key order and duplicates). An expected string
- * may be JSON text ('{"a": 1}', 'null') or a JSON string value: either reading matches (`parseStrings` false
- * for the `{ json: ... }` matcher, which is always the literal value).
+ * JSON compares by value: jsonb ignoring key order; json (`ordered`) keeping its key order and duplicate
+ * keys. An expected string may be JSON text ('{"a": 1}', 'null') or a JSON string value: either reading
+ * matches (`parseStrings` false for the `{ json: ... }` matcher, which is always the literal value). For json,
+ * whose value is the text itself, JSON text must be written exactly as stored (the plain-value fallback
+ * has already compared it): only YAML maps, lists and scalars compare by structure.
  */
 export const matchJson = (value: YamlValue, text: string, ordered: boolean, parseStrings: boolean): boolean => {
   const actual = parseJson(text);
   if (!actual) return false;
   const actualKey = jsonKey(actual, ordered);
+  const parsed = typeof value === 'string' && parseStrings ? parseJson(value) : undefined;
+  if (parsed && !ordered && jsonKey(parsed, ordered) === actualKey) return true;
+  // A YAML map has no key order of its own worth trusting (JavaScript puts integer-like keys first), and no
+  // duplicates: against json it compares in any order, every key of the text counted.
   const literal = jsonOfYaml(value);
-  if (literal && jsonKey(literal, ordered) === actualKey) return true;
-  if (!parseStrings || typeof value !== 'string') return false;
-  const parsed = parseJson(value);
-  return parsed !== undefined && jsonKey(parsed, ordered) === actualKey;
+  const mode = ordered ? 'sorted' : 'jsonb';
+  return literal !== undefined && jsonKey(literal, mode) === jsonKey(actual, mode);
 };
 
 /** A YAML list against an array cell, element by element with the element type's rules; a string as an array literal. */

@@ -55,7 +55,9 @@ const monthOf = (name: string): number => MONTHS.indexOf(name.slice(0, 3).toLowe
 const TIME = String.raw`(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d*))?)?`;
 const ZONE = String.raw`Z|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?|[A-Za-z][A-Za-z0-9/_+-]*`;
 
-type Fields = { y: string; mo: string; d: string; h?: string; mi?: string; s?: string; f?: string; zone?: string };
+type Fields = { y: string; mo: string; d: string; h?: string; mi?: string; s?: string; f?: string; zone?: string; weekday?: string };
+
+const WEEKDAYS = ['thu', 'fri', 'sat', 'sun', 'mon', 'tue', 'wed'];
 
 /** Each DateStyle's shape; groups are mapped to fields by the reader beside it. */
 const READERS: readonly ((text: string, order: DateOrder) => Fields | null | undefined)[] = [
@@ -84,7 +86,10 @@ const READERS: readonly ((text: string, order: DateOrder) => Fields | null | und
     ).exec(text);
     if (!m) return undefined;
     const month = monthOf(m[1] ?? m[4]!);
-    return month === 0 ? undefined : { y: m[9]!, mo: String(month), d: m[2] ?? m[3]!, h: m[5], mi: m[6], s: m[7], f: m[8], zone: m[10] };
+    const first = m[0].split(/\s+/)[0]!;
+    // The first word is a day name when it is neither the month (MDY) nor the day of the month (DMY).
+    const weekday = first !== (m[1] ?? m[3]) ? first.replace(/\.$/, '') : undefined;
+    return month === 0 ? undefined : { y: m[9]!, mo: String(month), d: m[2] ?? m[3]!, h: m[5], mi: m[6], s: m[7], f: m[8], zone: m[10], weekday };
   },
 ];
 
@@ -112,8 +117,10 @@ export const parseDateTime = (text: string, order: DateOrder = 'MDY'): DateTimeT
   const fraction = fields.f ?? '';
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 24 || minute > 59 || second > 60 || (hour === 24 && (minute > 0 || second > 0 || /[1-9]/.test(fraction)))) return undefined;
-  const wallMicros =
-    BigInt(daysFromCivil(year, month, day)) * MICROS_PER_DAY + BigInt(hour * 3600 + minute * 60 + second) * MICROS_PER_SECOND + fractionMicros(fraction);
+  const days = daysFromCivil(year, month, day);
+  // A day name, when written, must be that date's (PostgreSQL prints the right one; 1970-01-01 was a Thursday).
+  if (fields.weekday !== undefined && WEEKDAYS[((days % 7) + 7) % 7] !== fields.weekday.slice(0, 3).toLowerCase()) return undefined;
+  const wallMicros = BigInt(days) * MICROS_PER_DAY + BigInt(hour * 3600 + minute * 60 + second) * MICROS_PER_SECOND + fractionMicros(fraction);
   return { wallMicros, hasTime: fields.h !== undefined, ...(fields.zone === undefined ? {} : { zone: fields.zone }) };
 };
 
@@ -204,8 +211,9 @@ export const instantMicros = (parsed: DateTimeText, style: OutputStyle | undefin
   if (parsed.wallMicros === INFINITY_MICROS || parsed.wallMicros === -INFINITY_MICROS) return parsed.wallMicros;
   const zone = parsed.zone;
   let offset = zone === undefined ? undefined : zoneOffset(zone);
-  // An abbreviation no table knows (LMT, or one of the session's own zone) is the session zone's at that time.
-  if (offset === undefined && (zone === undefined || /^[A-Z]{2,6}$/i.test(zone))) offset = wallOffset(style?.timeZone ?? 'UTC', parsed.wallMicros);
+  // No zone, or LMT (local mean time, before a zone had standard time): the session zone's offset then.
+  // Any other abbreviation no table knows stays unresolved: it compares only as written.
+  if (offset === undefined && (zone === undefined || zone.toUpperCase() === 'LMT')) offset = wallOffset(style?.timeZone ?? 'UTC', parsed.wallMicros);
   return offset === undefined ? undefined : parsed.wallMicros - BigInt(offset) * MICROS_PER_SECOND;
 };
 

@@ -125,10 +125,16 @@ export const jsonOfYaml = (value: YamlValue): JsonNode | undefined => {
 };
 
 /**
- * Canonical text of a JSON tree: equal values, and only they, have equal keys. `ordered` (json) keeps
- * objects as written; otherwise (jsonb) the last of duplicate keys wins and keys sort.
+ * How objects compare: `ordered` as written (json's text), `sorted` in any key order but with every
+ * duplicate key counted (json against a YAML map), `jsonb` as jsonb stores them (the last of duplicate keys).
  */
-export const jsonKey = (node: JsonNode, ordered: boolean): string => {
+export type JsonKeyMode = 'ordered' | 'sorted' | 'jsonb';
+
+const byKey = ([a]: readonly [string, JsonNode], [b]: readonly [string, JsonNode]): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Canonical text of a JSON tree: equal values (under `mode`), and only they, have equal keys. */
+export const jsonKey = (node: JsonNode, mode: JsonKeyMode | boolean): string => {
+  const how: JsonKeyMode = mode === true ? 'ordered' : mode === false ? 'jsonb' : mode;
   switch (node.kind) {
     case 'null':
       return 'null';
@@ -139,10 +145,10 @@ export const jsonKey = (node: JsonNode, ordered: boolean): string => {
     case 'string':
       return JSON.stringify(node.value);
     case 'array':
-      return `[${node.items.map((i) => jsonKey(i, ordered)).join(',')}]`;
+      return `[${node.items.map((i) => jsonKey(i, how)).join(',')}]`;
     case 'object': {
-      const entries = ordered ? node.entries : [...new Map(node.entries)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${jsonKey(v, ordered)}`).join(',')}}`;
+      const entries = how === 'ordered' ? node.entries : how === 'sorted' ? [...node.entries].sort(byKey) : [...new Map(node.entries)].sort(byKey);
+      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${jsonKey(v, how)}`).join(',')}}`;
     }
   }
 };

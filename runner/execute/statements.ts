@@ -91,6 +91,7 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
       failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${error.message}`, location, error: pgError },
     };
   }
+  if (error.kind === 'row-limit') return { status: 'failed', failure: { code: 'ROW_LIMIT', message: error.message, location } };
   if (error.kind === 'timeout') {
     const after = timeoutMs !== undefined ? ` after ${formatMs(timeoutMs)}` : '';
     return { status: 'failed', failure: { code: 'TIMEOUT', message: `the statement timed out${after} and was cancelled`, location, error: pgError } };

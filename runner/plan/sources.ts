@@ -44,7 +44,8 @@ export const selectionOf = (
 ): Selection => {
   const lines = selected.map((spec) => `${specKey(spec)}\u0000${sources.get(specKey(spec))?.fingerprint ?? ''}`).sort();
   return {
-    fingerprint: sha256(`${shard?.count ?? 1}\n${lines.join('\n')}`),
+    // Not the shard count: merged shards fingerprint like the unsharded run (merge checks the counts agree).
+    fingerprint: sha256(lines.join('\n')),
     specs: selected.length,
     ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}),
   };

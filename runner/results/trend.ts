@@ -59,6 +59,10 @@ export type ReleaseChange = {
   readonly text: string;
 };
 
+/**
+ * `prove` (#17): a run's mutation score becomes one more MetricSeries (spec "prove", name "score"), and the
+ * guarantees it loses one more ReleaseChange kind; the views render both without change.
+ */
 export type Trend = {
   readonly releases: readonly TrendRelease[];
   readonly specs: readonly SpecHistory[];

@@ -33,7 +33,7 @@ export type Failure = {
   readonly message: string;
   /** Stable: ROWS_MISMATCH, COUNT_MISMATCH, ERROR_EXPECTED, UNEXPECTED_ERROR, ERROR_MISMATCH, COMPARE_MISMATCH,
    * CONCURRENCY_MISMATCH, LATENCY_BOUND, CAPTURE_MISSING, TIMEOUT, ISOLATION_LEAK, CONNECTION_LOST, INTERRUPTED,
-   * SETUP_FAILED, CLEANUP_FAILED. */
+   * SETUP_FAILED, CLEANUP_FAILED, ROW_LIMIT (more rows than --max-rows). */
   readonly code: string;
   /** `file:line:col` of the expectation (or statement) that failed. */
   readonly location?: string;

@@ -4,9 +4,10 @@
  * literal, a dollar-quote or a comment is a mistake, reported where it was written.
  */
 import { normalizeSync, scanSync } from 'libpg-query';
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
 import { splitStatements } from '../sql/split.ts';
 import { effectsOfTree, type SqlEffects } from '../sql/effects.ts';
+import { transactionControlOf } from '../sql/transaction-control.ts';
 import type { SqlText } from './types.ts';
 import { FRESH_BUILTINS, VAR_PATTERN } from './vars.ts';
 
@@ -23,6 +24,8 @@ export type BoundStatement = {
   readonly offset?: number;
   /** What it writes, names and calls (the leak check's scope, the session reset). */
   readonly effects?: SqlEffects;
+  /** `COMMIT`, `BEGIN`...: the statement begins or ends a transaction (see sql/transaction-control.ts). */
+  readonly transactionControl?: string;
 };
 
 /** One `${name}` in the original text and the placeholder it became. */
@@ -91,14 +94,6 @@ export const locateInSql = (sql: SqlText, offset: number): SourceLocation => {
   if (!start) return sql.loc;
   return { ...start, column: start.column + (offset - lineStart) };
 };
-
-const authoring = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  location,
-  ...(hint ? { hint } : {}),
-});
 
 /** libpg-query scans in UTF-8 bytes. */
 const byteOffsets =
@@ -248,6 +243,11 @@ const restoreNames = (message: string, refs: readonly Reference[]): string =>
     return ref ? `"\${${ref.name}}"` : whole;
   });
 
+const transactionControlField = (tree: unknown): { transactionControl?: string } => {
+  const control = transactionControlOf(tree);
+  return control === undefined ? {} : { transactionControl: control };
+};
+
 /** Requires `await ensureParser()` first. */
 export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnostics: Diagnostic[] } => {
   const sub = substitute(sql.text);
@@ -269,6 +269,7 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
       loc: locateInSql(sql, srcStart),
       offset: srcStart,
       effects: effectsOfTree(s.tree),
+      ...transactionControlField(s.tree),
     };
   });
   return { statements, diagnostics };

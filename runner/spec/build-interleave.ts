@@ -4,7 +4,7 @@
  * or duplicate statement names, and more orders than anyone could wait for.
  */
 import { isMap, isSeq } from 'yaml';
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { authoring as problem, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
 import { keyText } from './load.ts';
 import { closest } from './suggest.ts';
 import type { Expectation, InterleaveSession, InterleaveStep, Permutation, SessionStatement, SqlBlock, StatementExpect } from './types.ts';
@@ -65,14 +65,6 @@ const permutationOf = (h: BuildHelpers, node: unknown, path: string): Permutatio
     return [{ statement, ...(expect ? { expect } : {}), loc: locOf(h.src, pair!.key) }];
   }),
   loc: locOf(h.src, node),
-});
-
-const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  location,
-  ...(hint ? { hint } : {}),
 });
 
 /** Statement names are unique across sessions; permutations name only statements that exist. */

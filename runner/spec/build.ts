@@ -3,11 +3,11 @@
  * reported (such parts are left out), so that every meaning problem of a file is found in the same pass.
  * Reports only what is local to a value: matchers, durations, expected-error combinations.
  */
-import { isMap, isSeq } from 'yaml';
+import { isMap } from 'yaml';
 import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
 import { parseDuration } from './duration.ts';
 import { keyText } from './load.ts';
-import { buildExpectedValue, regexProblem } from './matchers.ts';
+import { expectation } from './build-expectation.ts';
 import { kindOfKey, STEP_KEYS, stepDatabases } from './step-kinds.ts';
 import { type BuildHelpers, interleaveStep } from './build-interleave.ts';
 import { schemaStep, upgradeStep } from './build-schema.ts';
@@ -17,10 +17,6 @@ import type {
   CompareStep,
   ConcurrentStep,
   Eventually,
-  ExpectedError,
-  ExpectedRow,
-  ExpectedValue,
-  Expectation,
   Known,
   LatencyBound,
   QueryStep,
@@ -54,76 +50,6 @@ export const sqlBlock = (c: Ctx, node: unknown): SqlBlock | undefined => {
   const db = dbAt(c, node);
   const sql = sqlTextOf(c.src, valueOf(node, 'sql'));
   return db !== undefined && sql ? { db, sql, loc: locOf(c.src, node) } : undefined;
-};
-
-const rowsOf = (c: Ctx, node: unknown, path: string): ExpectedRow[] | undefined => {
-  if (!isSeq(node)) return undefined;
-  return node.items.flatMap((row, i) => {
-    if (!isMap(row)) return [];
-    const cells: Record<string, ExpectedValue> = {};
-    for (const pair of pairsOf(row)) {
-      const column = keyText(pair.key);
-      if (column === undefined) continue;
-      const v = buildExpectedValue(c.src, pair.value, `${path}[${i}].${column}`, c.out);
-      if (v) cells[column] = v;
-    }
-    return [{ cells, loc: locOf(c.src, row) }];
-  });
-};
-
-const expectedError = (c: Ctx, node: unknown, path: string): ExpectedError | undefined => {
-  if (!isMap(node)) return undefined;
-  const pattern = stringOf(valueOf(node, 'message'));
-  const why = pattern === undefined ? undefined : regexProblem(pattern);
-  if (why)
-    c.out.push({
-      kind: 'authoring',
-      code: 'DBSPEC_BAD_REGEX',
-      message: `\`${path}.message\`: the regular expression does not compile: ${why}`,
-      location: locOf(c.src, valueOf(node, 'message')),
-    });
-  const code = stringOf(valueOf(node, 'code'));
-  if (code !== undefined) c.codeRefs.push({ value: code, loc: locOf(c.src, valueOf(node, 'code')) });
-  const constraint = stringOf(valueOf(node, 'constraint'));
-  const message = stringOf(valueOf(node, 'message'));
-  return {
-    ...(code !== undefined ? { code } : {}),
-    ...(constraint !== undefined ? { constraint } : {}),
-    ...(message !== undefined ? { message } : {}),
-    loc: locOf(c.src, node),
-  };
-};
-
-export const expectation = (c: Ctx, node: unknown, path: string): Expectation | undefined => {
-  if (!isMap(node)) return undefined;
-  const rows = rowsOf(c, valueOf(node, 'rows'), `${path}.rows`);
-  const includes = rowsOf(c, valueOf(node, 'includes'), `${path}.includes`);
-  const excludes = rowsOf(c, valueOf(node, 'excludes'), `${path}.excludes`);
-  const count = intOf(valueOf(node, 'count'));
-  const error = expectedError(c, valueOf(node, 'error'), `${path}.error`);
-  const columns = stringOf(valueOf(node, 'columns')) === 'exact' ? 'exact' : 'written';
-  if (error) {
-    const clash = ['rows', 'includes', 'excludes', 'count', 'ordered', 'columns'].filter((k) => has(node, k));
-    if (clash.length > 0) {
-      c.out.push({
-        kind: 'authoring',
-        code: 'DBSPEC_EXPECT_CONFLICT',
-        message: `\`${path}\`: a step that expects an error returns no rows; remove ${clash.map((k) => `\`${k}\``).join(', ')}`,
-        location: locOf(c.src, valueOf(node, 'error')),
-      });
-    }
-    return { kind: 'error', error, loc: locOf(c.src, node) };
-  }
-  return {
-    kind: 'result',
-    ...(rows ? { rows } : {}),
-    ...(includes ? { includes } : {}),
-    ...(excludes ? { excludes } : {}),
-    ...(count !== undefined ? { count } : {}),
-    ordered: boolOf(valueOf(node, 'ordered')) ?? false,
-    columns,
-    loc: locOf(c.src, node),
-  };
 };
 
 const columnMap = (c: Ctx, node: unknown) => {

@@ -2,16 +2,19 @@
  * Diagnostics -> text for a terminal: `file:line:col: message [CODE]`, a short code frame with a caret under
  * the column, and the hint.
  */
-import { readFile } from 'node:fs/promises';
-import { useColor } from '../color.ts';
+import pc from 'picocolors';
+import { colorsFor, type Colors } from '../color.ts';
 import { type Diagnostic, locationText } from '../diagnostics.ts';
+import { redactSecrets } from '../redact.ts';
+import { readRegularFile } from './regular-file.ts';
 
-const paint = (on: boolean, code: string, text: string): string => (on ? `\u001b[${code}m${text}\u001b[0m` : text);
+/** No colour unless asked for: the text stays plain in files, tests and pipes. */
+const PLAIN = pc.createColors(false);
 
 /** A frame may show a config line holding a URL: never print its password. */
-const redactPasswords = (line: string): string => line.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+const redactPasswords = (line: string): string => redactSecrets(line).replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
 
-const frame = (source: string, line: number, column: number, color: boolean, endColumn?: number): string[] => {
+const frame = (source: string, line: number, column: number, c: Colors, endColumn?: number): string[] => {
   const lines = source.split(/\r?\n/);
   if (line < 1 || line > lines.length) return [];
   const from = Math.max(1, line - 1);
@@ -25,21 +28,21 @@ const frame = (source: string, line: number, column: number, color: boolean, end
   const caretColumn = Math.min(Math.max(column, 1), 201);
   // A range on the line is underlined whole (`expect:` as written), a point gets one caret.
   const carets = endColumn !== undefined && endColumn > caretColumn ? Math.min(endColumn - caretColumn, 80) : 1;
-  out.push(`  ${' '.repeat(width)} | ${' '.repeat(caretColumn - 1)}${paint(color, '31;1', '^'.repeat(carets))}`);
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(caretColumn - 1)}${c.bold(c.red('^'.repeat(carets)))}`);
   return out;
 };
 
-export const formatDiagnostic = (d: Diagnostic, source: (file: string) => string | undefined, options?: { color?: boolean }): string => {
-  const color = options?.color ?? false;
+export const formatDiagnostic = (d: Diagnostic, source: (file: string) => string | undefined, options?: { colors?: Colors }): string => {
+  const c = options?.colors ?? PLAIN;
   const where = d.location ? `${locationText(d.location)}: ` : '';
-  const lines = [`${paint(color, '1', where)}${paint(color, '31', d.message)} ${paint(color, '2', `[${d.code}]`)}`];
+  const lines = [`${c.bold(where)}${c.red(d.message)} ${c.dim(`[${d.code}]`)}`];
   if (d.location) {
     const text = source(d.location.file);
     const { line, column, endLine, endColumn } = d.location;
-    if (text !== undefined) lines.push(...frame(text, line, column, color, endLine === line ? endColumn : undefined));
+    if (text !== undefined) lines.push(...frame(text, line, column, c, endLine === line ? endColumn : undefined));
   }
   // A hint of several lines (a corrected snippet) is indented under its first line.
-  if (d.hint) lines.push(`  ${paint(color, '36', 'hint:')} ${d.hint.split('\n').join('\n        ')}`);
+  if (d.hint) lines.push(`  ${c.cyan('hint:')} ${d.hint.split('\n').join('\n        ')}`);
   return lines.join('\n');
 };
 
@@ -57,15 +60,16 @@ export const formatDiagnostics = async (ds: readonly Diagnostic[]): Promise<stri
     const file = d.location?.file;
     if (file === undefined || files.has(file)) continue;
     try {
-      const text = await readFile(file);
-      files.set(file, text.length > 5 * 1024 * 1024 || text.includes(0) ? undefined : text.toString('utf8'));
+      // Never a plain readFile: the file may be a named pipe (see regular-file.ts).
+      const text = (await readRegularFile(file, 5 * 1024 * 1024)).bytes;
+      files.set(file, text === undefined || text.includes(0) ? undefined : text.toString('utf8'));
     } catch {
       files.set(file, undefined);
     }
   }
-  const color = useColor(process.stderr);
+  const colors = colorsFor(process.stderr);
   return [...ds]
     .sort(byPlace)
-    .map((d) => formatDiagnostic(d, (f) => files.get(f), { color }))
+    .map((d) => formatDiagnostic(d, (f) => files.get(f), { colors }))
     .join('\n\n');
 };

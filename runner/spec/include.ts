@@ -7,7 +7,7 @@
  */
 import { dirname, relative, resolve, sep } from 'node:path';
 import { isMap } from 'yaml';
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { authoring as problem, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
 import { type Reference, sqlBlock } from './build.ts';
 import { keyText, loadYamlFile } from './load.ts';
 import { checkSchema } from './schema-check.ts';
@@ -29,14 +29,6 @@ export type FixtureParts = {
 const MAX_DEPTH = 8;
 
 const empty = (): FixtureParts => ({ vars: [], setup: [], cleanup: [], dbRefs: [], codeRefs: [], files: [], diagnostics: [] });
-
-const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  location,
-  ...(hint ? { hint } : {}),
-});
 
 const displayOf = (cwd: string, absolute: string): string => relative(cwd, absolute).split(sep).join('/');
 

@@ -3,11 +3,11 @@
  * binary junk, deep nesting, tags outside YAML's core schema, aliases and duplicate keys. Each refusal is a
  * located Diagnostic; nothing here can take more than a moment, whatever the input.
  */
-import { open } from 'node:fs/promises';
 import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 // yaml sets `tag` on a node only when the tag is written in the source.
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
+import { readRegularFile, unreadable } from './regular-file.ts';
 import { plainYamlProblem } from './yaml-messages.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -36,14 +36,6 @@ export const locationAt = (file: string, lineCounter: LineCounter, offset: numbe
   const end = lineCounter.linePos(endOffset);
   return { file, line, column: col, endLine: end.line, endColumn: end.col };
 };
-
-const authoring = (code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  ...(location ? { location } : {}),
-  ...(hint ? { hint } : {}),
-});
 
 /** Line and column of a character offset, without a LineCounter (for refusals before parsing). */
 const positionOf = (file: string, text: string, offset: number): SourceLocation => {
@@ -117,17 +109,6 @@ const decode = (file: string, bytes: Buffer): { text?: string; diagnostic?: Diag
     return {
       diagnostic: authoring('DBSPEC_BINARY', 'this file is not valid UTF-8 text', positionOf(file, lenient, bad === -1 ? 0 : bad), 'save the file as UTF-8'),
     };
-  }
-};
-
-const readLimited = async (path: string): Promise<{ bytes?: Buffer; size: number }> => {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    if (size > MAX_FILE_BYTES) return { size };
-    return { bytes: await handle.readFile(), size };
-  } finally {
-    await handle.close();
   }
 };
 
@@ -221,12 +202,17 @@ const hintForSyntax = (text: string, offset: number): string | undefined => {
 export const loadYamlFile = async (path: string, displayFile: string): Promise<LoadYamlResult> => {
   let read;
   try {
-    read = await readLimited(path);
+    read = await readRegularFile(path, MAX_FILE_BYTES);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a file' : `cannot read the file (${code ?? 'unknown error'})`;
+    const message = unreadable((error as NodeJS.ErrnoException).code);
     return { diagnostics: [{ kind: 'config', code: 'DBSPEC_NO_SUCH_PATH', message, location: { file: displayFile, line: 1, column: 1 } }] };
   }
+  if (read.notAFile !== undefined)
+    return {
+      diagnostics: [
+        { kind: 'config', code: 'DBSPEC_NOT_A_FILE', message: `this is ${read.notAFile}, not a file`, location: { file: displayFile, line: 1, column: 1 } },
+      ],
+    };
   if (!read.bytes) {
     const mb = (read.size / 1024 / 1024).toFixed(1);
     return {

@@ -3,7 +3,7 @@
  * Checks each matcher's shape (one kind per matcher, known types, regexes that compile).
  */
 import { isMap } from 'yaml';
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
+import { authoring as problem, type Diagnostic } from '../diagnostics.ts';
 import { closest } from './suggest.ts';
 import type { ExpectedValue, Matcher } from './types.ts';
 import { keysOf } from './schema-check.ts';
@@ -23,14 +23,6 @@ export const regexProblem = (pattern: string): string | undefined => {
     return (error as Error).message.replace(/^Invalid regular expression: /, '');
   }
 };
-
-const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  location,
-  ...(hint ? { hint } : {}),
-});
 
 /** A bound: a number, a `${var}`, or (for date and timestamp columns) a date or timestamp such as "2026-01-01". */
 const isBoundText = (s: string): boolean => /^-?[0-9]+(\.[0-9]+)?$/.test(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(s) || /\d|^[+-]?infinity$/i.test(s);

@@ -3,8 +3,8 @@
  * names, real SQLSTATE codes, regexes that compile, and SQL that PostgreSQL's own parser accepts.
  * Requires `await ensureParser()` first.
  */
-import type { Diagnostic, SourceLocation } from '../diagnostics.ts';
-import { checkSql, locateInSql } from './bind.ts';
+import { authoring as problem, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
+import { bindSql, checkSql, locateInSql } from './bind.ts';
 import type { Reference } from './build.ts';
 import { SQLSTATE_CLASSES, SQLSTATE_CODES } from './sqlstate-codes.ts';
 import { closest } from './suggest.ts';
@@ -12,14 +12,6 @@ import { BUILTIN_VARS } from './types.ts';
 import type { Expectation, ExpectedRow, Spec, SqlText } from './types.ts';
 import { stepCaptures, stepExpectation, stepSql } from './step-kinds.ts';
 import { referencesIn, VAR_PATTERN } from './vars.ts';
-
-const problem = (code: string, message: string, location: SourceLocation, hint?: string): Diagnostic => ({
-  kind: 'authoring',
-  code,
-  message,
-  location,
-  ...(hint ? { hint } : {}),
-});
 
 /** Built-ins usable everywhere; `session` and `iteration` are added only where they exist. */
 const EVERYWHERE = BUILTIN_VARS.filter((v) => v !== 'session' && v !== 'iteration');
@@ -171,6 +163,30 @@ const checkAllSql = (spec: Spec): Diagnostic[] =>
     return empty ? [problem('DBSPEC_SQL_EMPTY', 'this SQL has no statement', sql.loc)] : diagnostics;
   });
 
+/**
+ * A `transaction` step's transaction is dbspec's: a COMMIT in it would keep rows that `rollback: true`
+ * promises to roll back, a BEGIN only warns, and the step's expectation would check a different transaction.
+ */
+const checkTransactionControl = (spec: Spec): Diagnostic[] =>
+  spec.steps.flatMap((step) =>
+    step.kind !== 'transaction'
+      ? []
+      : step.statements.flatMap((sql) =>
+          bindSql(sql).statements.flatMap((s) =>
+            s.transactionControl === undefined
+              ? []
+              : [
+                  problem(
+                    'DBSPEC_TRANSACTION_CONTROL',
+                    `${s.transactionControl} inside a \`transaction\` step: dbspec begins the step's transaction and ends it (${step.rollback ? 'ROLLBACK, as rollback: true says' : 'COMMIT'})`,
+                    s.loc,
+                    'remove it; use savepoints (SAVEPOINT, ROLLBACK TO) inside the step, or separate steps for separate transactions',
+                  ),
+                ],
+          ),
+        ),
+  );
+
 const checkStepNames = (spec: Spec): Diagnostic[] => {
   const seen = new Map<string, SourceLocation>();
   const out: Diagnostic[] = [];
@@ -236,4 +252,5 @@ export const checkMeaning = (
   ...checkStepNames(spec),
   ...checkSqlstates(refs.codeRefs),
   ...checkAllSql(spec),
+  ...checkTransactionControl(spec),
 ];

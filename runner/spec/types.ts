@@ -5,7 +5,10 @@
  */
 import type { BoundStatement } from './bind.ts';
 import type { SourceLocation } from '../diagnostics.ts';
+import type { Expectation } from './expectation.ts';
 import type { YamlNumber } from './yaml-number.ts';
+
+export type { ErrorExpectation, ExpectedError, ExpectedRow, ExpectedValue, Expectation, Matcher, ResultExpectation } from './expectation.ts';
 
 /**
  * A value written in YAML: expected cell values, variable values. Integers keep full precision (bigint),
@@ -13,29 +16,6 @@ import type { YamlNumber } from './yaml-number.ts';
  * stay as written. Strings may hold `${var}` references, resolved by the plan stage.
  */
 export type YamlValue = null | boolean | number | bigint | YamlNumber | string | YamlValue[] | { [key: string]: YamlValue };
-
-/** A value matcher written in place of a plain expected value. */
-export type Matcher =
-  | { readonly matcher: 'any' }
-  | { readonly matcher: 'null' }
-  | { readonly matcher: 'not_null' }
-  | { readonly matcher: 'regex'; readonly pattern: string }
-  | {
-      readonly matcher: 'type';
-      /** uuid | integer | number | string | boolean | timestamp | date | json | array */
-      readonly type: string;
-    }
-  /** Both as decimal text, exactly as written ('0.1', '1e-9'). */
-  | { readonly matcher: 'approx'; readonly value: string; readonly tolerance: string }
-  /** The bound as decimal text as written, or a `${var}` reference until the plan stage resolves it. */
-  | { readonly matcher: 'compare'; readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: string }
-  /** `{ json: ... }`: a literal JSON value that would otherwise read as a matcher. */
-  | { readonly matcher: 'json'; readonly value: YamlValue };
-
-/** An expected cell: a plain value (may contain `${var}`) or a matcher. */
-export type ExpectedValue = { readonly value: YamlValue; readonly loc: SourceLocation } | (Matcher & { readonly loc: SourceLocation });
-
-export type ExpectedRow = { readonly cells: Readonly<Record<string, ExpectedValue>>; readonly loc: SourceLocation };
 
 /** Where a piece of SQL came from: the YAML scalar's location, and how to map an offset inside it to a line. */
 export type SqlText = {
@@ -53,50 +33,6 @@ export type SqlText = {
    */
   readonly bound?: readonly BoundStatement[];
 };
-
-/**
- * An expected error (sqllogictest-rs's `ExpectedError`): every field given must hold; none given means any
- * error. The matching rule lives with the type, in spec/expectation.ts (`errorMatches`).
- */
-export type ExpectedError = {
-  /** Five-character SQLSTATE, e.g. 23505. */
-  readonly code?: string;
-  readonly constraint?: string;
-  /** A regular expression the PostgreSQL error message must match. */
-  readonly message?: string;
-  readonly loc: SourceLocation;
-};
-
-/** `expect:` with rows, a count or nothing: the last statement must succeed and return this. */
-export type ResultExpectation = {
-  readonly kind: 'result';
-  /** Exactly these rows (a multiset unless ordered). */
-  readonly rows?: readonly ExpectedRow[];
-  /** At least these rows among the actual ones. */
-  readonly includes?: readonly ExpectedRow[];
-  /** None of these rows among the actual ones. */
-  readonly excludes?: readonly ExpectedRow[];
-  readonly ordered: boolean;
-  /** 'written': only the columns written in the expected rows are compared; 'exact': the column sets must match. */
-  readonly columns: 'written' | 'exact';
-  /** The command's row count: rows returned by a SELECT, rows changed by INSERT/UPDATE/DELETE. */
-  readonly count?: number;
-  readonly loc: SourceLocation;
-};
-
-/** `expect: { error: ... }`: the step must fail like this (and so returns no rows to compare). */
-export type ErrorExpectation = {
-  readonly kind: 'error';
-  readonly error: ExpectedError;
-  /** Where `expect:` is written; `error.loc` is where `error:` is. */
-  readonly loc: SourceLocation;
-};
-
-/**
- * What a query or transaction step must produce: a sum type (as sqllogictest-rs's `QueryExpect`), so a
- * result and an error can never both be expected. Checked by `checkExpectation` in execute/expectation.ts.
- */
-export type Expectation = ResultExpectation | ErrorExpectation;
 
 /** Retry the step until its expectation holds or `withinMs` has passed (data that arrives through events). */
 export type Eventually = { readonly withinMs: number; readonly everyMs: number; readonly loc: SourceLocation };

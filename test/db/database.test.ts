@@ -5,6 +5,7 @@ import type { Database } from '../../runner/db/database.ts';
 import { createFingerprinter } from '../../runner/db/fingerprint.ts';
 import type { ParamValue } from '../../runner/db/query-result.ts';
 import { scratchDatabases, testServers, type ScratchDatabases } from '../support/servers.ts';
+import { APPLICATION_NAME } from '../../runner/db/text-driver.ts';
 
 describe('db: sessions and fingerprints', () => {
   for (const label of ['pg15 local', 'pg18 embedded']) {
@@ -28,7 +29,7 @@ describe('db: sessions and fingerprints', () => {
         const settings = await db.query(
           "select current_setting('TimeZone'), current_setting('DateStyle'), current_setting('IntervalStyle'), current_setting('application_name')",
         );
-        assert.deepEqual(settings.rows, [['UTC', 'ISO, YMD', 'postgres', `dbspec/${process.pid}`]]);
+        assert.deepEqual(settings.rows, [['UTC', 'ISO, YMD', 'postgres', APPLICATION_NAME]]);
       });
 
       it('withSession keeps one connection: same pid, BEGIN/ROLLBACK and SET LOCAL work', async () => {

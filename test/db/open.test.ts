@@ -11,6 +11,7 @@ import { freePort } from '../../runner/db/free-port.ts';
 import { openDatabases } from '../../runner/db/open.ts';
 import { redactSecrets, redactUrl } from '../../runner/redact.ts';
 import { scratchDatabases, testServers } from '../support/servers.ts';
+import { assertWithin } from '../support/timing.ts';
 
 const database = (name: string, extra: Partial<DatabaseConfig> = {}): DatabaseConfig => ({
   name,
@@ -83,7 +84,8 @@ describe('db: openDatabases guard and connection failures', () => {
     const elapsed = Date.now() - started;
     assert.equal(error.message, `cannot connect to database \`backend\` at postgres://app:***@127.0.0.1:${port}/backend: connection refused`);
     assert.equal(error.diagnostics[0]?.kind, 'connection');
-    assert.ok(elapsed >= 1000 && elapsed < 10_000, `took ${elapsed} ms`);
+    assert.ok(elapsed >= 1000, `took ${elapsed} ms: the retry gave up early`);
+    assertWithin(elapsed, 10_000, 'the bounded retry');
   });
 
   it('a database that does not exist fails at once with the server message', async () => {
@@ -94,7 +96,7 @@ describe('db: openDatabases guard and connection failures', () => {
       error.message,
       /^cannot connect to database `auth` at postgres:\/\/postgres@127\.0\.0\.1:5432\/dbspec_no_such_db: database "dbspec_no_such_db" does not exist$/,
     );
-    assert.ok(Date.now() - started < 2000);
+    assertWithin(Date.now() - started, 2000, 'failing at once');
   });
 });
 
@@ -110,7 +112,8 @@ describe('db: embedded server', () => {
     const auth = opened.databases.get('auth');
     assert.ok(auth && opened.embedded && auth.embedded);
     assert.match(auth.serverVersion, /^18\.\d+$/);
-    assert.ok((opened.embeddedStartMs ?? Infinity) < 3000, `embedded start took ${opened.embeddedStartMs} ms`);
+    assert.ok(opened.embeddedStartMs !== undefined);
+    assertWithin(opened.embeddedStartMs, 3000, 'the embedded start');
     assert.deepEqual((await auth.query('select name from steps')).rows, [['2'], ['10'], ['10b']]);
     assert.deepEqual((await auth.query('select f()')).rows, [['a;b']]);
     assert.deepEqual((await opened.databases.get('backend')?.query('select current_database()'))?.rows, [['backend']]);
@@ -151,7 +154,7 @@ describe('db: embedded server', () => {
       console.log(server.dir);
       ${ending}`;
     for (const ending of ['process.exit(0);', "process.kill(process.pid, 'SIGINT'); setTimeout(() => {}, 10000);", "throw new Error('crash');"]) {
-      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script(ending)], { encoding: 'utf8', timeout: 20_000 });
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script(ending)], { encoding: 'utf8', timeout: 90_000 });
       const dir = child.stdout.trim().split('\n')[0] ?? '';
       assert.match(dir, /dbspec-pg-/, child.stderr);
       assertNothingLeft(dir);

@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { QueryResult } from '../../runner/db/query-result.ts';
 import type { Cell } from '../../runner/results/types.ts';
 import { compareResults } from '../../runner/execute/compare-results.ts';
-import { OID } from './match-value.test.ts';
+import { OID } from '../support/expected-values.ts';
 
 const result = (columns: readonly (readonly [string, number])[], rows: readonly (readonly Cell[])[]): QueryResult => ({
   command: 'SELECT',
@@ -168,5 +168,20 @@ describe('match-compare-results', () => {
       assert.notEqual(compareResults(left, right, { relation: 'equal', ordered: false }), undefined);
       assert.equal(compareResults(left, await query('select 2::numeric ^ 53 + 1 as n'), { relation: 'equal', ordered: false }), undefined);
     });
+  });
+
+  it("equal as PostgreSQL means it: intervals normalised, timestamps read in each side's own DateStyle, JSON numbers exact", () => {
+    const postgresStyle = { dateStyle: 'Postgres, MDY', intervalStyle: 'postgres_verbose', timeZone: 'PST8PDT' };
+    const iso = { dateStyle: 'ISO, YMD', intervalStyle: 'postgres', timeZone: 'UTC' };
+    const columns = [
+      ['i', OID.interval],
+      ['t', OID.timestamptz],
+      ['j', OID.jsonb],
+    ] as const;
+    const left = { ...result(columns, [['@ 1 day', 'Mon Feb 10 17:32:01 1997 PST', '[9223372036854775808]']]), style: postgresStyle };
+    const right = { ...result(columns, [['24:00:00', '1997-02-11 01:32:01+00', '[9223372036854775808.0]']]), style: iso };
+    assert.equal(compareResults(left, right, { relation: 'equal', ordered: false }), undefined);
+    const off = { ...result(columns, [['24:00:00', '1997-02-11 01:32:01+00', '[9223372036854775809]']]), style: iso };
+    assert.notEqual(compareResults(left, off, { relation: 'equal', ordered: false }), undefined);
   });
 });

@@ -4,7 +4,7 @@ import type { QueryResult } from '../../runner/db/query-result.ts';
 import type { Cell } from '../../runner/results/types.ts';
 import type { ExpectedRow, YamlValue } from '../../runner/spec/types.ts';
 import { matchRows, type RowsOptions } from '../../runner/execute/match-rows.ts';
-import { OID, expectedOf, yamlValue } from './match-value.test.ts';
+import { OID, expectedOf, yamlValue } from '../support/expected-values.ts';
 
 /** Expected rows from a YAML list of maps, as written under `rows:`. */
 const rowsOf = (yaml: string): ExpectedRow[] =>

@@ -6,28 +6,13 @@
  * loader (YAML numbers keep their source text), then match-value, as in a run.
  */
 import assert from 'node:assert/strict';
-import { LineCounter, parseDocument } from 'yaml';
-import type { Diagnostic } from '../../runner/diagnostics.ts';
 import { connectDatabase } from '../../runner/db/connect.ts';
 import type { Database } from '../../runner/db/database.ts';
 import type { QueryResult } from '../../runner/db/query-result.ts';
 import { matchValue } from '../../runner/execute/match-value.ts';
-import { buildExpectedValue } from '../../runner/spec/matchers.ts';
-import type { ExpectedValue } from '../../runner/spec/types.ts';
 import { scratchDatabases, testServers, type ScratchDatabases } from '../support/servers.ts';
 import { FIDELITY_TABLE } from './type-fidelity-table.ts';
-
-/** A YAML cell as `dbspec run` reads it: the real loader options and matcher builder. */
-export const expectedCell = (yaml: string): ExpectedValue => {
-  const lineCounter = new LineCounter();
-  const text = `cell: ${yaml}\n`;
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, intAsBigInt: true, schema: 'core', strict: true });
-  const node = (doc.contents as { items: { value: unknown }[] }).items[0]!.value;
-  const out: Diagnostic[] = [];
-  const value = buildExpectedValue({ file: 'cell.yaml', text, lineCounter }, node, 'cell', out);
-  assert.ok(value, `${yaml}: ${out.map((d) => d.message).join('; ')}`);
-  return value;
-};
+import { ev as expectedCell } from '../support/expected-values.ts';
 
 const WAYS = ['printed', 'natural', 'matcher'] as const;
 

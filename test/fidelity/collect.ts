@@ -31,7 +31,10 @@ const NOT_REPLAYED =
   /^\s*(vacuum|analyze|analyse|checkpoint|explain|discard|listen|notify|unlisten|load|reindex\s+\w+\s+concurrently|create\s+index\s+concurrently|drop\s+index\s+concurrently|cluster)\b/i;
 const TRANSACTION =
   /^\s*(begin|start\s+transaction|commit|end|rollback|abort|savepoint|release|prepare\s+transaction|commit\s+prepared|rollback\s+prepared)\b/i;
-const SESSION = /^\s*(set|reset)\b(?!\s+(local|transaction|session\s+characteristics|constraints)\b)/i;
+const SESSION =
+  /^\s*((set|reset)\b(?!\s+(local|transaction|session\s+characteristics|constraints|role|session\s+authorization)\b)|prepare\b(?!\s+transaction)|deallocate\b)/i;
+/** Roles belong to the whole server, shared with every other run: a script's roles are not replayed. */
+const ROLES = /^\s*((create|alter|drop)\s+(role|user|group)|set\s+(role|session\s+authorization)|reset\s+(role|session\s+authorization))\b/i;
 
 const RAW_PARAM = /\$\d/;
 const withoutLiterals = (sql: string): string => sql.replace(/\$(\w*)\$[\s\S]*?\$\1\$|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, '');
@@ -66,19 +69,13 @@ export const collect = async (url: string, items: readonly ScriptItem[], options
   const events: Event[] = [];
   const vars = new Map<string, string>();
   let session: string[] = [];
-  let pending: string[] = [];
-  // A state step runs on a fresh connection: it starts with the settings in force when its first statement ran.
-  let pendingSession: string[] = [];
+  // Each state change is its own step (psql runs each in its own transaction): with the settings in force then.
+  const addState = (...sql: string[]): void => {
+    for (const statement of sql) events.push({ kind: 'state', sql: [...session, statement] });
+  };
   let block: string[] | undefined;
   let blockFailed = false;
-  const addPending = (...sql: string[]): void => {
-    if (pending.length === 0) pendingSession = session;
-    pending.push(...sql);
-  };
-  const flushPending = (): void => {
-    if (pending.some((sql) => !SESSION.test(sql))) events.push({ kind: 'state', sql: [...pendingSession, ...pending] });
-    pending = [];
-  };
+  let savepoints = new Map<string, number>();
   try {
     for (const item of items) {
       if (item.kind === 'meta') {
@@ -87,15 +84,20 @@ export const collect = async (url: string, items: readonly ScriptItem[], options
       }
       const sql = withoutTemp(substitute(item.text, vars));
       // What dbspec refuses in a spec (psql variables, `${`, raw $1 parameters) is not run here either.
-      if (hasPsqlVariable(sql) || sql.includes('${') || RAW_PARAM.test(withoutLiterals(sql))) continue;
+      if (hasPsqlVariable(sql) || sql.includes('${') || RAW_PARAM.test(withoutLiterals(sql)) || ROLES.test(sql)) continue;
       const ran = await run(client, sql);
       if (TRANSACTION.test(sql)) {
         const word = /^\s*(\w+)/.exec(sql)![1]!.toLowerCase();
-        if (word === 'begin' || word === 'start') [block, blockFailed] = [[], !ran.ok];
+        if (word === 'begin' || word === 'start') [block, blockFailed, savepoints] = [[], !ran.ok, new Map()];
         else if (block && (word === 'commit' || word === 'end')) {
-          if (!blockFailed && block.length > 0) addPending(...block);
+          if (!blockFailed && block.length > 0) events.push({ kind: 'state', sql: [...session, ...block] });
           block = undefined;
-        } else if (block && (word === 'rollback' || word === 'abort') && !/\bto\b/i.test(sql)) block = undefined;
+        } else if (block && word === 'savepoint' && ran.ok) savepoints.set(/^\s*savepoint\s+(\w+)/i.exec(sql)?.[1]?.toLowerCase() ?? '', block.length);
+        else if (block && (word === 'rollback' || word === 'abort') && /\bto\b/i.test(sql)) {
+          // ROLLBACK TO a savepoint undoes what came after it, the error included.
+          const at = savepoints.get(/(\w+)\s*$/.exec(sql)?.[1]?.toLowerCase() ?? '');
+          if (ran.ok && at !== undefined) [block, blockFailed] = [block.slice(0, at), false];
+        } else if (block && (word === 'rollback' || word === 'abort')) block = undefined;
         continue;
       }
       if (!ran.ok) {
@@ -107,18 +109,16 @@ export const collect = async (url: string, items: readonly ScriptItem[], options
         continue;
       }
       if (SESSION.test(sql)) {
-        addPending(sql);
         session = /^\s*reset\s+all\b/i.test(sql) ? [] : [...session, sql];
         continue;
       }
       const { result } = ran;
       const isQuery = result.fields.length > 0 && (result.command === 'SELECT' || result.command === 'SHOW' || result.command === null);
       if (!isQuery || /^\s*(insert|update|delete|merge|with\b[\s\S]*\b(insert|update|delete)\b)/i.test(sql)) {
-        if (!NOT_REPLAYED.test(sql)) addPending(sql);
+        if (!NOT_REPLAYED.test(sql)) addState(sql);
         continue;
       }
       if (VOLATILE.test(sql) || result.rows.length > options.maxRows || /^\s*(explain|show)\b/i.test(sql)) continue;
-      flushPending();
       events.push({
         kind: 'query',
         line: item.line,

@@ -1,6 +1,7 @@
 /**
- * A regression script's events as spec files, in chunks small enough for the loader's limits: each chunk
- * has its own database, and its setup replays every state change of the chunks before it. The sabotaged
+ * A regression script's events as spec files, in chunks small enough for the loader's limits. The chunks
+ * of one script run in file order on one database of their own, each carrying on from the state the one
+ * before left (every step commits), as the script's statements did when psql ran them. The sabotaged
  * cell of each query is one that PostgreSQL itself says differs from what it printed (`=` on the column's
  * type, or the type's text output for types without `=`).
  */
@@ -16,16 +17,17 @@ import { type SpecStep, exactCell, mutations, naturalCell, quoted, rowsYaml, spe
 export const VARIANTS = ['exact', 'natural', 'sabotage'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
+/** The database a variant's specs use: one run holds all three variants, each on its own database. */
+export const corpusDb = (variant: Variant): string => `regress_${variant}`;
+
 export type Chunk = {
   readonly name: string;
-  readonly db: string;
   readonly specs: Record<Variant, string>;
   /** Query step name -> 1 when it has a sabotaged cell. */
   readonly queries: Map<string, number>;
 };
 
 const CHUNK_BYTES = 48 * 1024;
-const SETUP_CHARS = 90_000;
 
 const parses = (sql: string): boolean => splitStatements(sql).ok;
 
@@ -67,20 +69,6 @@ const sabotage = async (
   return undefined;
 };
 
-const setupBlocks = (state: readonly string[]): string[] => {
-  const blocks: string[] = [];
-  let current = '';
-  for (const sql of state) {
-    if (current.length + sql.length > SETUP_CHARS && current !== '') {
-      blocks.push(current);
-      current = '';
-    }
-    current += `${sql};\n`;
-  }
-  if (current !== '') blocks.push(current);
-  return blocks;
-};
-
 /** The step a diagnostic's line falls in (-1: before the steps, in the setup). */
 const stepAtLine = (yaml: string, line: number): number => {
   const lines = yaml.split('\n');
@@ -96,7 +84,6 @@ const stepAtLine = (yaml: string, line: number): number => {
  */
 const validSpecs = async (
   name: string,
-  db: string,
   setup: string[],
   steps: Record<Variant, SpecStep[]>,
   queries: Map<string, number>,
@@ -104,11 +91,11 @@ const validSpecs = async (
   const dir = mkdtempSync(join(tmpdir(), 'dbspec-fidelity-'));
   try {
     for (let round = 0; round < 10; round++) {
-      const specs = Object.fromEntries(VARIANTS.map((v) => [v, specYaml(`${name} (${v})`, db, setup, steps[v])])) as Record<Variant, string>;
+      const specs = Object.fromEntries(VARIANTS.map((v) => [v, specYaml(`${name} (${v})`, corpusDb(v), setup, steps[v])])) as Record<Variant, string>;
       const refused = new Set<string>();
       for (const v of VARIANTS) {
         writeFileSync(join(dir, 'x.spec.yaml'), specs[v]);
-        const { diagnostics } = await loadSpec(join(dir, 'x.spec.yaml'), { databases: [db] });
+        const { diagnostics } = await loadSpec(join(dir, 'x.spec.yaml'), { databases: VARIANTS.map(corpusDb) });
         for (const d of diagnostics) {
           const at = stepAtLine(specs[v], d.location?.line ?? 0);
           if (at < 0) {
@@ -138,18 +125,14 @@ export const chunkSpecs = async (file: string, events: readonly Event[], genUrl:
     return types.get(oid)!;
   };
   const chunks: Chunk[] = [];
-  const replayed: string[] = [];
-  let setup: string[] = [];
   let steps: Record<Variant, SpecStep[]> = { exact: [], natural: [], sabotage: [] };
   let queries = new Map<string, number>();
   let size = 0;
   const close = async (): Promise<void> => {
     if (queries.size === 0) return;
     const n = chunks.length + 1;
-    const db = `r_${file.replace(/\W/g, '_')}_${n}`;
-    const specs = await validSpecs(`regress ${file} part ${n}`, db, setupBlocks(setup), steps, queries);
-    if (specs) chunks.push({ name: `${file}-${String(n).padStart(2, '0')}`, db, specs, queries });
-    setup = [...replayed];
+    const specs = await validSpecs(`regress ${file} part ${n}`, [], steps, queries);
+    if (specs) chunks.push({ name: `${file}-${String(n).padStart(2, '0')}`, specs, queries });
     steps = { exact: [], natural: [], sabotage: [] };
     queries = new Map();
     size = 0;
@@ -161,7 +144,6 @@ export const chunkSpecs = async (file: string, events: readonly Event[], genUrl:
         if (!parses(sql)) continue;
         const step = { name: `state ${i + 1}`, sql };
         for (const v of VARIANTS) steps[v].push(step);
-        replayed.push(sql);
         size += sql.length;
         continue;
       }

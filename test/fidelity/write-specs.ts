@@ -54,6 +54,13 @@ const jsonYaml = (node: JsonNode, top: boolean): string | undefined => {
 const arrayYaml = (items: PgArray, elementOid: number): string =>
   `[${items.map((item) => (item === null ? 'null' : typeof item === 'string' ? naturalCell(item, elementOid) : arrayYaml(item as PgArray, elementOid))).join(', ')}]`;
 
+const jsonDepth = (node: JsonNode): number =>
+  node.kind === 'array'
+    ? 1 + Math.max(0, ...node.items.map(jsonDepth))
+    : node.kind === 'object'
+      ? 1 + Math.max(0, ...node.entries.map(([, v]) => jsonDepth(v)))
+      : 0;
+
 export const naturalCell = (text: string | null, oid: number): string => {
   if (text === null) return 'null';
   const family = typeFamily(oid);
@@ -61,8 +68,10 @@ export const naturalCell = (text: string | null, oid: number): string => {
   if (family === 'json') {
     const node = parseJson(text);
     // json keeps key order and duplicates: a person copies its text; jsonb reads naturally as YAML.
-    if (oid === 114 || !node) return quoted(text);
-    return (node.kind === 'string' ? natural(node.value) : undefined) ?? jsonYaml(node, true) ?? quoted(text);
+    if (oid === 114 || !node || jsonDepth(node) > 32) return quoted(text);
+    // A JSON string is written as its value; one that YAML would read as a number, bool or null is quoted.
+    if (node.kind === 'string') return plainInFlow(node.value) && !CORE_NUMBER.test(node.value) ? node.value : quoted(node.value);
+    return jsonYaml(node, true) ?? quoted(text);
   }
   if (family === 'array') {
     const elementOid = arrayElementOid(oid)!;
@@ -74,7 +83,8 @@ export const naturalCell = (text: string | null, oid: number): string => {
 
 /** Candidate minimal changes of a cell's text: a digit, then a letter, then one character more. */
 export const mutations = (text: string): string[] => {
-  const out: string[] = [];
+  // A boolean has no nearer other value.
+  const out: string[] = text === 't' ? ['f'] : text === 'f' ? ['t'] : [];
   for (let i = text.length - 1; i >= 0 && out.length < 3; i--) {
     const c = text[i]!;
     if (/\d/.test(c)) out.push(text.slice(0, i) + String((Number(c) + 1) % 10) + text.slice(i + 1));

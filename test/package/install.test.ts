@@ -47,7 +47,7 @@ describe('the package, installed in another project', function () {
       'README.md',
     ])
       assert.ok(paths.includes(needed), `${needed} is in the tarball`);
-    const unwanted = paths.filter((p) => /^(test|\.ci|\.vscode|runner|scripts|reports\/out)\/|^specs\/(?!README\.md$)|fixtures|\.test\.|\.ts$/.test(p));
+    const unwanted = paths.filter((p) => /^(test|\.ci|\.vscode|runner|scripts|reports\/out)\/|^specs\/(?!README\.md$)|(^|\/)fixtures\/|\.test\.|\.ts$/.test(p));
     assert.deepEqual(unwanted, []);
   });
 

@@ -48,7 +48,9 @@ describe('reports in a real browser', function () {
   let diffUrl: string;
   let junit: string;
 
-  before(async () => {
+  before(async function () {
+    // Unpacking the npm Chromium (when there is no system one) takes a while on a loaded machine.
+    this.timeout(240_000);
     found = await findBrowser();
     const failing = withHostileRows(await fixture('failing'));
     const dir = join(OUT, 'browser-test');

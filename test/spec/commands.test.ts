@@ -93,6 +93,12 @@ describe('dbspec validate and list', function () {
       tagged.specs.map((s) => s.name),
       ['ay'],
     );
+    // `--tag a,b` means a or b, as in `dbspec run` (runner/commands/shared-options.ts).
+    const either = JSON.parse((await cli(dir, 'list', '--json', '--tag', 'smoke,billing')).stdout) as { specs: { name: string }[] };
+    assert.deepEqual(
+      either.specs.map((s) => s.name),
+      ['bee', 'ay'],
+    );
     const text = await cli(dir, 'list', '--grep', '^be');
     assert.equal(text.code, 0);
     assert.match(text.stdout, /^specs\/b\.spec\.yaml:1 {2}bee {2}\[smoke\]\n {2}query {7}backend {8}one\n/);

@@ -70,6 +70,9 @@ export const runConcurrentStep = async (step: ConcurrentStep, context: StepConte
   try {
     outcomes = await Promise.all(Array.from({ length: step.sessions }, (_, i) => runSession(i + 1)));
   } catch (error) {
+    // No connection to be had (too many clients, the server gone) is a connection problem, not the step's.
+    const db = toDbError(error);
+    if (db.kind === 'connection-failed' || db.kind === 'connection-lost') return unexpectedError(db, statements[0]!);
     return {
       status: 'errored',
       failure: {

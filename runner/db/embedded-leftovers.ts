@@ -1,0 +1,98 @@
+/**
+ * Embedded servers left by a run that was killed (SIGKILL runs no exit hook): each server's folder holds an
+ * owner file (see embedded.ts); a folder whose owner is no longer running has its postmaster stopped and is
+ * removed. Folders without an owner file (another dbspec version, a run still creating its folder) are
+ * left alone.
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeOwner, ownerRunning, parseOwner } from './run-owner.ts';
+
+/** Temp folders of embedded servers are named so (see embedded.ts). */
+export const EMBEDDED_DIR_PREFIX = 'dbspec-pg-';
+/** The file in an embedded server's folder naming its owner and port. */
+export const EMBEDDED_OWNER_FILE = 'owner.json';
+
+const sleepSync = (ms: number): void => {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+};
+
+/** The postmaster of dataDir, if it still runs: its pid file's pid, checked against its command line (pids are reused). */
+const livePostmaster = (dataDir: string): number | undefined => {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** SIGQUIT (immediate shutdown, backends go with it), SIGKILL after 3 s. */
+const stopPostmaster = (pid: number, dataDir: string): void => {
+  try {
+    process.kill(pid, 'SIGQUIT');
+    const deadline = Date.now() + 3000;
+    while (livePostmaster(dataDir) === pid && Date.now() < deadline) sleepSync(20);
+    if (livePostmaster(dataDir) === pid) process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone meanwhile.
+  }
+};
+
+/** Processes whose command line names `dir` (initdb, a postmaster): found in /proc. */
+const processesNaming = (dir: string): number[] => {
+  const found: number[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return found;
+  }
+  for (const pid of pids) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/`)) found.push(Number(pid));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return found;
+};
+
+const killQuietly = (pid: number): void => {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Exited meanwhile.
+  }
+};
+
+/** Removes every embedded server a dead run left in `root` (default: the temp dir); one line per server removed. */
+export const removeLeftoverEmbedded = (root: string = tmpdir()): string[] => {
+  const notices: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(root).filter((name) => name.startsWith(EMBEDDED_DIR_PREFIX));
+  } catch {
+    return notices;
+  }
+  for (const name of names) {
+    const dir = join(root, name);
+    let owner;
+    try {
+      owner = parseOwner(JSON.parse(readFileSync(join(dir, EMBEDDED_OWNER_FILE), 'utf8')));
+    } catch {
+      continue;
+    }
+    if (owner === undefined || ownerRunning(owner)) continue;
+    const dataDir = join(dir, 'data');
+    const pid = livePostmaster(dataDir);
+    if (pid !== undefined) stopPostmaster(pid, dataDir);
+    // An initdb killed with its parent may still wait on the password pipe (or write the data dir).
+    for (const other of processesNaming(dir)) killQuietly(other);
+    rmSync(dir, { recursive: true, force: true });
+    notices.push(`removed an embedded server left by ${describeOwner(owner)}${pid !== undefined ? `; its postmaster (pid ${pid}) was still running` : ''}`);
+  }
+  return notices;
+};
