@@ -201,6 +201,11 @@ export const runCommand: Command = {
     shard: { type: 'string', value: 'I/N', description: 'Run the I-th of N deterministic shards (for CI matrices).' },
     durations: { type: 'string', value: 'RESULTS.json', description: 'Balance --shard by the durations of a previous run.' },
     bail: { type: 'boolean', short: 'b', description: 'Stop after the first spec that fails.' },
+    'max-rows': {
+      type: 'string',
+      value: 'N',
+      description: `Rows one statement may return before its step fails (default ${DEFAULT_MAX_ROWS}, or max_rows in the config).`,
+    },
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
     jobs: { type: 'string', short: 'j', value: 'N', description: 'Run N specs in parallel on separate connections.', default: '1' },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in results (or $DBSPEC_RELEASE).' },
