@@ -149,9 +149,25 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
     return outcome!.result;
   };
   const fingerprint = createFingerprinter(query);
+  const withSession = async <T>(fn: (session: Session) => Promise<T>): Promise<T> => {
+    let outcome: { readonly value: T } | undefined;
+    try {
+      await pool.connect(async (connection) => {
+        const pid = Number((await run(connection, BACKEND_PID_SQL)).rows[0]?.[0]);
+        outcome = { value: await fn({ pid, query: (sql, values) => run(connection, sql, values) }) };
+      });
+    } catch (error) {
+      // fn finished (it may have seen and handled its connection being killed): the dead connection
+      // is the pool's to discard, not the caller's failure.
+      if (outcome === undefined || toDbError(error).kind !== 'connection-lost') throw error;
+    }
+    return (outcome as { readonly value: T }).value;
+  };
   let graph: Promise<WriteGraph> | undefined;
+  // On one connection: its six catalog queries, run at once on the pool, would take six of a role's
+  // connections (a CONNECTION LIMIT of 7 was exhausted before the first spec).
   const catalog = (): Promise<WriteGraph> =>
-    (graph ??= loadWriteGraph(query).catch((error: unknown) => {
+    (graph ??= withSession((session) => loadWriteGraph(session.query)).catch((error: unknown) => {
       graph = undefined;
       throw error;
     }));
@@ -161,20 +177,7 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
     serverVersion: shortVersion(String(version.rows[0]?.[0] ?? '')),
     embedded,
     query,
-    withSession: async <T>(fn: (session: Session) => Promise<T>): Promise<T> => {
-      let outcome: { readonly value: T } | undefined;
-      try {
-        await pool.connect(async (connection) => {
-          const pid = Number((await run(connection, BACKEND_PID_SQL)).rows[0]?.[0]);
-          outcome = { value: await fn({ pid, query: (sql, values) => run(connection, sql, values) }) };
-        });
-      } catch (error) {
-        // fn finished (it may have seen and handled its connection being killed): the dead connection
-        // is the pool's to discard, not the caller's failure.
-        if (outcome === undefined || toDbError(error).kind !== 'connection-lost') throw error;
-      }
-      return (outcome as { readonly value: T }).value;
-    },
+    withSession,
     fingerprint,
     changeScope: async (writes) => {
       const scope = changeScope(await catalog(), writes);

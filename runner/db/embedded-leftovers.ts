@@ -1,10 +1,11 @@
 /**
  * Embedded servers left by a run that was killed (SIGKILL runs no exit hook): each server's folder holds an
  * owner file (see embedded.ts); a folder whose owner is no longer running has its postmaster stopped and is
- * removed. Folders without an owner file (another dbspec version, a run still creating its folder) are
- * left alone.
+ * removed. A folder without an owner file is a run still creating it (it writes the file first thing), or
+ * one killed while its folder was being removed: it is removed only when no process names it and it is
+ * older than ABANDONED_AFTER_MS.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeOwner, ownerRunning, parseOwner } from './run-owner.ts';
@@ -13,6 +14,17 @@ import { describeOwner, ownerRunning, parseOwner } from './run-owner.ts';
 export const EMBEDDED_DIR_PREFIX = 'dbspec-pg-';
 /** The file in an embedded server's folder naming its owner and port. */
 export const EMBEDDED_OWNER_FILE = 'owner.json';
+
+/** A folder without an owner file and without a process this long is nobody's. */
+const ABANDONED_AFTER_MS = 5 * 60_000;
+
+const abandoned = (dir: string): boolean => {
+  try {
+    return Date.now() - statSync(dir).mtimeMs > ABANDONED_AFTER_MS && processesNaming(dir).length === 0;
+  } catch {
+    return false;
+  }
+};
 
 const sleepSync = (ms: number): void => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -83,6 +95,10 @@ export const removeLeftoverEmbedded = (root: string = tmpdir()): string[] => {
     try {
       owner = parseOwner(JSON.parse(readFileSync(join(dir, EMBEDDED_OWNER_FILE), 'utf8')));
     } catch {
+      if (abandoned(dir)) {
+        rmSync(dir, { recursive: true, force: true });
+        notices.push(`removed an abandoned embedded server folder ${dir} (no owner recorded, nothing running in it)`);
+      }
       continue;
     }
     if (owner === undefined || ownerRunning(owner)) continue;

@@ -91,6 +91,12 @@ const wrapConnectionError = (error: Error): Error => {
 
 const toDriverValue = (value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
 
+/**
+ * Over 60 lines, on purpose: slonik's driver contract is nested closures (createDriverFactory -> createPoolClient
+ * -> { connect, end, query }), and the per-connection state they share (dead, dirty, inTransaction,
+ * socketClosed) lives in the createPoolClient closure; split apart, that state would need an object passed
+ * around for no gain in reading.
+ */
 export const createTextDriverFactory = (settings: SessionSettings): DriverFactory =>
   createDriverFactory(async ({ driverConfiguration }) => {
     const clientConfig: pg.ClientConfig = {

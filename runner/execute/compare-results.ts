@@ -22,27 +22,57 @@ export type CompareOptions = {
   readonly labels?: { readonly left: string; readonly right: string };
 };
 
+type Names = { readonly left: string; readonly right: string };
+
+const columnsDiffer = (left: QueryResult, right: QueryResult, names: Names): Failure => {
+  const list = (r: QueryResult): string => (r.columns.length === 0 ? 'no columns' : r.columns.map((c) => c.name).join(', '));
+  return {
+    code: 'COMPARE_MISMATCH',
+    message: `the columns differ: ${names.left} has ${list(left)}; ${names.right} has ${list(right)}`,
+    expected: shown(
+      left,
+      left.columns.map((_, k) => k),
+    ),
+    actual: shown(
+      right,
+      right.columns.map((_, k) => k),
+    ),
+  };
+};
+
+/** Ordered and different at row `at`: the counts when they differ, and the first differing row. */
+const orderedMessage = (at: number, left: QueryResult, right: QueryResult, names: Names, difference: (i: number, j: number) => string): string => {
+  const counts = left.rows.length !== right.rows.length ? `${names.left} returned ${left.rows.length} rows, ${names.right} ${right.rows.length}` : '';
+  const row = at < Math.min(left.rows.length, right.rows.length) ? `row ${at + 1} differs: ${difference(at, at)}` : '';
+  return [counts, row].filter(Boolean).join(': ');
+};
+
+/** Rows only on one side, with the closest pair when there is just one. */
+const unorderedMessage = (
+  leftMissing: readonly number[],
+  rightMissing: readonly number[],
+  pairs: readonly [number, number][],
+  names: Names,
+  ordered: boolean,
+  difference: (i: number, j: number) => string,
+): string => {
+  const order = ordered ? ' in the same order' : '';
+  const message = [
+    leftMissing.length > 0 ? `${names.left} has ${plural(leftMissing.length, 'row')} not in ${names.right}${order}` : '',
+    rightMissing.length > 0 ? `${names.right} has ${plural(rightMissing.length, 'row')} not in ${names.left}${order}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return pairs.length === 1 && leftMissing.length + rightMissing.length <= 2 ? `${message} (closest: ${difference(pairs[0]![0], pairs[0]![1])})` : message;
+};
+
 export const compareResults = (left: QueryResult, right: QueryResult, options: CompareOptions): Failure | undefined => {
   const names = {
     left: options.labels ? `left (${options.labels.left})` : 'left',
     right: options.labels ? `right (${options.labels.right})` : 'right',
   };
   const order = rightColumnOrder(left, right);
-  if (!order) {
-    const list = (r: QueryResult): string => (r.columns.length === 0 ? 'no columns' : r.columns.map((c) => c.name).join(', '));
-    return {
-      code: 'COMPARE_MISMATCH',
-      message: `the columns differ: ${names.left} has ${list(left)}; ${names.right} has ${list(right)}`,
-      expected: shown(
-        left,
-        left.columns.map((_, k) => k),
-      ),
-      actual: shown(
-        right,
-        right.columns.map((_, k) => k),
-      ),
-    };
-  }
+  if (!order) return columnsDiffer(left, right, names);
   const sides = {
     left: keyRows(
       left,
@@ -71,22 +101,10 @@ export const compareResults = (left: QueryResult, right: QueryResult, options: C
       .slice(0, 3)
       .map((k) => `${columns[k]} left ${formatCell(left.rows[i]![k] ?? null)} right ${formatCell(right.rows[j]![order[k]!] ?? null)}`)
       .join(', ');
-  let message: string;
-  if (outcome.differingAt !== undefined) {
-    const at = outcome.differingAt;
-    const counts = left.rows.length !== right.rows.length ? `${names.left} returned ${left.rows.length} rows, ${names.right} ${right.rows.length}` : '';
-    const row = at < Math.min(left.rows.length, right.rows.length) ? `row ${at + 1} differs: ${difference(at, at)}` : '';
-    message = [counts, row].filter(Boolean).join(': ');
-  } else {
-    const order = options.ordered ? ' in the same order' : '';
-    message = [
-      leftMissing.length > 0 ? `${names.left} has ${plural(leftMissing.length, 'row')} not in ${names.right}${order}` : '',
-      rightMissing.length > 0 ? `${names.right} has ${plural(rightMissing.length, 'row')} not in ${names.left}${order}` : '',
-    ]
-      .filter(Boolean)
-      .join('; ');
-    if (pairs.length === 1 && leftMissing.length + rightMissing.length <= 2) message += ` (closest: ${difference(pairs[0]![0], pairs[0]![1])})`;
-  }
+  const message =
+    outcome.differingAt !== undefined
+      ? orderedMessage(outcome.differingAt, left, right, names, difference)
+      : unorderedMessage(leftMissing, rightMissing, pairs, names, options.ordered, difference);
   const larger = Math.max(left.rows.length, right.rows.length);
   const note = larger > SHOWN_ROWS ? ` (showing the first ${SHOWN_ROWS} rows of each side)` : '';
   return {

@@ -239,7 +239,7 @@ export const diffView = (d: ResultsDiff): DiffView => {
     next,
     verdict,
     verdictText,
-    thresholdNote: `Benchmark p50 and p95 are judged from their samples: slower or faster only when the 99% bootstrap interval of the change (resampled in blocks of neighbouring samples) excludes zero and the change is at least ${d.thresholdPct}%. Step durations and other *_ms numbers are single samples: shown when they move by more than ${d.thresholdPct}% and ${d.minMs} ms, never judged unless --fail-on slower. Other metrics count past ${d.thresholdPct}%. UUIDs and timestamps in actual rows are treated as fresh per run.`,
+    thresholdNote: `Benchmark p50 and p95 are judged from their samples: slower or faster only when the whole 99% bootstrap interval of the change (resampled in blocks of neighbouring samples) lies beyond ${d.thresholdPct}%. Step durations and other *_ms numbers are single samples: shown when they move by more than ${d.thresholdPct}% and ${d.minMs} ms, never judged unless --fail-on slower. Other metrics count past ${d.thresholdPct}%. UUIDs and timestamps in actual rows are treated as fresh per run.`,
     statusSections,
     rowsChanged,
     numberSections,

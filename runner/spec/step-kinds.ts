@@ -12,7 +12,7 @@
  *  3. here: a `foo` entry in STEP_KINDS.
  *  4. spec/build.ts: its builder from YAML, in BUILDERS.
  *  5. execute/steps/foo.ts: its executor, in EXECUTORS of execute/run-spec.ts.
- *  6. commands/explain.ts: how `dbspec explain` says it in words.
+ *  6. commands/explain-steps.ts: how `dbspec explain` says it in words, in IN_WORDS.
  * An `expect:` of rows or an error reuses `Expectation` (types.ts), checked by execute/expectation.ts.
  * Listing, planning (binding SQL), variable and SQL checks, db-check and results need nothing more.
  */

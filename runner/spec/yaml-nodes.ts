@@ -78,7 +78,8 @@ export const nodeAtPath = (root: unknown, segments: readonly string[], key = fal
 const exactNumber = (node: Scalar): YamlNumber | undefined => {
   const source = typeof node.source === 'string' ? node.source.trim() : undefined;
   if (source === undefined || node.type !== Scalar.PLAIN) return undefined;
-  if (typeof node.value === 'number' && Number.isFinite(node.value)) return new YamlNumber(source);
+  // Finite as written, even where a double overflows (a 1,000-digit numeric): only .inf and .nan are not.
+  if (typeof node.value === 'number' && !/^[-+]?\.(inf|nan)$/i.test(source)) return new YamlNumber(source);
   if (typeof node.value === 'bigint' && source !== String(node.value)) return new YamlNumber(source);
   return undefined;
 };

@@ -46,6 +46,9 @@ try {
         .slice(0, 3)
         .map((m) => `${m.object} ${(m.durationMs / 1000).toFixed(1)} s`)
         .join(', ')}`,
+      ...results.mutants
+        .filter((m) => m.status !== 'killed')
+        .map((m) => `  ${m.status}: ${m.description} (${m.file}:${m.line})${m.error ? `: ${m.error}` : ''}`),
     ].join('\n') + '\n',
   );
 } finally {

@@ -203,3 +203,30 @@ steps:
     });
   }
 });
+
+describe('schema steps on the embedded PostgreSQL 18', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let scratch: ScratchDatabases;
+  let open: OpenScratch;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dbspec-schema18-'));
+    const embedded = (await testServers()).find((s) => s.label === 'pg18 embedded')!;
+    scratch = await scratchDatabases(embedded, ['backend']);
+    open = await openScratch(scratch.urls, dir);
+  });
+  after(async () => {
+    await open?.close();
+    await scratch?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads the catalog the same way (PostgreSQL 18 lists NOT NULL as constraints too)', async () => {
+    await writeFile(join(dir, 'ok.spec.yaml'), SPEC);
+    const passed = (await runOne(await loadValidSpec('ok.spec.yaml', ['backend'], dir), open.databases)).steps.find((s) => s.kind === 'schema')!;
+    assert.equal(passed.status, 'passed', passed.failure?.message);
+    await writeFile(join(dir, 'pk.spec.yaml'), SPEC.replace('primary_key: [id]', 'primary_key: [id, tenant_id]'));
+    const failed = (await runOne(await loadValidSpec('pk.spec.yaml', ['backend'], dir), open.databases)).steps.find((s) => s.kind === 'schema')!;
+    assert.match(failed.failure?.message ?? '', /primary key of users is \(id\), expected \(id, tenant_id\)/);
+  });
+});

@@ -39,6 +39,14 @@ export const FIDELITY_TABLE: readonly FidelityRow[] = [
     matcher: ['{ approx: 17000000000000000.005, tolerance: 0.005 }', '{ approx: 17000000000000000.006, tolerance: 0.005 }'],
   },
   {
+    name: 'numeric past double range',
+    sql: "'1e400'::numeric + 0.5",
+    printedAs: `1${'0'.repeat(400)}.5`,
+    printed: [`"1${'0'.repeat(400)}.5"`, `"1${'0'.repeat(400)}.6"`],
+    natural: [`1${'0'.repeat(400)}.5`, `1${'0'.repeat(399)}1.5`],
+    matcher: ['{ gt: 1e400 }', '{ gt: 1e401 }'],
+  },
+  {
     name: 'numeric NaN',
     sql: "'NaN'::numeric",
     printedAs: 'NaN',

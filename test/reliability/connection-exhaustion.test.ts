@@ -22,7 +22,7 @@ describe('reliability: connections exhausted mid-run', function () {
     [server] = (await testServers()) as [TestServer];
     dbs = await scratchDatabases(server, ['auth', 'backend'], { migrationsRoot: RUN_MIGRATIONS });
     // A connection limit binds only roles that are not superusers: the run connects as such a role.
-    await adminQuery(server.url('postgres'), `create role ${ROLE} login connection limit 7`);
+    await adminQuery(server.url('postgres'), `create role ${ROLE} login connection limit 5`);
     for (const url of Object.values(dbs.urls)) {
       await adminQuery(url, `grant all on all tables in schema public to ${ROLE}`);
       await adminQuery(url, `grant all on all sequences in schema public to ${ROLE}`);

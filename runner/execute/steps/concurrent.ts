@@ -26,6 +26,8 @@ const createBarrier = (count: number, timeoutMs: number) => {
       if (arrived === count) all.resolve();
       return all.promise;
     },
+    /** A session that will never arrive (no connection to be had) releases the ones waiting, and their connections. */
+    abandon: (error: unknown): void => all.reject(error),
   };
 };
 
@@ -51,8 +53,15 @@ export const runConcurrentStep = async (step: ConcurrentStep, context: StepConte
   const statements = context.plan.statementsOf(step.sql);
   checkVariables(statements, context.scope.with('session', 1));
   const barrier = step.barrier ? createBarrier(step.sessions, Math.min(context.timeoutMs, 15_000)) : undefined;
+  // Without this, sessions already at the barrier would hold their connections until it times out (15 s),
+  // and the spec's cleanup would find none free.
+  const withSessionOrAbandon = <T>(fn: (session: Session) => Promise<T>): Promise<T> =>
+    db.withSession(fn).catch((error: unknown) => {
+      barrier?.abandon(error);
+      throw error;
+    });
   const runSession = (n: number): Promise<SessionOutcome> =>
-    db.withSession(async (session) => {
+    withSessionOrAbandon(async (session) => {
       await session.query('begin');
       if (step.timeoutMs !== undefined) await session.query("select set_config('statement_timeout', $1, true)", [String(step.timeoutMs)]);
       try {
