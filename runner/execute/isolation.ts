@@ -62,7 +62,9 @@ export const takeFingerprints = async (databases: ReadonlyMap<string, Database>,
         if (tables?.every((table) => cached?.has(table))) {
           return [name, new Map(tables.map((table) => [table, cached!.get(table)!]))] as const;
         }
-        const [counts, mark] = await Promise.all([db.fingerprint(tables), takeXidMark(db.query)]);
+        // One after the other: one connection, never two at once (a role's connection limit counts them).
+        const mark = await takeXidMark(db.query);
+        const counts = await db.fingerprint(tables);
         lastMarks.set(db, mark);
         return [name, counts] as const;
       }),
