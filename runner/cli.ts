@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   merge: async () => (await import('./commands/merge.ts')).mergeCommand,
   trend: async () => (await import('./commands/trend.ts')).trendCommand,
   new: async () => (await import('./commands/new.ts')).newCommand,
+  schema: async () => (await import('./commands/schema.ts')).schemaCommand,
   explain: async () => (await import('./commands/explain.ts')).explainCommand,
   init: async () => (await import('./commands/init.ts')).initCommand,
   prove: async () => (await import('./commands/prove.ts')).proveCommand,

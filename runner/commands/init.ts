@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, DEFAULT_OUTPUT, DEFAULT_SPECS } from '../config.ts';
 import type { Command } from './command.ts';
 import { fail, usage } from './command-output.ts';
+import { schemaLineTarget, writeProjectSchema } from './project-schema.ts';
 import { configText, editorSchemas, type InitChoices, workflowText } from './init-files.ts';
 import { GUIDE, starterSpec } from './new.ts';
 
@@ -113,9 +114,14 @@ export const initCommand: Command = {
     const choices = await choicesFrom(root, values);
     if (typeof choices === 'string') return fail([usage(choices)]);
     const specFile = `${choices.specs}/${STARTER}`;
-    const schemaPath = posix(relative(join(root, choices.specs), join(SCHEMA_DIR, 'spec.schema.json')));
+    const config = { root, databases: choices.databases.map((name) => ({ name })) };
+    const configOutcome = await writeNew(root, CONFIG_FILE, configText(choices));
+    // The project's schema knows its databases (see project-schema.ts); the package's schema is the fallback.
+    const projectSchema = await writeProjectSchema(config).catch(() => undefined);
+    const schemaPath = schemaLineTarget(join(root, choices.specs), projectSchema ?? join(SCHEMA_DIR, 'spec.schema.json'));
     const outcomes = [
-      await writeNew(root, CONFIG_FILE, configText(choices)),
+      configOutcome,
+      ...(projectSchema ? [{ file: posix(relative(root, projectSchema)), did: 'wrote' } as Outcome] : []),
       await writeNew(root, specFile, starterSpec('getting started', choices.databases, schemaPath, posix(relative(root, GUIDE)))),
       await mapSchemas(root, choices),
       await ignoreOutput(root, choices.output),

@@ -1,17 +1,16 @@
 /**
- * `dbspec new NAME [--db auth,backend] [--dir specs]`: writes a commented starter spec that validates and
+ * `dbspec new NAME|PATH [--db auth,backend] [--dir specs]`: writes a commented starter spec that validates and
  * passes as it is, with the `$schema` line editors use for completion. Never overwrites a file.
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { specsFolder } from '../config.ts';
 import { didYouMean } from '../spec/suggest.ts';
 import type { Command } from './command.ts';
 import { CONFIG_OPTION } from './shared-options.ts';
 import { commandConfig, fail, usage } from './command-output.ts';
-
-const SCHEMA = fileURLToPath(new URL('../../schema/spec.schema.json', import.meta.url));
+import { BASE_SCHEMA, schemaLineTarget, writeProjectSchema } from './project-schema.ts';
 
 /** "Users can log in!" -> "users_can_log_in", the way the seed specs are named. */
 export const fileSlug = (name: string): string =>
@@ -81,6 +80,19 @@ ${databases.map((db, i) => stepFor(db, i === 0)).join('\n')}
 `;
 };
 
+/**
+ * NAME is a sentence ("users can log in") or a path (`specs/auth/login`, `/tmp/probe.spec.yaml`): a path
+ * keeps its folder (relative to the working directory, not --dir) and its last part names the spec.
+ */
+export const specTarget = (name: string, dir: string, cwd: string): { readonly file: string; readonly title: string } | undefined => {
+  // A sentence may hold a slash ("tenant isolation / RLS"); a path has no spaces, or is absolute, or names a file.
+  const isPath = isAbsolute(name) || name.endsWith('.yaml') || (/[\\/]/.test(name) && !/\s/.test(name));
+  const base = isPath ? basename(name).replace(/(\.spec)?\.ya?ml$/, '') : name;
+  const slug = fileSlug(base);
+  if (slug === '') return undefined;
+  return { file: resolve(cwd, isPath ? dirname(name) : dir, `${slug}.spec.yaml`), title: base };
+};
+
 const exists = async (path: string): Promise<boolean> =>
   access(path).then(
     () => true,
@@ -90,7 +102,7 @@ const exists = async (path: string): Promise<boolean> =>
 export const newCommand: Command = {
   name: 'new',
   summary: 'Write a commented starter spec to fill in.',
-  usage: 'dbspec new NAME [--db auth,backend] [--dir DIR]',
+  usage: 'dbspec new NAME|PATH [--db auth,backend] [--dir DIR]',
   options: {
     db: { type: 'string', value: 'NAMES', description: 'The databases the spec uses, comma-separated (default: the first configured one).' },
     dir: { type: 'string', short: 'd', value: 'DIR', description: "The folder to write the spec to (default: the config's `specs:` folder)." },
@@ -99,9 +111,8 @@ export const newCommand: Command = {
   run: async ({ values, positionals }) => {
     if (positionals.length !== 1) return fail([usage('give the spec a name, e.g. dbspec new "users can log in"')]);
     const name = positionals[0]!;
-    const slug = fileSlug(name);
-    if (slug === '') return fail([usage(`'${name}' has no letters or digits to name a file after`)]);
     const cwd = process.cwd();
+    if (!specTarget(name, cwd, cwd)) return fail([usage(`'${name}' has no letters or digits to name a file after`)]);
     const { config, diagnostics } = await commandConfig(values);
     if (!config) return fail(diagnostics);
     const known = config.databases.map((d) => d.name);
@@ -120,13 +131,16 @@ export const newCommand: Command = {
           .concat(wanted.length === 0 ? [usage('--db names no database')] : []),
       );
     }
-    const file = resolve(typeof values.dir === 'string' ? resolve(cwd, values.dir) : specsFolder(config), `${slug}.spec.yaml`);
+    const target = specTarget(name, typeof values.dir === 'string' ? resolve(cwd, values.dir) : specsFolder(config), cwd);
+    if (!target) return fail([usage(`'${name}' has no letters or digits to name a file after`)]);
+    const { file } = target;
     const shown = relative(cwd, file).split('\\').join('/');
     if (await exists(file)) return fail([usage(`${shown} already exists; choose another name or edit that file`)]);
-    const schemaPath = relative(dirname(file), SCHEMA).split('\\').join('/');
+    // The project's schema knows the configured databases; should it not be writable, the generic one still helps.
+    const schema = await writeProjectSchema(config).catch(() => BASE_SCHEMA);
     await mkdir(dirname(file), { recursive: true });
     const guide = relative(cwd, GUIDE).split('\\').join('/');
-    await writeFile(file, starterSpec(name, [...new Set(wanted)], schemaPath.startsWith('.') ? schemaPath : `./${schemaPath}`, guide), { flag: 'wx' });
+    await writeFile(file, starterSpec(target.title, [...new Set(wanted)], schemaLineTarget(dirname(file), schema), guide), { flag: 'wx' });
     process.stdout.write(`wrote ${shown}\nnext: edit it, then  npx dbspec validate ${shown}  and  npx dbspec run ${shown}\n`);
     return 0;
   },

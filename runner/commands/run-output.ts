@@ -19,7 +19,7 @@ export const summaryLine = (results: RunResults, outDir: string): string => {
   ].filter(Boolean);
   const where = relative(process.cwd(), outDir) || '.';
   return (
-    `dbspec: ${s.total} spec${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : ''}\n` +
+    `dbspec: ${s.total} spec${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : results.stoppedAfterFailure ? ' (stopped after the first failure: --bail)' : ''}\n` +
     `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`
   );
 };

@@ -27,7 +27,8 @@ import { stepConnections } from '../spec/step-kinds.ts';
 import type { Spec } from '../spec/types.ts';
 import type { Command } from './command.ts';
 import { appendStepSummary, printAnnotations } from './ci-output.ts';
-import { fail } from './command-output.ts';
+import { fail, usage } from './command-output.ts';
+import { startProgress } from './progress.ts';
 import { parseOptions, type RunOptions } from './run-options.ts';
 import { CONFIG_OPTION, SELECTION_OPTIONS } from './shared-options.ts';
 import { gitCommit } from './git-commit.ts';
@@ -65,7 +66,7 @@ const runOrSalvage = async (plan: Plan, finished: ReadonlyMap<number, SpecResult
       events.emit(EVENT_SPEC, index, result);
       return result;
     });
-    return { specs, interrupted: false, runLeaks: [], internalError: error };
+    return { specs, interrupted: false, stoppedAfterFailure: false, runLeaks: [], internalError: error };
   }
 };
 
@@ -124,7 +125,9 @@ const executePlan = async (plan: Plan, opened: OpenDatabases, options: RunOption
   const { databases, workers } = opened;
   const engine = { plan, databases, workerDatabases: workers, runId: randomUUID().slice(0, 8), timeoutMs: options.timeoutMs, jobs: options.jobs };
   const owed = owedCleanupOf(opened);
-  const run = await runOrSalvage(plan, finished, events, () => runSpecs({ ...engine, bail: options.bail, signal, events, owed }));
+  const progress = startProgress(plan.specs.length);
+  events.on(EVENT_SPEC, (_index, result) => progress.specDone(result));
+  const run = await runOrSalvage(plan, finished, events, () => runSpecs({ ...engine, bail: options.bail, signal, events, owed })).finally(progress.end);
   await mochaDone;
   return run;
 };
@@ -156,6 +159,7 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
       startedAt,
       finishedAt: new Date(),
       interrupted: run.interrupted,
+      stoppedAfterFailure: run.stoppedAfterFailure,
       databases: facts,
       hostname: hostname(),
       selection: selectionOf(prepared.whole, prepared.sources, options.shard),
@@ -218,6 +222,11 @@ export const runCommand: Command = {
       type: 'boolean',
       description: 'First have the databases analyse every statement (PREPARE, nothing runs); stop with exit 1 on unknown tables, columns, ...',
     },
+    watch: {
+      type: 'boolean',
+      short: 'w',
+      description: 'Keep the databases up and run a spec again each time it (or a migration) is saved; Ctrl-C stops.',
+    },
     update: {
       type: 'boolean',
       short: 'u',
@@ -227,6 +236,11 @@ export const runCommand: Command = {
   run: async ({ values, positionals }) => {
     const options = parseOptions(values, positionals);
     if ('kind' in options) return fail([options]);
+    if (values.watch === true) {
+      if (values.update === true || options.shard || options.jobs > 1)
+        return fail([usage('--watch runs one spec at a time as you save it: it does not combine with --update, --shard or --jobs')]);
+      return (await import('./watch.ts')).runWatching(options);
+    }
     if (values.update === true) return (await import('../update/record-run.ts')).recordRun((hooks) => executeRun(options, hooks));
     return executeRun(options);
   },

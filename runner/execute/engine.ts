@@ -34,7 +34,10 @@ export type EngineOptions = {
 
 export type EngineRun = {
   readonly specs: readonly SpecResult[];
+  /** Stopped by a signal before every spec ran. */
   readonly interrupted: boolean;
+  /** --bail stopped starting specs after one failed. */
+  readonly stoppedAfterFailure: boolean;
   /** When workers share the databases isolation is checked around the whole run: what changed, if anything. */
   readonly runLeaks: readonly string[];
 };
@@ -85,7 +88,8 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
   };
   await Promise.all(Array.from({ length: workers }, (_, k) => worker(k)));
 
-  const interrupted = options.signal.aborted || stopped;
+  const interrupted = options.signal.aborted;
+  const stoppedAfterFailure = stopped && !interrupted && results.some((r) => r === undefined);
   const specs = plan.specs.map((spec, i) => {
     const result = results[i];
     if (result) return result;
@@ -97,5 +101,5 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
   // Nor when the watchdog found a server silent: counting would wait on it forever.
   const after = runBefore && !serverStopped(options.signal) ? await takeFingerprints(options.databases).catch(() => undefined) : undefined;
   const runLeaks = runBefore && after ? fingerprintChanges(runBefore, after) : [];
-  return { specs, interrupted, runLeaks };
+  return { specs, interrupted, stoppedAfterFailure, runLeaks };
 };

@@ -1,8 +1,11 @@
 /**
  * Did a spec leave the databases as it found them? A fingerprint is the exact row count of every user
- * table; two fingerprints that differ name the tables and how many rows came or went.
+ * table; two fingerprints that differ name the tables and how many rows came or went. Each count also
+ * takes a transaction-id mark, so that the rows behind a difference can be found afterwards
+ * (leak-explain.ts); the counts alone decide the verdict.
  */
 import type { Database } from '../db/database.ts';
+import { takeXidMark, type XidMark } from '../db/written-rows.ts';
 import type { ChangeScope } from '../db/write-graph.ts';
 import type { SqlEffects } from '../sql/effects.ts';
 
@@ -27,6 +30,24 @@ export const scopesOf = async (databases: ReadonlyMap<string, Database>, writes:
   return new Map(scopes.map(([name, scope]) => [name, unbounded ?? scope]));
 };
 
+/** The mark taken with each database's latest count: counts reused from a previous spec keep its mark. */
+const lastMarks = new WeakMap<Database, XidMark>();
+
+/** Per database, the mark of its latest count (see takeFingerprints). */
+export const marksOf = (databases: ReadonlyMap<string, Database>): ReadonlyMap<string, XidMark> =>
+  new Map([...databases].flatMap(([name, db]) => (lastMarks.has(db) ? [[name, lastMarks.get(db)!] as const] : [])));
+
+export type TableChange = { readonly db: string; readonly table: string; readonly before: number; readonly after: number };
+
+/** Tables present before and after whose row count changed. */
+export const countChanges = (before: Fingerprints, after: Fingerprints): TableChange[] =>
+  [...after].flatMap(([db, tables]) =>
+    [...tables].flatMap(([table, count]) => {
+      const was = before.get(db)?.get(table);
+      return was === undefined || was === count ? [] : [{ db, table, before: was, after: count }];
+    }),
+  );
+
 /**
  * Row counts of the tables in scope (every table without scopes). Counts in `known` (taken after the
  * previous spec of the same worker, and nothing else writes in between) are reused instead of counted again.
@@ -41,7 +62,11 @@ export const takeFingerprints = async (databases: ReadonlyMap<string, Database>,
         if (tables?.every((table) => cached?.has(table))) {
           return [name, new Map(tables.map((table) => [table, cached!.get(table)!]))] as const;
         }
-        return [name, await db.fingerprint(tables)] as const;
+        // One after the other: one connection, never two at once (a role's connection limit counts them).
+        const mark = await takeXidMark(db.query);
+        const counts = await db.fingerprint(tables);
+        lastMarks.set(db, mark);
+        return [name, counts] as const;
       }),
     ),
   );

@@ -8,6 +8,7 @@ import { useColor } from '../color.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { SpecResult, StepResult } from '../results/types.ts';
 import { failureText } from './failure-text.ts';
+import { blockName } from './run-spec.ts';
 
 type Slot = PromiseWithResolvers<StepResult>;
 
@@ -45,7 +46,9 @@ export type Harness = {
 };
 
 export const createHarness = (plan: Plan, options: { readonly reporter: string; readonly isolation: boolean; readonly bail: boolean }): Harness => {
-  const mocha = new Mocha({ reporter: options.reporter, timeout: 0, bail: options.bail, color: useColor(process.stdout) });
+  // Not mocha's own bail: the engine stops starting specs, and mocha reports what did not run as pending, so
+  // the console counts what results.json counts.
+  const mocha = new Mocha({ reporter: options.reporter, timeout: 0, color: useColor(process.stdout) });
   const slots: SpecSlots[] = plan.specs.map((spec) => ({
     setup: spec.setup.map(() => Promise.withResolvers<StepResult>()),
     steps: spec.steps.map(() => Promise.withResolvers<StepResult>()),
@@ -54,39 +57,21 @@ export const createHarness = (plan: Plan, options: { readonly reporter: string; 
     seen: { setup: 0, step: 0, cleanup: 0, isolation: 0 },
   }));
 
+  // Setup and cleanup are tests of their own, not mocha hooks: a hook's failure reads `"after all" hook for
+  // ...` and hides the rest of the spec, and authors should see the same names as in the reports.
   for (const [i, spec] of plan.specs.entries()) {
     const s = slots[i]!;
     const suite = Mocha.Suite.create(mocha.suite, spec.name);
-    if (spec.setup.length > 0) {
-      suite.beforeAll('setup', async function () {
-        for (const slot of s.setup) {
-          const result = await slot.promise;
-          if (result.status !== 'passed' && result.status !== 'skipped') throw new StepFailure(result.failure ? failureText(result.failure) : result.status);
-        }
-      });
-    }
-    for (const [j, step] of spec.steps.entries()) {
+    const blockTest = (name: string, slot: Slot) =>
       suite.addTest(
-        new Mocha.Test(step.name, async function (this: Mocha.Context) {
-          verdict(await s.steps[j]!.promise, this);
+        new Mocha.Test(name, async function (this: Mocha.Context) {
+          verdict(await slot.promise, this);
         }),
       );
-    }
-    if (options.isolation) {
-      suite.addTest(
-        new Mocha.Test(`leaves the databases as it found them`, async function (this: Mocha.Context) {
-          verdict(await s.isolation.promise, this);
-        }),
-      );
-    }
-    if (spec.cleanup.length > 0) {
-      suite.afterAll('cleanup', async function () {
-        for (const slot of s.cleanup) {
-          const result = await slot.promise;
-          if (result.status === 'failed' || result.status === 'errored') throw new StepFailure(result.failure ? failureText(result.failure) : result.status);
-        }
-      });
-    }
+    for (const [j, block] of spec.setup.entries()) blockTest(blockName('setup', block, j, spec.setup.length), s.setup[j]!);
+    for (const [j, step] of spec.steps.entries()) blockTest(step.name, s.steps[j]!);
+    for (const [j, block] of spec.cleanup.entries()) blockTest(blockName('cleanup', block, j, spec.cleanup.length), s.cleanup[j]!);
+    if (options.isolation) blockTest('leaves the databases as it found them', s.isolation);
   }
 
   const slotFor = (specIndex: number, phase: StepResult['phase']): Slot | undefined => {

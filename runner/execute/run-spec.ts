@@ -11,7 +11,8 @@ import { bounded } from './bounded.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
 import type { RowsChecked } from './events.ts';
 import { asTodo } from './known-failures.ts';
-import { fingerprintChanges, mergeFingerprints, scopesOf, takeFingerprints, type Fingerprints, type Scopes } from './isolation.ts';
+import { fingerprintChanges, marksOf, mergeFingerprints, scopesOf, takeFingerprints, type Fingerprints, type Scopes } from './isolation.ts';
+import { explainLeaks } from './leak-explain.ts';
 import { VarScope } from './scope.ts';
 import { erroredSpec, skippedSpec, specResult, stepEntry } from './spec-result.ts';
 import { formatMs, runBlock, unexpectedError } from './statements.ts';
@@ -76,7 +77,9 @@ const record = (run: Running, result: StepResult): void => {
  * Counting rows first doubles as a check that the databases are still there: when they are not (the server
  * stopped mid-run), the spec is errored at once instead of failing step by step.
  */
-const fingerprintBefore = async (run: Running, known?: Fingerprints): Promise<{ before: Fingerprints; scopes: Scopes } | { errored: SpecResult }> => {
+type Before = { before: Fingerprints; scopes: Scopes; marks: ReturnType<typeof marksOf> };
+
+const fingerprintBefore = async (run: Running, known?: Fingerprints): Promise<Before | { errored: SpecResult }> => {
   const { spec, options } = run;
   let before: Fingerprints | undefined;
   let scopes: Scopes | undefined;
@@ -90,13 +93,14 @@ const fingerprintBefore = async (run: Running, known?: Fingerprints): Promise<{ 
     where(spec.loc),
   );
   const failure = counted.failure;
-  if (!failure) return { before: before!, scopes: scopes! };
+  // The transaction-id marks taken with the counts, so that a leak's rows can be found (leak-explain.ts).
+  if (!failure) return { before: before!, scopes: scopes!, marks: marksOf(options.databases) };
   const reason = failure.code === 'TIMEOUT' ? `the databases did not answer within ${formatMs(options.timeoutMs)}` : failure.message;
   const code = failure.code === 'INTERNAL' ? 'INTERNAL' : 'CONNECTION_LOST';
   return { errored: erroredSpec(spec, { ...failure, code, message: `not run: ${reason}` }) };
 };
 
-const blockName = (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): string =>
+export const blockName = (phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): string =>
   `${phase}${count > 1 ? ` ${index + 1}` : ''} (${block.db})`;
 
 const runSqlBlock = async (run: Running, phase: 'setup' | 'cleanup', block: SqlBlock, index: number, count: number): Promise<StepOutcome> => {
@@ -118,7 +122,12 @@ const runSqlBlock = async (run: Running, phase: 'setup' | 'cleanup', block: SqlB
   const outcome = phase === 'cleanup' ? await retryOnNewConnection(attempt, options.signal) : await attempt();
   // A lost connection keeps its code: it decides the run's exit code and tells the reader what happened.
   const code = outcome.failure?.code === 'CONNECTION_LOST' ? 'CONNECTION_LOST' : phase === 'setup' ? 'SETUP_FAILED' : 'CLEANUP_FAILED';
-  const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}` };
+  // A parent deleted before its children: say what to do; the leak check lists the children.
+  const fkHint =
+    phase === 'cleanup' && outcome.failure?.error?.code === '23503'
+      ? '\nrows that reference it are still there: delete them first, in the same cleanup before this statement (the leak check lists them and proposes the deletes)'
+      : '';
+  const failure = outcome.failure && { ...outcome.failure, code, message: `${phase} failed: ${outcome.failure.message}${fkHint}` };
   const todo: { status?: Status; known?: KnownFailure } = phase === 'setup' && outcome.status !== 'passed' ? asTodo(run.spec.known, 'errored') : {};
   record(run, {
     name: blockName(phase, block, index, count),
@@ -207,7 +216,7 @@ const runSteps = async (run: Running, halted: boolean): Promise<void> => {
 };
 
 /** The isolation check: every table holds as many rows as before. Returns the fingerprint taken after. */
-const checkIsolation = async (run: Running, before: Fingerprints, scopes: Scopes): Promise<Fingerprints | undefined> => {
+const checkIsolation = async (run: Running, { before, scopes, marks }: Before): Promise<Fingerprints | undefined> => {
   const { spec, options } = run;
   const t = performance.now();
   let fingerprintAfter: Fingerprints | undefined;
@@ -218,7 +227,19 @@ const checkIsolation = async (run: Running, before: Fingerprints, scopes: Scopes
       const changes = fingerprintChanges(before, after);
       if (changes.length === 0) return { status: 'passed' };
       const message = `the spec did not leave the databases as it found them: ${changes.join('; ')}`;
-      return { status: 'failed', failure: { code: 'ISOLATION_LEAK', message, location: where(spec.loc) } };
+      // The explanation is a courtesy: should it fail, the verdict and its one-line reason stand.
+      const explained = await explainLeaks({
+        spec,
+        plan: options.plan,
+        scope: run.scope,
+        databases: options.databases,
+        before,
+        after,
+        marks: { before: marks, after: marksOf(options.databases) },
+      }).catch(() => undefined);
+      const leaks = explained && explained.leaks.length > 0 ? { leaks: explained.leaks } : {};
+      const cleanup = explained && explained.cleanup.length > 0 ? { cleanup: explained.cleanup } : {};
+      return { status: 'failed', failure: { code: 'ISOLATION_LEAK', message, location: where(spec.loc), ...leaks, ...cleanup } };
     },
     options.timeoutMs,
     where(spec.loc),
@@ -241,7 +262,7 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   const scope = VarScope.forSpec(spec, { runId: options.runId });
   const owed = trackOwedCleanup(options.owed?.id ?? 0, spec, options.plan, scope, options.owed);
   const run: Running = { spec, options, scope, steps: [], upgraded: new Map(), owed };
-  let isolation: { before: Fingerprints; scopes: Scopes } | undefined;
+  let isolation: Before | undefined;
   if (options.isolation) {
     const counted = await fingerprintBefore(run, options.isolation.before);
     if ('errored' in counted) {
@@ -263,6 +284,6 @@ export const runSpec = async (spec: Spec, options: SpecRunOptions): Promise<Spec
   // A cleanup that could not reach its database stays owed: the next run runs it (see db/run-registry.ts).
   if (!unreachable) owed.settled();
   // A silent server cannot be counted; the run is stopping anyway.
-  const fingerprintAfter = isolation && !serverStopped(options.signal) ? await checkIsolation(run, isolation.before, isolation.scopes) : undefined;
+  const fingerprintAfter = isolation && !serverStopped(options.signal) ? await checkIsolation(run, isolation) : undefined;
   return { result: specResult(spec, run.steps, performance.now() - started), fingerprintAfter };
 };

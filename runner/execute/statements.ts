@@ -10,6 +10,7 @@ import type { BoundStatement } from '../spec/bind.ts';
 import type { Failure } from '../results/types.ts';
 import type { VarScope } from './scope.ts';
 import { where, type StepOutcome } from './context.ts';
+import { twoTypesNote } from './param-types.ts';
 
 export type Ran =
   | { readonly ok: true; readonly result: QueryResult; readonly durationMs: number }
@@ -96,7 +97,13 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
     return { status: 'failed', failure: { code: 'TIMEOUT', message: `the statement timed out${after} and was cancelled`, location, error: pgError } };
   }
   const code = error.code ? ` (SQLSTATE ${error.code}${error.constraint ? `, constraint ${error.constraint}` : ''})` : '';
-  const failure: Failure = { code: 'UNEXPECTED_ERROR', message: `the statement failed: ${error.message}${code}`, location, error: pgError };
+  const note = twoTypesNote(error, statement);
+  const failure: Failure = {
+    code: 'UNEXPECTED_ERROR',
+    message: `the statement failed: ${error.message}${code}${note ? `\n${note}` : ''}`,
+    location,
+    error: pgError,
+  };
   return { status: 'failed', failure };
 };
 

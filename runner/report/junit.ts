@@ -16,8 +16,12 @@ const xml = (text: string): string =>
 const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
 const rowsText = (title: string, rows: ResultRows, marked: ReadonlySet<number>): string => {
-  const lines = rows.rows.map((row, i) => `${marked.has(i) ? '>' : ' '} ${row.map(formatCell).join(' | ')}`);
-  return [`${title} (${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}):`, `  ${rows.columns.join(' | ')}`, ...lines].join('\n');
+  // Rows count from 1, as in the console and the reports.
+  const width = String(rows.rows.length).length;
+  const lines = rows.rows.map((row, i) => `${marked.has(i) ? '>' : ' '} ${String(i + 1).padStart(width)}  ${row.map(formatCell).join(' | ')}`);
+  return [`${title} (${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}):`, `  ${'#'.padStart(width)}  ${rows.columns.join(' | ')}`, ...lines].join(
+    '\n',
+  );
 };
 
 const failureText = (step: StepResult, failure: Failure): string => {
@@ -73,7 +77,7 @@ const testsuite = (spec: SpecResult, id: number, results: RunResults): string =>
 
 export const renderJunit = (results: RunResults): string => {
   const { steps } = results.summary;
-  const name = `dbspec${results.release ? ` ${results.release}` : ''}${results.interrupted ? ' (interrupted)' : ''}`;
+  const name = `dbspec${results.release ? ` ${results.release}` : ''}${results.interrupted ? ' (interrupted)' : results.stoppedAfterFailure ? ' (stopped after the first failure)' : ''}`;
   const head = `<testsuites name="${xml(name)}" tests="${steps.total}" failures="${steps.failed}" errors="${steps.errored}" skipped="${steps.skipped}" time="${seconds(results.durationMs)}" timestamp="${xml(results.startedAt)}">`;
   return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...results.specs.map((spec, i) => testsuite(spec, i, results)), '</testsuites>', ''].join('\n');
 };

@@ -7,6 +7,7 @@ import { barChart } from './charts.ts';
 import type { BarChart } from './charts.ts';
 import { formatInstant, formatMetric, formatMs, shortCommit, STATUS_ICON } from './format.ts';
 import { rowTables } from './row-table.ts';
+import { cleanupView, leakViews, type LeakView } from './leak-view.ts';
 import type { TableView } from './row-table.ts';
 
 export type CountsRow = Totals & { readonly name: string; readonly detail?: string; readonly failing: boolean };
@@ -18,6 +19,9 @@ export type FailureView = {
   readonly location?: string;
   readonly error?: Failure['error'];
   readonly tables?: readonly TableView[];
+  /** A leak: the rows left behind, per table, and the cleanup that would remove them. */
+  readonly leaks?: readonly LeakView[];
+  readonly cleanup?: string;
 };
 
 export type StepView = {
@@ -87,6 +91,7 @@ export type ReportView = {
   readonly finishedAt: string;
   readonly duration: string;
   readonly interrupted: boolean;
+  readonly stoppedAfterFailure: boolean;
   readonly ok: boolean;
   readonly verdict: string;
   readonly specs: Totals;
@@ -122,12 +127,16 @@ const latencyChart = (title: string, metrics: Readonly<Record<string, number>> |
 
 const failureView = (failure: Failure, maxRows: number): FailureView => {
   const tables = rowTables(failure, maxRows);
+  const leaks = leakViews(failure, maxRows);
+  const cleanup = cleanupView(failure);
   return {
     code: failure.code,
     message: failure.message,
     ...(failure.location ? { location: failure.location } : {}),
     ...(failure.error ? { error: failure.error } : {}),
     ...(tables ? { tables } : {}),
+    ...(leaks ? { leaks } : {}),
+    ...(cleanup ? { cleanup } : {}),
   };
 };
 
@@ -233,9 +242,11 @@ export const reportView = (
   const failing = specs.failed + specs.errored;
   const verdict = results.interrupted
     ? `interrupted after ${specs.total} spec${specs.total === 1 ? '' : 's'}`
-    : failing > 0
-      ? `${failing} of ${specs.total} spec${specs.total === 1 ? '' : 's'} failed`
-      : `all ${specs.total} spec${specs.total === 1 ? '' : 's'} passed`;
+    : results.stoppedAfterFailure
+      ? `stopped after the first failure (--bail): ${failing} of ${specs.total} spec${specs.total === 1 ? '' : 's'} failed, ${specs.skipped} not run`
+      : failing > 0
+        ? `${failing} of ${specs.total} spec${specs.total === 1 ? '' : 's'} failed`
+        : `all ${specs.total} spec${specs.total === 1 ? '' : 's'} passed`;
   return {
     title: `dbspec report${results.release ? ` · ${results.release}` : ''}`,
     release: results.release,
@@ -244,6 +255,7 @@ export const reportView = (
     finishedAt: formatInstant(results.finishedAt),
     duration: formatMs(results.durationMs),
     interrupted: results.interrupted,
+    stoppedAfterFailure: results.stoppedAfterFailure === true,
     ok: failing === 0 && !results.interrupted,
     verdict,
     specs,

@@ -9,7 +9,8 @@ import { formatCell } from './format.ts';
 export type RowMark = '' | 'missing' | 'extra' | 'differs';
 /** `cls` is the cell's class attribute value, empty for a plain cell (kept out of the markup to keep reports small). */
 export type CellView = { readonly text: string; readonly isNull: boolean; readonly marked: boolean; readonly cls: string };
-export type RowView = { readonly index: number; readonly mark: RowMark; readonly cells: readonly CellView[] };
+/** `number` counts from 1, as the console and JUnit do (`row 2 differs` is the second row everywhere). */
+export type RowView = { readonly index: number; readonly number: number; readonly mark: RowMark; readonly cells: readonly CellView[] };
 export type TableView = {
   readonly title: string;
   readonly columns: readonly string[];
@@ -40,6 +41,7 @@ const tableFor = (side: Side, rows: ResultRows, mismatches: readonly CellMismatc
     const mark: RowMark = !whole ? '' : other(whole) === -1 ? (side === 'expected' ? 'missing' : 'extra') : 'differs';
     return {
       index,
+      number: index + 1,
       mark,
       cells: row.map((cell, i) => cellView(formatCell(cell), cell === null, mark !== '' || columns.has(rows.columns[i]))),
     };
@@ -75,6 +77,7 @@ export const changedRowTables = (
       columns: rows.columns,
       rows: rows.rows.slice(0, maxRows).map((row, index) => ({
         index,
+        number: index + 1,
         mark: other && index >= other.rows.length ? 'extra' : '',
         cells: row.map((cell, i) => cellView(formatCell(cell), cell === null, cellAt(index, rows.columns[i]!) !== formatCell(cell))),
       })),

@@ -11,6 +11,7 @@ export type RunFacts = {
   readonly startedAt: Date;
   readonly finishedAt: Date;
   readonly interrupted: boolean;
+  readonly stoppedAfterFailure?: boolean;
   readonly databases: RunResults['databases'];
   readonly hostname?: string;
   readonly selection?: RunResults['selection'];
@@ -29,6 +30,7 @@ export const assembleResults = (specResults: readonly SpecResult[], facts: RunFa
     finishedAt: facts.finishedAt.toISOString(),
     durationMs: facts.finishedAt.getTime() - facts.startedAt.getTime(),
     interrupted: facts.interrupted,
+    ...(facts.stoppedAfterFailure ? { stoppedAfterFailure: true } : {}),
     ...(facts.hostname !== undefined ? { hostname: facts.hostname } : {}),
     ...(facts.selection !== undefined ? { selection: facts.selection } : {}),
     databases: facts.databases,

@@ -43,6 +43,35 @@ export type Failure = {
   readonly mismatches?: readonly CellMismatch[];
   /** The PostgreSQL error that occurred, when one did. */
   readonly error?: { readonly code?: string; readonly message: string; readonly constraint?: string };
+  /** ISOLATION_LEAK: the tables whose rows came or went, with the rows where they can be listed. */
+  readonly leaks?: readonly LeakedTable[];
+  /** ISOLATION_LEAK: cleanup SQL that would remove the leaked rows (`dbspec run --update` adds it to the spec). */
+  readonly cleanup?: readonly CleanupProposal[];
+};
+
+export type LeakedTable = {
+  readonly db: string;
+  /** 'schema.table'. */
+  readonly table: string;
+  /** Rows more (leaked) or fewer (removed) than before the spec. */
+  readonly change: 'leaked' | 'removed';
+  readonly count: number;
+  /** A few columns (primary key first) of the rows written during the spec; absent for removed rows. */
+  readonly rows?: ResultRows;
+  /** Rows written during the spec that are not listed (past the listing limit). */
+  readonly moreRows?: number;
+  /** Which statement or trigger likely wrote (or removed) them, e.g. `the insert in step "x" (file:8:5)`. */
+  readonly likelyBy?: string;
+  /** What else the reader should know, in plain words. */
+  readonly note?: string;
+};
+
+export type CleanupProposal = {
+  readonly db: string;
+  /** SQL with the spec's `${var}` references, statements separated by `;` and a newline. */
+  readonly sql: string;
+  /** Before the spec's own cleanup blocks (children of what they delete) or after them. */
+  readonly placement: 'first' | 'last';
 };
 
 export type StepResult = {
@@ -140,8 +169,10 @@ export type RunResults = {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly durationMs: number;
-  /** True when the run was stopped by SIGINT/SIGTERM or --bail before every spec ran. */
+  /** True when the run was stopped by SIGINT/SIGTERM before every spec ran. */
   readonly interrupted: boolean;
+  /** True when --bail stopped starting specs after the first one that did not pass (the rest are skipped). */
+  readonly stoppedAfterFailure?: boolean;
   /** Database name -> server version, whether it was the embedded server, its migrations and schema. */
   readonly databases: Readonly<Record<string, DatabaseFacts>>;
   /** The machine the run ran on (JUnit's `hostname`). */

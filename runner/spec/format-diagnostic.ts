@@ -14,7 +14,7 @@ const PLAIN = pc.createColors(false);
 /** A frame may show a config line holding a URL: never print its password. */
 const redactPasswords = (line: string): string => redactSecrets(line).replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
 
-const frame = (source: string, line: number, column: number, c: Colors): string[] => {
+const frame = (source: string, line: number, column: number, c: Colors, endColumn?: number): string[] => {
   const lines = source.split(/\r?\n/);
   if (line < 1 || line > lines.length) return [];
   const from = Math.max(1, line - 1);
@@ -26,7 +26,9 @@ const frame = (source: string, line: number, column: number, c: Colors): string[
     out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${shown}`);
   }
   const caretColumn = Math.min(Math.max(column, 1), 201);
-  out.push(`  ${' '.repeat(width)} | ${' '.repeat(caretColumn - 1)}${c.bold(c.red('^'))}`);
+  // A range on the line is underlined whole (`expect:` as written), a point gets one caret.
+  const carets = endColumn !== undefined && endColumn > caretColumn ? Math.min(endColumn - caretColumn, 80) : 1;
+  out.push(`  ${' '.repeat(width)} | ${' '.repeat(caretColumn - 1)}${c.bold(c.red('^'.repeat(carets)))}`);
   return out;
 };
 
@@ -36,9 +38,11 @@ export const formatDiagnostic = (d: Diagnostic, source: (file: string) => string
   const lines = [`${c.bold(where)}${c.red(d.message)} ${c.dim(`[${d.code}]`)}`];
   if (d.location) {
     const text = source(d.location.file);
-    if (text !== undefined) lines.push(...frame(text, d.location.line, d.location.column, c));
+    const { line, column, endLine, endColumn } = d.location;
+    if (text !== undefined) lines.push(...frame(text, line, column, c, endLine === line ? endColumn : undefined));
   }
-  if (d.hint) lines.push(`  ${c.cyan('hint:')} ${d.hint}`);
+  // A hint of several lines (a corrected snippet) is indented under its first line.
+  if (d.hint) lines.push(`  ${c.cyan('hint:')} ${d.hint.split('\n').join('\n        ')}`);
   return lines.join('\n');
 };
 

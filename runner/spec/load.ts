@@ -8,6 +8,7 @@ import type { Node as YamlNode } from 'yaml';
 // yaml sets `tag` on a node only when the tag is written in the source.
 import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
 import { readRegularFile, unreadable } from './regular-file.ts';
+import { plainYamlProblem } from './yaml-messages.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_DEPTH = 64;
@@ -269,6 +270,13 @@ export const parseYamlText = (bytes: Buffer, file: string): LoadYamlResult => {
     // One syntax error per line: the parser's follow-up errors on the same line only repeat the first.
     if (linesWithError.has(location.line)) continue;
     linesWithError.add(location.line);
+    const plain = plainYamlProblem(text, problem.code, offset);
+    if (plain) {
+      diagnostics.push(authoring(plain.code, plain.message, locationAt(file, lineCounter, plain.offset, plain.endOffset), plain.hint));
+      // The parser's errors after a misplaced line are its consequences: fixing the line fixes them.
+      if (plain.code === 'DBSPEC_YAML_INDENT') break;
+      continue;
+    }
     const code = YAML_CODES[problem.code] ?? 'DBSPEC_YAML_SYNTAX';
     const message =
       code === 'DBSPEC_YAML_TAG'

@@ -41,6 +41,20 @@ class VarChecker {
 
   sql(sql: SqlText, scope: Scope): void {
     for (const m of sql.text.matchAll(VAR_PATTERN)) this.check(m[1]!, scope, locateInSql(sql, m.index));
+    for (const m of sql.text.matchAll(UNCLOSED_VAR)) {
+      const name = m[1] || undefined;
+      // The name is meant as a use: no "declared but never used" on top of this.
+      if (name) this.used.add(name);
+      const at = locateInSql(sql, m.index);
+      this.out.push(
+        problem(
+          'DBSPEC_VAR_UNCLOSED',
+          `\`\${\` is not closed${name ? `: write \`\${${name}}\`` : ''}`,
+          { ...at, endLine: at.line, endColumn: at.column + m[0].length },
+          'a variable is written ${name}, with `}` right after the name',
+        ),
+      );
+    }
   }
 
   rows(rows: readonly ExpectedRow[] | undefined, scope: Scope): void {
@@ -60,6 +74,9 @@ class VarChecker {
     this.rows(e.excludes, scope);
   }
 }
+
+/** `${` not followed by a name and `}`: `${user_id` or `${ user_id }`. Captures the name that follows, if any. */
+export const UNCLOSED_VAR = /\$\{(?![A-Za-z_][A-Za-z0-9_]*\})\s*([A-Za-z_][A-Za-z0-9_]*)?/g;
 
 const didYouMean = (name: string, scope: Iterable<string>): string => {
   const c = closest(name, scope);
@@ -140,6 +157,8 @@ const checkAllSql = (spec: Spec): Diagnostic[] =>
           "remove it; for binary data write a bytea literal such as '\\x00ff'",
         ),
       ];
+    // An unclosed `${` is reported on its own (DBSPEC_VAR_UNCLOSED); PostgreSQL would only see a stray `$`.
+    if (new RegExp(UNCLOSED_VAR.source).test(sql.text)) return [];
     const { diagnostics, empty } = checkSql(sql);
     return empty ? [problem('DBSPEC_SQL_EMPTY', 'this SQL has no statement', sql.loc)] : diagnostics;
   });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { stringify } from 'yaml';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { Diagnostic } from '../diagnostics.ts';
 import { keyText } from './load.ts';
@@ -67,6 +68,17 @@ type Located = {
 const describeValue = (data: unknown): string =>
   data === null ? 'empty' : Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'a map' : typeof data === 'string' ? 'text' : String(data);
 
+/** The value as the list it should be: each item starts with `- ` (a map given where a list of rows belongs). */
+const listHint = (key: string | number | undefined, data: unknown): string => {
+  const items = stringify([data], { defaultStringType: 'PLAIN', lineWidth: 0 }).trimEnd();
+  const label = typeof key === 'string' ? `${key}:\n` : '';
+  const indented = items
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+  return `write it as a list, each item starting with \`- \`, like this:\n${label}${indented}`;
+};
+
 /** One ajv error -> one located sentence, or undefined for errors that only wrap others. */
 const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
   const segments = segmentsOf(error.instancePath);
@@ -80,6 +92,9 @@ const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
     case 'propertyNames':
       return undefined;
     case 'additionalProperties': {
+      // The step's own key list is there for editors (completion after `- name:`); its kind's schema says
+      // which keys belong, with suggestions from that kind's keys only.
+      if (error.schemaPath === '#/$defs/step/additionalProperties') return undefined;
       const key = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const suggestion = closest(key, known);
@@ -103,7 +118,11 @@ const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
         .map((t) => TYPE_WORDS[t] ?? t)
         .join(' or ');
       const hint =
-        params.type === 'string' && (typeof error.data === 'number' || typeof error.data === 'boolean') ? `quote it: "${String(error.data)}"` : undefined;
+        params.type === 'string' && (typeof error.data === 'number' || typeof error.data === 'boolean')
+          ? `quote it: "${String(error.data)}"`
+          : params.type === 'array' && error.data !== null && error.data !== undefined
+            ? listHint(segments.at(-1), error.data)
+            : undefined;
       return { code: 'DBSPEC_SCHEMA_TYPE', message: `\`${path}\` must be ${want}, not ${describeValue(error.data)}`, node, ...(hint ? { hint } : {}) };
     }
     case 'enum': {

@@ -5,7 +5,9 @@
  */
 import type { Config } from '../config.ts';
 import type { Diagnostic } from '../diagnostics.ts';
-import { RunEvents } from '../execute/events.ts';
+import { EVENT_SPEC, RunEvents } from '../execute/events.ts';
+import type { SpecResult } from '../results/types.ts';
+import { applyCleanupProposals, describeCleanupChanges } from './record-cleanup.ts';
 import { applyRecordings, describeChanges, refuseShared } from './record.ts';
 import { startRecording } from './recorder.ts';
 import { applySchemaRecordings, describeSchemaChanges, startSchemaRecording } from './record-schema.ts';
@@ -16,6 +18,11 @@ export type RecordHooks = { readonly refuse: (config: Config) => Diagnostic[]; r
 export const recordRun = async (run: (hooks: RecordHooks) => Promise<number>): Promise<number> => {
   const events = new RunEvents();
   const recording = startRecording(events);
+  // A spec that leaked carries a cleanup proposal in its isolation step (see execute/leak-explain.ts).
+  const leaked: SpecResult[] = [];
+  events.on(EVENT_SPEC, (_index, result) => {
+    if (result.steps.some((s) => s.phase === 'isolation' && s.failure?.cleanup)) leaked.push(result);
+  });
   const schemaRecording = startSchemaRecording();
   let code: number;
   try {
@@ -27,8 +34,11 @@ export const recordRun = async (run: (hooks: RecordHooks) => Promise<number>): P
   const recorded = recording.finish();
   const schemas = schemaRecording.finish();
   // Interrupted or never ran (invalid specs, no database): nothing trustworthy to record.
-  if (code === 130 || code === 2 || (recorded.length === 0 && schemas.length === 0 && code !== 0)) return code;
-  process.stdout.write('\n' + describeChanges(await applyRecordings(recorded, process.cwd())));
+  if (code === 130 || code === 2 || (recorded.length === 0 && schemas.length === 0 && leaked.length === 0 && code !== 0)) return code;
+  // Rows first: they are located by line and column in the file as loaded; the cleanup re-reads the file.
+  if (recorded.length > 0 || leaked.length === 0) process.stdout.write('\n' + describeChanges(await applyRecordings(recorded, process.cwd())));
   process.stdout.write(describeSchemaChanges(await applySchemaRecordings(schemas, process.cwd())));
+  const cleanups = await applyCleanupProposals(leaked, process.cwd());
+  if (cleanups.length > 0) process.stdout.write('\n' + describeCleanupChanges(cleanups));
   return code;
 };

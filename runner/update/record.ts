@@ -16,6 +16,7 @@ import { matchValue } from '../execute/match-value.ts';
 import type { VarScope } from '../execute/scope.ts';
 import { keyText, parseYamlText } from '../spec/load.ts';
 import type { ResultExpectation } from '../spec/types.ts';
+import { blockRow, rowComments } from './block-row.ts';
 import type { Recorded } from './recorder.ts';
 import { renderCell, yamlKey, type RenderContext } from './render-value.ts';
 import { applyEdits, mapAt, rowsEdit, rowsPairOf, sourceOf, type TextEdit } from './rewrite-rows.ts';
@@ -96,9 +97,12 @@ const renderRows = (text: string, rowNodes: readonly unknown[], recorded: Record
       const column = result.columns[i]!;
       const cell = row[i] ?? null;
       const value = keptCell(text, rowNodes, expect, scope, r, column.name, cell, column.typeOid) ?? renderCell(cell, column.typeOid, context);
-      return `${yamlKey(column.name)}: ${value}`;
+      return [column.name, `${yamlKey(column.name)}: ${value}`] as const;
     });
-    return cells.length === 0 ? '{}' : `{ ${cells.join(', ')} }`;
+    // A block-style row with comments in it stays block style, comments kept (see block-row.ts).
+    const comments = rowComments(text, rowNodes[r]);
+    if (comments && cells.length > 0) return blockRow(cells, comments);
+    return cells.length === 0 ? '{}' : `{ ${cells.map(([, line]) => line).join(', ')} }`;
   });
 };
 

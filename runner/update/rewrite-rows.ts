@@ -52,7 +52,8 @@ export const rowsEdit = (text: string, expect: YAMLMap, rows: readonly string[])
   if (!seq.flow) {
     if (rows.length === 0) return { start: text.indexOf(':', key.range[1]) + 1, end: trimEnd(text, end), replacement: ' []' };
     const indent = ' '.repeat(columnOf(text, start));
-    return { start, end: trimEnd(text, end), replacement: rows.map((r) => `- ${r}`).join(`\n${indent}`) };
+    // A block-style row (several lines) is indented under its `- `.
+    return { start, end: trimEnd(text, end), replacement: rows.map((r) => `- ${r.replaceAll('\n', `\n${indent}  `)}`).join(`\n${indent}`) };
   }
   if (rows.length === 0) return { start, end, replacement: '[]' };
   if (!expect.flow) {

@@ -3,7 +3,7 @@
  * and never overwrites a file.
  */
 import assert from 'node:assert/strict';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileSlug } from '../../runner/commands/new.ts';
@@ -43,6 +43,24 @@ describe('dbspec new', () => {
     const typo = await runCli(['new', 'y', '--db', 'bakend'], cleanEnv(), dir);
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /did you mean `backend`/);
+  });
+
+  it('takes a path as a path: its folder, and its last part as the name', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'dbspec-new-path-'));
+    try {
+      const absolute = await runCli(['new', join(outside, 'some', 'dir', 'probe')], cleanEnv(), dir);
+      assert.equal(absolute.code, 0, absolute.stderr);
+      const text = await readFile(join(outside, 'some', 'dir', 'probe.spec.yaml'), 'utf8');
+      assert.match(text, /^name: probe {2}/m);
+      const schema = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
+      await access(resolve(join(outside, 'some', 'dir'), schema!));
+      const relativePath = await runCli(['new', 'specs/auth/login.spec.yaml'], cleanEnv(), dir);
+      assert.equal(relativePath.code, 0, relativePath.stderr);
+      assert.match(relativePath.stdout, /^wrote specs\/auth\/login\.spec\.yaml$/m);
+      assert.equal((await readdir(join(dir, 'specs'))).join(','), 'auth', 'nothing written under specs/ but the path given');
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('names files the way the seed specs are named', () => {

@@ -113,6 +113,15 @@ steps:
     sql: select count(*) as n from items where id = \${item_id}
     expect: { rows: [ { n: 1 } ] }   # untouched
 
+  - name: a block row with comments
+    db: auth
+    sql: select title, done from items where id = \${item_id}
+    expect:
+      rows:
+        - title: wrong   # the title as typed
+          # done stays false until shipped
+          done: false
+
 cleanup:
   - db: auth
     sql: delete from items where id = \${item_id}
@@ -121,7 +130,9 @@ cleanup:
 const UPDATED = SPEC.replace(
   'rows: []        # fill me in',
   'rows:\n        - { id: "${item_id}", title: "Q3 \\"plan\\"", price: "12.50", tags: [a, b], meta: { plan: pro, seats: 5 }, created_at: { type: timestamp }, done: false }        # fill me in',
-).replace('- { id: "${item_id}", title: wrong }   # stale', '- { id: "${item_id}", title: "Q3 \\"plan\\"" }');
+)
+  .replace('- { id: "${item_id}", title: wrong }   # stale', '- { id: "${item_id}", title: "Q3 \\"plan\\"" }')
+  .replace('- title: wrong   # the title as typed', '- title: "Q3 \\"plan\\""   # the title as typed');
 
 describe('run --update: end to end on the embedded server', function () {
   this.timeout(120_000);
@@ -146,7 +157,7 @@ describe('run --update: end to end on the embedded server', function () {
   it('rewrites only the failing rows, byte for byte elsewhere; the next run passes and changes nothing', async () => {
     const first = await runCli(['run', 'specs', '--update', '--reporter', 'dot', '--out', 'out'], cleanEnv(), dir);
     assert.equal(first.code, 1, first.stderr);
-    assert.match(first.stdout, /2 expectations rewritten/);
+    assert.match(first.stdout, /3 expectations rewritten/);
     assert.match(first.stdout, /updated {6}specs\/items\.spec\.yaml:20 {2}"the item comes back": 1 row recorded/);
     assert.match(first.stdout, /updated {6}specs\/items\.spec\.yaml:25 {2}"a wrong title": 1 row recorded/);
     assert.equal(await readFile(join(dir, 'specs', 'items.spec.yaml'), 'utf8'), UPDATED);

@@ -49,7 +49,7 @@ describe('diff rendering', () => {
     assert.ok(html.includes('<td class="mark">enterprise</td>'));
     assert.ok(html.includes('<td class="mark">free</td>'));
     assert.ok(!html.includes('<td class="mark">bob@example.test</td>'));
-    assert.match(renderDiffMarkdown(d), /\| 0 \| bob@example\.test \| 🔸free \|/);
+    assert.match(renderDiffMarkdown(d), /\| 1 \| bob@example\.test \| 🔸free \|/);
     assert.match(diffText(d), /Changed, no regression/);
   });
 

@@ -57,7 +57,7 @@ describe('report rendering', () => {
       assert.ok(html.includes('<td class="mark">enterprise</td>'));
       assert.match(
         html,
-        /<tr class="extra"><td class="i">extra<\/td><td class="mark">&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/td><td class="mark">\{\{x\}\}<\/td><td class="null mark">NULL<\/td><\/tr>/,
+        /<tr class="extra"><td class="i">3 extra<\/td><td class="mark">&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/td><td class="mark">\{\{x\}\}<\/td><td class="null mark">NULL<\/td><\/tr>/,
       );
       assert.equal(count(html, 'class="mark"'), 4, 'plan in both tables, email and plan of the extra row');
       assert.ok(html.includes('select email, plan, seats from users where id = ${user_id} order by email'));
@@ -98,8 +98,8 @@ describe('report rendering', () => {
       assert.match(md, /^## ❌ dbspec · v1\.5\.0: 3 of 4 specs failed\n/);
       inOrder(md, '### Failures (3)', '### Specs');
       assert.ok(md.includes('| specs | 1 | 2 | 1 | 0 | 4 |'));
-      assert.ok(md.includes('| 1 | bob@example.test | 🔸enterprise | 1 |'));
-      assert.ok(md.includes('| extra | 🔸&lt;script&gt;alert(1)&lt;/script&gt; | 🔸{{x}} | 🔸NULL |'));
+      assert.ok(md.includes('| 2 | bob@example.test | 🔸enterprise | 1 |'));
+      assert.ok(md.includes('| 3 extra | 🔸&lt;script&gt;alert(1)&lt;/script&gt; | 🔸{{x}} | 🔸NULL |'));
       assert.ok(md.includes('| ❌ | email lookups stay fast | lookups by email stay fast | p95\\_ms was 88.2 ms, bound is 50 ms |'));
       assertNoPlantedMarkup(md);
     });
@@ -142,7 +142,10 @@ describe('report rendering', () => {
       assert.equal(count(xml, '<testsuite '), failing.specs.length);
       assert.equal(count(xml, '<testcase '), failing.summary.steps.total);
       assert.ok(xml.includes('<failure message="expected 2 rows, got 3 (1 differs, 1 extra)" type="ROWS_MISMATCH">'));
-      assert.match(xml, /expected \(2 rows\):\n {2}email \| plan \| seats\n {2}ann@example\.test \| pro \| 5\n&gt; bob@example\.test \| free \| 1/);
+      assert.match(
+        xml,
+        /expected \(2 rows\):\n {2}# {2}email \| plan \| seats\n {2}1 {2}ann@example\.test \| pro \| 5\n&gt; 2 {2}bob@example\.test \| free \| 1/,
+      );
       assert.ok(xml.includes('<error message="relation &quot;messages&quot; does not exist" type="UNEXPECTED_ERROR">'));
       assert.ok(xml.includes('<skipped/>'));
       assert.ok(xml.includes('name="setup 1"'));

@@ -1,6 +1,7 @@
 /**
  * The invalid-spec corpus: every file under test/invalid/ states in a header comment what `dbspec validate`
- * must report (`# expect: CODE LINE[:COL] message fragment`). All spec files are checked in one CLI run as a
+ * must report (`# expect: CODE LINE[:COL] message fragment`), and optionally further fragments of the same
+ * diagnostic's text, frame or hint on the lines after it (`# and: fragment`). All spec files are checked in one CLI run as a
  * child process; config files, which need --config, one run each. Plus a 50 MB file made at test time.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CORPUS = join(ROOT, 'test/invalid');
 
-type Expectation = { file: string; code: string; line: number; column?: number; fragment: string };
+type Expectation = { file: string; code: string; line: number; column?: number; fragment: string; more?: string[] };
 
 const HEADER = /^# expect: (DBSPEC_[A-Z_]+) (\d+)(?::(\d+))?(?: (.*))?$/;
 
@@ -32,7 +33,13 @@ const expectationsOf = async (file: string): Promise<Expectation[]> => {
   const firstLine = bytes.subarray(0, bytes.indexOf(10)).toString('latin1');
   const m = HEADER.exec(firstLine);
   if (!m) return [];
-  return [{ file, code: m[1]!, line: Number(m[2]), ...(m[3] ? { column: Number(m[3]) } : {}), fragment: m[4] ?? '' }];
+  const more = bytes
+    .toString('utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.startsWith('# and: '))
+    .map((l) => l.slice('# and: '.length));
+  return [{ file, code: m[1]!, line: Number(m[2]), ...(m[3] ? { column: Number(m[3]) } : {}), fragment: m[4] ?? '', more }];
 };
 
 /** Splits CLI output into diagnostics: a `file:line:col: message [CODE]` line and the frame and hint under it. */
@@ -52,12 +59,15 @@ const check = (expected: Expectation, found: ReturnType<typeof parseOutput>): vo
       d.code === expected.code &&
       d.line === expected.line &&
       (expected.column === undefined || d.column === expected.column) &&
-      d.text.includes(expected.fragment),
+      d.text.includes(expected.fragment) &&
+      (expected.more ?? []).every((f) => d.text.includes(f)),
   );
-  const near = found.filter((d) => d.file === expected.file).map((d) => d.text.split('\n')[0]);
   assert.ok(
     match,
-    `${expected.file}: expected ${expected.code} at ${expected.line}:${expected.column ?? '*'} with "${expected.fragment}"; got:\n  ${near.join('\n  ')}`,
+    `${expected.file}: expected ${expected.code} at ${expected.line}:${expected.column ?? '*'} with "${[expected.fragment, ...(expected.more ?? [])].join('", "')}"; got:\n  ${found
+      .filter((d) => d.file === expected.file)
+      .map((d) => d.text)
+      .join('\n  ')}`,
   );
 };
 
