@@ -4,6 +4,7 @@
  * in the same round trip and the query rebuilt.
  */
 import type { ParamValue, QueryResult } from './query-result.ts';
+import { ownReadOnly } from './session-state.ts';
 
 type Query = (sql: string, values?: readonly ParamValue[]) => Promise<QueryResult>;
 
@@ -43,7 +44,9 @@ const SQLSTATE_UNDEFINED_TABLE = '42P01';
  * are left out). The listing is cached; a table created or dropped since shows in the signature, and the
  * listing is rebuilt in the same call.
  */
-export const createFingerprinter = (query: Query): ((tables?: readonly string[]) => Promise<ReadonlyMap<string, number>>) => {
+export const createFingerprinter = (runQuery: Query): ((tables?: readonly string[]) => Promise<ReadonlyMap<string, number>>) => {
+  // Reads only: no session reset after them.
+  const query: Query = (sql, values) => runQuery(ownReadOnly(sql), values);
   let listing: Listing | undefined;
   const sqlFor = new Map<string, { readonly sql: string; readonly chosen: readonly number[] }>();
 

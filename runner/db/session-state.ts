@@ -22,5 +22,14 @@ const OWN_READ_ONLY = new Set(['show server_version', 'select pg_backend_pid()']
 /** Our own transaction control: leaves no state once the transaction has ended. */
 export const TRANSACTION_CONTROL = new Set(['begin', 'commit', 'rollback']);
 
+/**
+ * dbspec's own generated reads (row counts, transaction-id marks, catalog reads for the leak check): they
+ * change nothing, so the connection is not reset after them. Returns `sql`, for use at the call.
+ */
+export const ownReadOnly = (sql: string): string => {
+  OWN_READ_ONLY.add(sql);
+  return sql;
+};
+
 /** Does a connection that ran `sql` need a reset before it is handed on? */
 export const mayChangeSession = (sql: string): boolean => !OWN_READ_ONLY.has(sql);

@@ -11,6 +11,7 @@
  */
 import { mergeEffects, NO_EFFECTS, effectsOfPlpgsql, effectsOfSql, type QualifiedName, type SqlEffects } from '../sql/effects.ts';
 import type { ParamValue, QueryResult } from './query-result.ts';
+import { ownReadOnly } from './session-state.ts';
 
 type Query = (sql: string, values?: readonly ParamValue[]) => Promise<QueryResult>;
 
@@ -126,7 +127,8 @@ const expressionEffects = (rows: readonly (readonly unknown[])[]): Map<string, S
   );
 
 /** Reads the catalog once; the caller reloads it after SQL that may have changed the schema. */
-export const loadWriteGraph = async (query: Query): Promise<WriteGraph> => {
+export const loadWriteGraph = async (runQuery: Query): Promise<WriteGraph> => {
+  const query: Query = (sql, values) => runQuery(ownReadOnly(sql), values);
   const [relationRows, triggerRows, cascadeRows, expressionRows, policyRows, functionRows] = await Promise.all(
     [RELATIONS_SQL, TRIGGERS_SQL, CASCADES_SQL, EXPRESSIONS_SQL, POLICIES_SQL, FUNCTIONS_SQL].map(async (sql) => (await query(sql)).rows),
   );
