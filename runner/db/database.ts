@@ -6,7 +6,7 @@ import { createPool, sql, type DatabasePool, type DatabasePoolConnection, type Q
 import type { Cell } from '../results/types.ts';
 import type { OutputStyle, ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
-import { createFingerprinter } from './fingerprint.ts';
+import { createFingerprinter, type RowCounts } from './fingerprint.ts';
 import type { SqlEffects } from '../sql/effects.ts';
 import { sessionChange } from './session-proof.ts';
 import { changeScope, loadWriteGraph, type ChangeScope, type WriteGraph } from './write-graph.ts';
@@ -25,7 +25,7 @@ export type Database = {
   /** One dedicated connection held for fn: BEGIN..COMMIT, SET LOCAL, concurrent sessions. */
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   /** 'schema.table' -> exact row count for every user table (or the named ones), in one round trip. */
-  fingerprint(tables?: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  fingerprint(tables?: readonly string[]): Promise<RowCounts>;
   /** The tables SQL with these writes can change (see write-graph.ts); the catalog is read on first use. */
   changeScope(writes: SqlEffects): Promise<ChangeScope>;
   /**

@@ -27,10 +27,17 @@ const list = async (query: Query): Promise<Listing> => {
   return { signature, tables: pairs.map(([schema, table]) => `${schema}.${table}`), pairs };
 };
 
-/** One query: the signature (row 0), then the count of each chosen table (row i+1 for the i-th). */
+/** Row counts with the transaction-id mark of the same snapshot (see written-rows.ts): one round trip for both. */
+export type RowCounts = ReadonlyMap<string, number> & { readonly xidMark: string };
+
+/**
+ * One query: the signature (row 0), the next transaction id (row -1, the mark a leak explanation scans
+ * from), then the count of each chosen table (row i+1 for the i-th).
+ */
 const countSql = (listing: Listing, chosen: readonly number[]): string =>
   [
     `select 0 as k, ${SIGNATURE} as v`,
+    'select -1, pg_snapshot_xmax(pg_current_snapshot())::text',
     ...chosen.map((index, i) => {
       const [schema, table] = listing.pairs[index]!;
       return `select ${i + 1}, (select count(*) from ${quoteIdent(schema)}.${quoteIdent(table)})::text`;
@@ -44,13 +51,13 @@ const SQLSTATE_UNDEFINED_TABLE = '42P01';
  * are left out). The listing is cached; a table created or dropped since shows in the signature, and the
  * listing is rebuilt in the same call.
  */
-export const createFingerprinter = (runQuery: Query): ((tables?: readonly string[]) => Promise<ReadonlyMap<string, number>>) => {
+export const createFingerprinter = (runQuery: Query): ((tables?: readonly string[]) => Promise<RowCounts>) => {
   // Reads only: no session reset after them.
   const query: Query = (sql, values) => runQuery(ownReadOnly(sql), values);
   let listing: Listing | undefined;
   const sqlFor = new Map<string, { readonly sql: string; readonly chosen: readonly number[] }>();
 
-  const attempt = async (current: Listing, tables: readonly string[] | undefined): Promise<ReadonlyMap<string, number> | undefined> => {
+  const attempt = async (current: Listing, tables: readonly string[] | undefined): Promise<RowCounts | undefined> => {
     const key = tables === undefined ? '*' : tables.join('\n');
     let prepared = sqlFor.get(key);
     if (!prepared) {
@@ -69,7 +76,8 @@ export const createFingerprinter = (runQuery: Query): ((tables?: readonly string
     }
     const byKey = new Map(result.rows.map((row) => [Number(row[0]), row[1]]));
     if (byKey.get(0) !== current.signature) return undefined;
-    return new Map(prepared.chosen.map((index, i) => [current.tables[index]!, Number(byKey.get(i + 1))]));
+    const counts = new Map(prepared.chosen.map((index, i) => [current.tables[index]!, Number(byKey.get(i + 1))]));
+    return Object.assign(counts, { xidMark: String(byKey.get(-1) ?? '0') });
   };
 
   const relist = async (): Promise<Listing> => {

@@ -5,7 +5,7 @@
  * (leak-explain.ts); the counts alone decide the verdict.
  */
 import type { Database } from '../db/database.ts';
-import { takeXidMark, type XidMark } from '../db/written-rows.ts';
+import type { XidMark } from '../db/written-rows.ts';
 import type { ChangeScope } from '../db/write-graph.ts';
 import type { SqlEffects } from '../sql/effects.ts';
 
@@ -62,11 +62,10 @@ export const takeFingerprints = async (databases: ReadonlyMap<string, Database>,
         if (tables?.every((table) => cached?.has(table))) {
           return [name, new Map(tables.map((table) => [table, cached!.get(table)!]))] as const;
         }
-        // One after the other: one connection, never two at once (a role's connection limit counts them).
-        const mark = await takeXidMark(db.query);
+        // The mark comes with the counts, from the same snapshot, in the same round trip.
         const counts = await db.fingerprint(tables);
-        lastMarks.set(db, mark);
-        return [name, counts] as const;
+        lastMarks.set(db, counts.xidMark);
+        return [name, counts as ReadonlyMap<string, number>] as const;
       }),
     ),
   );
