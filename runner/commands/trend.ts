@@ -3,8 +3,9 @@
  * status across releases, regressions, fixes and flaky steps apart, metric sparklines, what changed when.
  * Files are taken in the order given (release order); a folder's results are ordered by when they ran.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parseProve } from '../results/prove-results.ts';
 import { readResults } from '../results/read.ts';
 import { buildTrend, type Trend } from '../results/trend.ts';
 import type { RunResults } from '../results/types.ts';
@@ -32,12 +33,28 @@ const filesIn = async (dir: string): Promise<string[]> => {
   return [...direct, ...nested.flat()];
 };
 
-const loadRuns = async (positionals: readonly string[]): Promise<RunResults[]> => {
+type Loaded = { readonly run: RunResults; readonly file: string };
+
+const loadRuns = async (positionals: readonly string[]): Promise<Loaded[]> => {
+  const read = (files: readonly string[]) => Promise.all(files.map(async (file) => ({ run: await readResults(file), file })));
   if (positionals.length === 1 && (await stat(positionals[0]!).catch(() => undefined))?.isDirectory()) {
-    const runs = await Promise.all((await filesIn(positionals[0]!)).map((f) => readResults(f)));
-    return runs.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt));
+    const runs = await read(await filesIn(positionals[0]!));
+    return runs.sort((a, b) => Date.parse(a.run.startedAt) - Date.parse(b.run.startedAt));
   }
-  return Promise.all(positionals.map((f) => readResults(f)));
+  return read(positionals);
+};
+
+/** `dbspec prove`'s score, when a prove.json sits beside a release's results: one more series in the trend. */
+const withProveScores = async (trend: Trend, files: readonly string[]): Promise<Trend> => {
+  const scores = await Promise.all(
+    files.map(async (file) => {
+      const path = join(dirname(file), 'prove.json');
+      const text = await readFile(path, 'utf8').catch(() => undefined);
+      return text === undefined ? null : (parseProve(text, path).summary.scorePct ?? null);
+    }),
+  );
+  if (scores.every((s) => s === null)) return trend;
+  return { ...trend, metrics: [...trend.metrics, { spec: 'dbspec prove', name: 'mutation score %', values: scores }] };
 };
 
 const gate = (t: Trend, failOn: (typeof FAIL_ON)[number]): boolean => {
@@ -69,9 +86,10 @@ export const trendCommand: Command = {
     if (typeof failOn !== 'string' || !(FAIL_ON as readonly string[]).includes(failOn))
       return usageError('trend', `--fail-on must be one of ${FAIL_ON.join(', ')}, got '${String(failOn)}'`, USAGE);
     try {
-      const runs = await loadRuns(positionals);
-      if (runs.length === 0) return usageError('trend', `no results files in ${positionals[0]}`, USAGE);
-      const trend = buildTrend(runs);
+      const loaded = await loadRuns(positionals);
+      if (loaded.length === 0) return usageError('trend', `no results files in ${positionals[0]}`, USAGE);
+      const files = loaded.map((l) => l.file);
+      const trend = await withProveScores(buildTrend(loaded.map((l) => l.run)), files);
       const paths = await writeTrendReports(trend, String(values.out));
       const view = trendView(trend);
       const lines = [`dbspec trend: ${view.first} -> ${view.last}: ${view.verdictText}`];

@@ -59,10 +59,7 @@ export type ReleaseChange = {
   readonly text: string;
 };
 
-/**
- * `prove` (#17): a run's mutation score becomes one more MetricSeries (spec "prove", name "score"), and the
- * guarantees it loses one more ReleaseChange kind; the views render both without change.
- */
+/** `dbspec prove`'s mutation score, when a prove.json sits beside a release's results, is one more MetricSeries (commands/trend.ts). */
 export type Trend = {
   readonly releases: readonly TrendRelease[];
   readonly specs: readonly SpecHistory[];
