@@ -5,13 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { normaliseUrl } from '../../runner/connection-url.ts';
 import { redactSecrets, redactUrl } from '../../runner/redact.ts';
 import { cleanEnv, runCli } from '../run/cli-process.ts';
-import { scratchDatabases, testServers, type ScratchDatabases, type TestServer } from '../support/servers.ts';
-import { CONFIG, fixtureSpec, RUN_MIGRATIONS, tempOut } from './run-fixture.ts';
+import { CONFIG, fixtureSpec, scratchRun } from './run-fixture.ts';
 
 const PASSWORDS = ['2024/Secret', 'a?b', 'c#d', 'e@f', 'g:h', 'p%40ss', '/?#@:x%2Fy'];
 
@@ -38,24 +36,14 @@ describe('reliability: passwords with / ? # @ : and percent escapes', function (
   });
 
   describe('a run that connects', function () {
-    let dbs: ScratchDatabases;
-    let out: string;
-    before(async function () {
-      const [server] = (await testServers()) as [TestServer];
-      dbs = await scratchDatabases(server, ['auth', 'backend'], { migrationsRoot: RUN_MIGRATIONS });
-      out = await tempOut();
-    });
-    after(async function () {
-      await dbs?.drop();
-      if (out) await rm(out, { recursive: true, force: true });
-    });
+    const run = scratchRun();
 
     it('reaches 127.0.0.1 (trust auth takes any password) and writes it nowhere', async function () {
       const password = 'zz2024/Se?c#r@t:x';
-      const env = Object.fromEntries(Object.entries(dbs.env).map(([k, v]) => [k, v.replace('postgres://postgres@', `postgres://postgres:${password}@`)]));
-      const done = await runCli(['run', fixtureSpec('b-after'), '--config', CONFIG, '--out', out], cleanEnv(env));
+      const env = Object.fromEntries(Object.entries(run.dbs.env).map(([k, v]) => [k, v.replace('postgres://postgres@', `postgres://postgres:${password}@`)]));
+      const done = await runCli(['run', fixtureSpec('b-after'), '--config', CONFIG, '--out', run.out], cleanEnv(env));
       assert.equal(done.code, 0, done.stdout + done.stderr);
-      const everything = [done.stdout, done.stderr, ...readdirSync(out).map((f) => readFileSync(join(out, f), 'utf8'))].join('\n');
+      const everything = [done.stdout, done.stderr, ...readdirSync(run.out).map((f) => readFileSync(join(run.out, f), 'utf8'))].join('\n');
       for (const piece of ['zz2024', 'Se?c', 'r@t:x']) assert.ok(!everything.includes(piece), `${piece} written`);
     });
   });

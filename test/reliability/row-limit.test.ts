@@ -4,36 +4,24 @@
  * embedded server is gone afterwards.
  */
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
 import { cleanEnv, runCli } from '../run/cli-process.ts';
-import { scratchDatabases, testServers, type ScratchDatabases, type TestServer } from '../support/servers.ts';
-import { adminQuery, CONFIG, fixtureSpec, readResults, RUN_MIGRATIONS, specNamed, tempOut } from './run-fixture.ts';
+import { adminQuery, CONFIG, fixtureSpec, readResults, specNamed, scratchRun } from './run-fixture.ts';
 
 describe('reliability: a statement returning millions of rows', function () {
   this.timeout(60_000);
-  let dbs: ScratchDatabases;
-  let out: string;
-  before(async function () {
-    const [server] = (await testServers()) as [TestServer];
-    dbs = await scratchDatabases(server, ['auth', 'backend'], { migrationsRoot: RUN_MIGRATIONS });
-    out = await tempOut();
-  });
-  after(async function () {
-    await dbs?.drop();
-    if (out) await rm(out, { recursive: true, force: true });
-  });
+  const run = scratchRun();
 
   it('fails that step with ROW_LIMIT; the next step, cleanup and the results are fine', async function () {
-    const done = await runCli(['run', fixtureSpec('many-rows'), '--config', CONFIG, '--out', out, '--max-rows', '1000'], cleanEnv(dbs.env));
+    const done = await runCli(['run', fixtureSpec('many-rows'), '--config', CONFIG, '--out', run.out, '--max-rows', '1000'], cleanEnv(run.dbs.env));
     assert.equal(done.code, 1, done.stdout + done.stderr);
     assert.doesNotMatch(done.stderr, /FATAL|heap|\n\s+at /);
-    const spec = specNamed(await readResults(out), 'a statement returning millions of rows');
+    const spec = specNamed(await readResults(run.out), 'a statement returning millions of rows');
     const big = spec.steps.find((s) => s.name === 'five million rows')!;
     assert.equal(big.failure?.code, 'ROW_LIMIT');
     assert.match(big.failure!.message, /more than 1,000 rows.*--max-rows/);
     assert.equal(spec.steps.find((s) => s.name === 'the next step runs on the same databases')?.status, 'passed');
     assert.equal(spec.steps.find((s) => s.phase === 'cleanup')?.status, 'passed');
-    assert.deepEqual(await adminQuery(dbs.urls.backend!, 'select count(*)::int as n from items'), [{ n: 0 }]);
+    assert.deepEqual(await adminQuery(run.dbs.urls.backend!, 'select count(*)::int as n from items'), [{ n: 0 }]);
   });
 
   it('--max-rows must be a whole number', async function () {

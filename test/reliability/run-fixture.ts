@@ -3,12 +3,13 @@
  * written, and waiting for a condition (a statement running, a line printed) with a deadline.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { RunResults, SpecResult } from '../../runner/results/types.ts';
 import { REPO } from '../run/cli-process.ts';
+import { scratchDatabases, testServers, type ScratchDatabases, type TestServer } from '../support/servers.ts';
 
 export const FIXTURES = join(REPO, 'test', 'reliability', 'fixtures');
 export const CONFIG = join(FIXTURES, 'dbspec.config.yaml');
@@ -17,6 +18,32 @@ export const RUN_MIGRATIONS = join(REPO, 'test', 'run', 'fixtures', 'db');
 export const fixtureSpec = (name: string): string => join(FIXTURES, 'specs', `${name}.spec.yaml`);
 
 export const tempOut = (): Promise<string> => mkdtemp(join(tmpdir(), 'dbspec-rel-'));
+
+/**
+ * Registers before/after hooks in the calling describe: scratch auth and backend databases on PG15 with the
+ * fixture migrations, and a fresh output folder, both removed afterwards. Read them from the returned object
+ * inside tests.
+ */
+export const scratchRun = (): { readonly dbs: ScratchDatabases; readonly out: string } => {
+  const state: { dbs?: ScratchDatabases; out?: string } = {};
+  before(async function () {
+    const [server] = (await testServers()) as [TestServer];
+    state.dbs = await scratchDatabases(server, ['auth', 'backend'], { migrationsRoot: RUN_MIGRATIONS });
+    state.out = await tempOut();
+  });
+  after(async function () {
+    await state.dbs?.drop();
+    if (state.out) await rm(state.out, { recursive: true, force: true });
+  });
+  return {
+    get dbs() {
+      return state.dbs!;
+    },
+    get out() {
+      return state.out!;
+    },
+  };
+};
 
 export const readResults = async (dir: string): Promise<RunResults> => JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
 
