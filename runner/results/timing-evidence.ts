@@ -63,8 +63,16 @@ const resampled = (from: readonly number[], into: Float64Array, next: () => numb
 const sortedOf = (samples: readonly number[]): Float64Array => Float64Array.from(samples).sort();
 
 /**
+ * Below this change of the statistic itself a verdict is noise: a sub-millisecond lookup that moves by a
+ * tenth of a millisecond measures the scheduler of a loaded machine (seen: p50 0.38 -> 0.52 ms, +38%
+ * [+22%, +82%], between two runs of the same code).
+ */
+const MIN_EFFECT_MS = 1;
+
+/**
  * The statistic's ratio between `old` and `next` samples with its 99% interval, and the verdict:
- * slower (faster) when the whole interval is above +minEffectPct (below -minEffectPct).
+ * slower (faster) when the whole interval is above +minEffectPct (below -minEffectPct) and the statistic
+ * moved by at least MIN_EFFECT_MS.
  */
 export const compareSamples = (old: readonly number[], next: readonly number[], stat: Stat, minEffectPct: number): TimingEvidence | undefined => {
   if (old.length < MIN_SAMPLES || next.length < MIN_SAMPLES) return undefined;
@@ -85,7 +93,8 @@ export const compareSamples = (old: readonly number[], next: readonly number[], 
   const deltaPct = pctOf(nextValue / oldValue);
   const lowPct = pctOf(ratios[Math.floor(TAIL * RESAMPLES)]!);
   const highPct = pctOf(ratios[Math.ceil((1 - TAIL) * RESAMPLES) - 1]!);
-  const verdict = lowPct >= minEffectPct ? 'slower' : highPct <= -minEffectPct ? 'faster' : 'no change';
+  const large = Math.abs(nextValue - oldValue) >= MIN_EFFECT_MS;
+  const verdict = large && lowPct >= minEffectPct ? 'slower' : large && highPct <= -minEffectPct ? 'faster' : 'no change';
   return { stat, old: oldValue, next: nextValue, deltaPct, lowPct, highPct, samples: [old.length, next.length], verdict };
 };
 

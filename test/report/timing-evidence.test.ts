@@ -54,3 +54,11 @@ describe('timing judged from samples', function () {
     assert.equal(compareSamples([1, 2, 3], noisy(100, 2), 'p50', 20), undefined);
   });
 });
+
+describe('timing evidence: an absolute floor', () => {
+  it('a sub-millisecond statistic moving by less than 1 ms is no change, whatever its interval', () => {
+    const fast = Array.from({ length: 60 }, (_, i) => 0.38 + (i % 5) * 0.001);
+    const slower = Array.from({ length: 60 }, (_, i) => 0.52 + (i % 5) * 0.001);
+    assert.equal(compareSamples(fast, slower, 'p50', 20)!.verdict, 'no change');
+  });
+});
