@@ -5,6 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import { TEMPLATE_OPTIONS } from './template-options.ts';
 
 export const TEMPLATES_DIR = new URL('../../reports/templates/', import.meta.url);
 
@@ -13,6 +14,10 @@ const markdownText = (value: unknown): string =>
   String(value ?? '')
     .replace(/\r?\n/g, ' ')
     .replace(/([\\|*_[\]~#])/g, '\\$1');
+
+/** The templates as the package ships them, compiled ahead (scripts/build.ts); absent when run from sources. */
+type Precompiled = { readonly templates: Record<string, TemplateSpecification>; readonly partials: Record<string, TemplateSpecification> };
+const precompiled = (await import(new URL('./precompiled.js', import.meta.url).href).catch(() => undefined)) as Precompiled | undefined;
 
 let env: typeof Handlebars | undefined;
 
@@ -27,7 +32,8 @@ const environment = (): typeof Handlebars => {
   for (const file of readdirSync(partials)
     .filter((f) => f.endsWith('.hbs'))
     .sort()) {
-    hb.registerPartial(file.replace(/\.hbs$/, ''), readFileSync(new URL(file, partials), 'utf8'));
+    const spec = precompiled?.partials[file];
+    hb.registerPartial(file.replace(/\.hbs$/, ''), spec ? hb.template(spec) : readFileSync(new URL(file, partials), 'utf8'));
   }
   env = hb;
   return hb;
@@ -39,7 +45,8 @@ const compiled = new Map<string, HandlebarsTemplateDelegate>();
 export const template = (name: string): HandlebarsTemplateDelegate => {
   let fn = compiled.get(name);
   if (!fn) {
-    fn = environment().compile(readFileSync(new URL(name, TEMPLATES_DIR), 'utf8'), { strict: false, preventIndent: true });
+    const spec = precompiled?.templates[name];
+    fn = spec ? environment().template(spec) : environment().compile(readFileSync(new URL(name, TEMPLATES_DIR), 'utf8'), TEMPLATE_OPTIONS);
     compiled.set(name, fn);
   }
   return fn;
