@@ -10,7 +10,6 @@ import type { Plan } from '../plan/plan.ts';
 import { guardStatements } from '../spec/shared-target-guard.ts';
 import { piecesOf } from '../db-check/check-spec.ts';
 import { ensureParser } from '../sql/split.ts';
-import { createRunRecord } from '../db/run-registry.ts';
 import { startWatchdog, type Watchdog } from '../db/watchdog.ts';
 import { redactSecrets } from '../redact.ts';
 import type { RunResults } from '../results/types.ts';
@@ -32,7 +31,7 @@ export const watchRun = (opened: OpenDatabases, timeoutMs: number, controller: A
   );
 
 /** The engine's `owed` option: this run's registry record and each worker's database keys. */
-export const owedCleanupOf = (opened: OpenDatabases) => ({ record: createRunRecord(), targets: opened.targets });
+export const owedCleanupOf = (opened: OpenDatabases) => ({ record: opened.record, targets: opened.targets });
 
 /** Prints what was removed that killed runs had left, one line each. */
 export const printNotices = (opened: OpenDatabases): void => {

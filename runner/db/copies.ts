@@ -59,6 +59,15 @@ const onTemplate = async (templateUrl: string, statements: readonly string[]): P
   }
 };
 
+/**
+ * Marks a database this run made with its owner, for any later run on the server (whatever its temp folder)
+ * to find should this one be killed. A kill before the mark leaves the name in the run's record instead
+ * (run-registry.ts: recorded before CREATE DATABASE).
+ */
+export const markDatabase = async (client: pg.Client, name: string): Promise<void> => {
+  await client.query(`comment on database ${ident(name)} is ${literal(COPY_MARK + JSON.stringify(currentOwner()))}`);
+};
+
 /** Creates `names` as copies of the database at templateUrl; on failure drops any it made and rethrows. */
 export const createCopies = async (templateUrl: string, names: readonly string[]): Promise<void> => {
   const template = databaseOf(templateUrl) as string;
@@ -70,7 +79,7 @@ export const createCopies = async (templateUrl: string, names: readonly string[]
     for (const name of names) {
       await client.query(`create database ${ident(name)} template ${ident(template)}`);
       made.push(name);
-      await client.query(`comment on database ${ident(name)} is ${literal(COPY_MARK + JSON.stringify(currentOwner()))}`);
+      await markDatabase(client, name);
     }
   } catch (error) {
     for (const name of made) await client.query(`drop database if exists ${ident(name)} with (force)`).catch(() => undefined);

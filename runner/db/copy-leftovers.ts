@@ -64,6 +64,29 @@ export const removeLeftoverCopies = async (url: string): Promise<string[]> => {
 };
 
 /**
+ * Drops those of `names` that exist on the server behind `url` (databases a dead run's record names, see
+ * run-registry.ts); the names carry that run's random tag, so none is anyone else's.
+ */
+export const dropNamedDatabases = async (url: string, names: readonly string[]): Promise<{ dropped: string[] } | { problem: string }> => {
+  const client = new pg.Client({ connectionString: url, application_name: APPLICATION_NAME, connectionTimeoutMillis: 5000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const found = await client.query<{ datname: string }>('select datname from pg_database where datname = any($1::text[])', [names]);
+    const dropped: string[] = [];
+    for (const { datname } of found.rows) {
+      await client.query(`drop database if exists ${ident(datname)} with (force)`);
+      dropped.push(datname);
+    }
+    return { dropped };
+  } catch (error) {
+    return { problem: (error as Error).message };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/**
  * Sessions of a killed run on this host: a backend busy with a long statement (pg_sleep) does not notice
  * that its client died until the statement ends. Named by application name (`dbspec/<pid>@<host>`).
  */

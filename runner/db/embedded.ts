@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { reachableBinaries, type UserIds } from './binaries.ts';
-import { EMBEDDED_DIR_PREFIX, EMBEDDED_OWNER_FILE } from './embedded-leftovers.ts';
+import { EMBEDDED_OWNER_FILE, embeddedDirPrefix } from './embedded-leftovers.ts';
 import { freePort } from './free-port.ts';
 import { writePasswordFifo } from './password-fifo.ts';
 import { currentOwner } from './run-owner.ts';
@@ -192,7 +192,8 @@ const stopServer = async (child: ChildProcess | undefined): Promise<void> => {
 
 export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promise<EmbeddedServer> => {
   const started = performance.now();
-  const dir = await mkdtemp(join(tmpdir(), EMBEDDED_DIR_PREFIX));
+  // Named after its owner: a kill before the owner file below is written leaves a folder still traceable.
+  const dir = await mkdtemp(join(tmpdir(), embeddedDirPrefix()));
   // The server runs as the unprivileged postgres user, which must reach the data dir inside.
   chmodSync(dir, 0o755);
   const dataDir = join(dir, 'data');

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database, FreshDatabase } from './database.ts';
-import { copyName, databaseOf, dropCopies, urlWithDatabase } from './copies.ts';
+import { copyName, databaseOf, dropCopies, markDatabase, urlWithDatabase } from './copies.ts';
 import { applyMigrations } from './migrations.ts';
 import { APPLICATION_NAME } from './text-driver.ts';
 
@@ -16,14 +16,21 @@ export type FreshOptions = {
   readonly migrationsDir: string;
   readonly displayRoot: string;
   readonly connect: (name: string, url: string) => Promise<Database>;
+  /** Where the run records the databases it makes on a server given by URL (see run-registry.ts). */
+  readonly record?: { creating(name: string): void; dropped(name: string): void };
 };
 
+/** Created and marked with its owner, like a worker's copy: a run killed mid-spec leaves it for the next to drop. */
 const createDatabase = async (url: string, name: string): Promise<void> => {
   const client = new pg.Client({ connectionString: url, application_name: APPLICATION_NAME });
   client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(`create database "${name.replaceAll('"', '""')}"`);
+    await markDatabase(client, name);
+  } catch (error) {
+    await client.query(`drop database if exists "${name.replaceAll('"', '""')}" with (force)`).catch(() => undefined);
+    throw error;
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -33,13 +40,17 @@ const createDatabase = async (url: string, name: string): Promise<void> => {
 export const freshDatabaseFactory = (configName: string, options: FreshOptions) => async (): Promise<FreshDatabase> => {
   const base = databaseOf(options.url) ?? configName;
   const name = copyName(base, 0, `up_${randomBytes(3).toString('hex')}`).replace('_w0_', '_');
-  await createDatabase(options.url, name);
-  const url = urlWithDatabase(options.url, name);
+  const drop = async (): Promise<void> => {
+    await dropCopies(options.url, [name]);
+    options.record?.dropped(name);
+  };
+  options.record?.creating(name);
   let database: Database;
   try {
-    database = await options.connect(configName, url);
+    await createDatabase(options.url, name);
+    database = await options.connect(configName, urlWithDatabase(options.url, name));
   } catch (error) {
-    await dropCopies(options.url, [name]).catch(() => undefined);
+    await drop().catch(() => undefined);
     throw error;
   }
   return {
@@ -47,7 +58,7 @@ export const freshDatabaseFactory = (configName: string, options: FreshOptions) 
     migrate: (upTo) => applyMigrations(database, { dir: options.migrationsDir, displayRoot: options.displayRoot }, upTo),
     drop: async () => {
       await database.end();
-      await dropCopies(options.url, [name]);
+      await drop();
     },
   };
 };

@@ -1,10 +1,11 @@
 /**
  * What killed runs left on the databases a run is about to use, removed before its first spec: database
- * copies (copy-leftovers.ts) and the cleanup of the specs they had in flight (run-registry.ts).
+ * copies marked with their owner (copy-leftovers.ts), and what their records name (run-registry.ts): the
+ * cleanup of the specs they had in flight and the databases they were creating.
  */
-import { removeLeftoverCopies } from './copy-leftovers.ts';
+import { dropNamedDatabases, removeLeftoverCopies } from './copy-leftovers.ts';
 import type { Database } from './database.ts';
-import { runOwedCleanups, targetKey, type BlockRunner, type OwedBlock } from './run-registry.ts';
+import { settleLeftRecords, targetKey, type BlockRunner, type DatabaseDropper, type OwedBlock } from './run-registry.ts';
 
 /** An owed block runs as a cleanup does: its statements in one transaction. */
 const blockRunner =
@@ -69,6 +70,10 @@ export const removeLeftovers = async ({ opened, others }: LeftoverTargets): Prom
     ...others.map((each) => [targetKey(each.url), lazyRunner(each.connect)] as const),
     ...opened.map((each) => [targetKey(each.url), blockRunner(each.database)] as const),
   ]);
-  notices.push(...(await runOwedCleanups(runners)));
+  // Databases are dropped through a connection of their own to the server: nothing to open lazily.
+  const droppers = new Map<string, DatabaseDropper>(
+    [...others, ...opened].map((each) => [targetKey(each.url), (names: readonly string[]) => dropNamedDatabases(each.url, names)] as const),
+  );
+  notices.push(...(await settleLeftRecords({ runners, droppers })));
   return notices;
 };

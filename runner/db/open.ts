@@ -14,7 +14,7 @@ import { applyMigrations, checkMigrated } from './migrations.ts';
 import { freshDatabaseFactory } from './fresh-database.ts';
 import { removeLeftoverEmbedded } from './embedded-leftovers.ts';
 import { removeLeftovers } from './leftovers.ts';
-import { targetKey } from './run-registry.ts';
+import { createRunRecord, targetKey, type RunRecord } from './run-registry.ts';
 import { redactUrl } from '../redact.ts';
 
 export type OpenOptions = {
@@ -57,6 +57,8 @@ export type OpenDatabases = {
   readonly urls: ReadonlyMap<string, string>;
   /** What was removed that killed runs had left (embedded servers, copies, owed cleanup): one line each. */
   readonly notices: readonly string[];
+  /** This run's record of what a kill would leave on databases given by URL (see run-registry.ts). */
+  readonly record: RunRecord;
   /** Ends pools, stops the embedded server and removes its temp dir; idempotent. */
   close(): Promise<void>;
 };
@@ -95,12 +97,30 @@ const startEmbedded = async (logFile: string | undefined): Promise<EmbeddedServe
 
 type Copy = { readonly name: string; readonly templateUrl: string; readonly copies: readonly string[] };
 
+/**
+ * Where the databases made on the server of `database` are recorded before they are created: only a
+ * database given by URL; an embedded server's go with its folder.
+ */
+const recordFor = (record: RunRecord, database: DatabaseConfig) => {
+  const target = database.url === undefined ? undefined : targetKey(database.url);
+  return {
+    creating: (names: readonly string[]) => target !== undefined && record.creating(target, names),
+    dropped: (names: readonly string[]) => target !== undefined && record.dropped(target, names),
+  };
+};
+
 export const openDatabases = async (config: Config, names: readonly string[], options: OpenOptions): Promise<OpenDatabases> => {
   const wanted = configsFor(config, names);
   guardShared(wanted, options.allowShared || options.readOnly === true);
   const opened = new Map<string, Database>();
   const workers: Map<string, Database>[] = [opened];
   const copied: Copy[] = [];
+  const record = createRunRecord();
+  const copyRecord = (name: string) => recordFor(record, wanted.find((database) => database.name === name) as DatabaseConfig);
+  const drop = async (copy: Copy): Promise<void> => {
+    await dropCopies(copy.templateUrl, copy.copies);
+    copyRecord(copy.name).dropped(copy.copies);
+  };
   let copiesRefused: string | undefined;
   let server: EmbeddedServer | undefined;
   let closed: Promise<void> | undefined;
@@ -108,8 +128,10 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     (closed ??= (async () => {
       await Promise.allSettled(workers.flatMap((each) => [...each.values()].map((database) => database.end())));
       // An embedded server's copies go with its folder.
-      if (!server) await Promise.allSettled(copied.map((copy) => dropCopies(copy.templateUrl, copy.copies)));
+      if (!server) await Promise.allSettled(copied.map(drop));
       await server?.stop();
+      // A run that owes nothing and made nothing that is still there leaves no record.
+      record.close();
     })());
   const connect = (name: string, url: string, embedded: boolean): Promise<Database> =>
     connectDatabase(name, url, {
@@ -120,19 +142,22 @@ export const openDatabases = async (config: Config, names: readonly string[], op
       ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
     });
   const urlOf = (database: DatabaseConfig): string => database.url ?? (server as EmbeddedServer).url(database.name);
-  // Upgrade steps may create databases beside an embedded or disposable one, never beside a shared one.
-  const withFresh = (database: DatabaseConfig, db: Database): Database =>
-    database.url !== undefined && !database.disposable
-      ? db
-      : {
-          ...db,
-          fresh: freshDatabaseFactory(database.name, {
-            url: urlOf(database),
-            migrationsDir: join(config.root, database.migrations),
-            displayRoot: config.root,
-            connect: (name, url) => connect(name, url, database.url === undefined),
-          }),
-        };
+  // Upgrade steps may create databases beside an embedded or disposable one (or a worker's copy of one),
+  // never beside a shared one.
+  const withFresh = (database: DatabaseConfig, db: Database, url = urlOf(database)): Database => {
+    if (database.url !== undefined && !database.disposable) return db;
+    const made = recordFor(record, database);
+    return {
+      ...db,
+      fresh: freshDatabaseFactory(database.name, {
+        url,
+        migrationsDir: join(config.root, database.migrations),
+        displayRoot: config.root,
+        connect: (name, freshUrl) => connect(name, freshUrl, database.url === undefined),
+        record: { creating: (name) => made.creating([name]), dropped: (name) => made.dropped([name]) },
+      }),
+    };
+  };
 
   const notices: string[] = [];
   try {
@@ -173,9 +198,10 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     }
     if (copying) {
       copiesRefused = await copyForWorkers(
-        wanted.map((database) => ({ name: database.name, url: urlOf(database) })),
+        wanted.map((database) => ({ name: database.name, url: urlOf(database), record: copyRecord(database.name) })),
         options.workers as number,
         copied,
+        drop,
       );
       for (const database of wanted) opened.set(database.name, withFresh(database, await connect(database.name, urlOf(database), database.url === undefined)));
       const copies = copiesRefused === undefined ? (options.workers as number) - 1 : 0;
@@ -184,7 +210,8 @@ export const openDatabases = async (config: Config, names: readonly string[], op
         workers.push(databases);
         for (const [i, database] of wanted.entries()) {
           const copy = copied[i]!;
-          databases.set(database.name, await connect(database.name, urlWithDatabase(copy.templateUrl, copy.copies[worker - 2]!), database.url === undefined));
+          const url = urlWithDatabase(copy.templateUrl, copy.copies[worker - 2]!);
+          databases.set(database.name, withFresh(database, await connect(database.name, url, database.url === undefined), url));
         }
       }
     }
@@ -200,34 +227,45 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     ...(server !== undefined && { embeddedStartMs: server.startMs }),
     targets: workers.map((_, k) => (k === 0 ? new Map(wanted.filter((d) => d.url !== undefined).map((d) => [d.name, targetKey(d.url as string)])) : new Map())),
     notices,
+    record,
     urls: new Map(wanted.map((d) => [d.name, urlOf(d)])),
     close,
   };
 };
+
+type CopySource = { readonly name: string; readonly url: string; readonly record: ReturnType<typeof recordFor> };
 
 /**
  * Copies every database for workers 2..N, recording what it made in `copied`. All or nothing: when one
  * database cannot be copied (no CREATEDB, someone else connected to it, a URL in another form) the copies
  * made so far are dropped and the reason returned.
  */
-const copyForWorkers = async (databases: readonly { name: string; url: string }[], workers: number, copied: Copy[]): Promise<string | undefined> => {
+const copyForWorkers = async (
+  databases: readonly CopySource[],
+  workers: number,
+  copied: Copy[],
+  drop: (copy: Copy) => Promise<void>,
+): Promise<string | undefined> => {
   const tag = randomBytes(3).toString('hex');
-  for (const { name, url } of databases) {
+  const refuse = async (reason: string): Promise<string> => {
+    await Promise.allSettled(copied.map(drop));
+    copied.length = 0;
+    return reason;
+  };
+  for (const { name, url, record } of databases) {
     const base = databaseOf(url);
-    if (base === undefined) return refuse(copied, `the URL of \`${name}\` is not a postgres:// URL naming its database`);
+    if (base === undefined) return refuse(`the URL of \`${name}\` is not a postgres:// URL naming its database`);
     const copies = Array.from({ length: workers - 1 }, (_, i) => copyName(base, i + 2, tag));
+    // Recorded first: a kill between CREATE DATABASE and its mark leaves a copy only the record names.
+    record.creating(copies);
     try {
       await createCopies(url, copies);
     } catch (error) {
-      return refuse(copied, `cannot copy \`${name}\` for the workers: ${(error as Error).message}`);
+      // createCopies dropped what it made.
+      record.dropped(copies);
+      return refuse(`cannot copy \`${name}\` for the workers: ${(error as Error).message}`);
     }
     copied.push({ name, templateUrl: url, copies });
   }
   return undefined;
-};
-
-const refuse = async (copied: Copy[], reason: string): Promise<string> => {
-  await Promise.allSettled(copied.map((copy) => dropCopies(copy.templateUrl, copy.copies)));
-  copied.length = 0;
-  return reason;
 };

@@ -1,18 +1,20 @@
 /**
  * Kill soak: `dbspec run specs/cross-service` 30 times, each SIGKILLed at a random moment, alternating the
- * embedded default and a pair of scratch databases on PostgreSQL 15 with --jobs 2; then one clean run of each.
- * Afterwards there must be no dbspec process, no embedded folder, no database copy, no row that was not there
- * before the first run (the migrations' own rows, e.g. dbspec.migrations, are the baseline), and the clean
- * runs pass. The moment is drawn from 5-95% of a clean run's duration measured first on this machine: a fixed
+ * embedded default and a pair of scratch databases on PostgreSQL 15 with --jobs 2 (configured disposable, as
+ * scratch databases are: the suite's upgrade step needs a database it may create databases beside); then one
+ * clean run of each. Afterwards there must be no dbspec process, no embedded folder, no database copy or
+ * fresh database, no row that was not there before the first run (the migrations' own rows, e.g.
+ * dbspec.migrations, are the baseline), no record in the run registry, and the clean runs pass. The moment is drawn from 5-95% of a clean run's duration measured first on this machine: a fixed
  * 0.3-6 s killed every run of a loaded machine before Node had loaded the specs, so nothing was ever tested.
  * Standalone: `npx node test/bench/kill-soak.bench.ts [runs]` (default 30). Exit 1 when anything is left.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import pg from 'pg';
+import { registryDir } from '../../runner/db/run-registry.ts';
 import { CLI, cleanEnv, REPO } from '../run/cli-process.ts';
 import { scratchDatabases, stopTestServers, testServers, type TestServer } from '../support/servers.ts';
 
@@ -21,6 +23,15 @@ const [server] = (await testServers()) as [TestServer];
 const dbs = await scratchDatabases(server, ['auth', 'backend']);
 const out = await mkdtemp(join(tmpdir(), 'dbspec-kill-soak-'));
 const names = Object.values(dbs.urls).map((url) => decodeURIComponent(new URL(url).pathname.slice(1)));
+const config = join(out, 'disposable.config.yaml');
+await writeFile(
+  config,
+  [
+    'databases:',
+    ...['auth', 'backend'].flatMap((db) => [`  ${db}:`, `    migrations: ${relative(out, join(REPO, 'specs', 'db', db))}`, '    disposable: true']),
+  ].join('\n'),
+);
+const registryBefore = new Set(existsSync(registryDir()) ? readdirSync(registryDir()) : []);
 
 const query = async (url: string, sql: string, values: unknown[] = []): Promise<Record<string, unknown>[]> => {
   const client = new pg.Client({ connectionString: url });
@@ -34,7 +45,7 @@ const query = async (url: string, sql: string, values: unknown[] = []): Promise<
 
 const run = (embedded: boolean, killAfterMs?: number): Promise<{ code: number | null; stderr: string }> =>
   new Promise((resolve) => {
-    const args = [CLI, 'run', 'specs/cross-service', '--out', out, '--reporter', 'dot', ...(embedded ? [] : ['--allow-shared', '--jobs', '2'])];
+    const args = [CLI, 'run', 'specs/cross-service', '--out', out, '--reporter', 'dot', ...(embedded ? [] : ['--config', config, '--jobs', '2'])];
     const child = spawn(process.execPath, args, { cwd: REPO, env: cleanEnv(embedded ? {} : dbs.env), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -82,7 +93,10 @@ for (let i = 0; i < RUNS; i++) {
 const clean = [await run(true), await run(false)];
 notices += clean.flatMap((c) => c.stderr.split('\n')).filter((line) => /left by|stopped during/.test(line)).length;
 
-const copies = await query(server.url('postgres'), 'select datname from pg_database where datname like any($1)', [names.map((n) => `${n.slice(0, 30)}%_w%`)]);
+const copies = await query(server.url('postgres'), 'select datname from pg_database where datname like any($1)', [
+  names.flatMap((n) => [`${n.slice(0, 30)}%_w%`, `${n.slice(0, 30)}%_up_%`]),
+]);
+const records = (existsSync(registryDir()) ? readdirSync(registryDir()) : []).filter((name) => !registryBefore.has(name));
 const leftover = [...(await rowCounts())]
   .filter(([table, n]) => n !== (baseline.get(table) ?? 0))
   .map(([table, n]) => `${table}: ${baseline.get(table) ?? 0} -> ${n}`);
@@ -106,6 +120,7 @@ const report = {
   dbspecProcesses: processes.trim().split('\n').filter(Boolean).length,
   embeddedFolders: folders.length,
   databaseCopies: copies.length,
+  registryRecords: records.length,
   runMs: Object.fromEntries([...durations].map(([embedded, ms]) => [embedded ? 'embedded' : 'url', Math.round(ms)])),
   tablesWithLeftoverRows: leftover,
   dbspecSessions: sessions[0]!.n,
@@ -114,6 +129,12 @@ process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 await dbs.drop();
 await stopTestServers();
 await rm(out, { recursive: true, force: true });
-const ok = report.cleanRunsExit.every((c) => c === 0) && !report.dbspecProcesses && !report.embeddedFolders && !report.databaseCopies && leftover.length === 0;
+const ok =
+  report.cleanRunsExit.every((c) => c === 0) &&
+  !report.dbspecProcesses &&
+  !report.embeddedFolders &&
+  !report.databaseCopies &&
+  !report.registryRecords &&
+  leftover.length === 0;
 process.stdout.write(`kill soak: ${ok ? 'nothing left behind, clean runs pass' : 'LEFT SOMETHING BEHIND'}\n`);
 process.exit(ok ? 0 : 1);

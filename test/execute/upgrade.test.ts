@@ -88,13 +88,20 @@ describe('upgrade steps', function () {
     }
   });
 
-  it('refuses a database that is not disposable, even with --allow-shared', async () => {
+  it('refuses a database that is not disposable, even with --allow-shared, and runs none of the steps after it', async () => {
     const opened = await openDatabases(config(false), ['backend'], { allowShared: true, migrate: true, connectTimeoutMs: 5000 });
     try {
       const result = await runOne(await loadValidSpec('upgrade.spec.yaml', ['backend'], dir), opened.databases);
-      const first = result.steps.find((s) => s.phase === 'step')!;
-      assert.equal(first.failure?.code, 'UPGRADE_REFUSED');
-      assert.match(first.failure!.message, /neither embedded nor marked `disposable: true`/);
+      const steps = result.steps.filter((s) => s.phase === 'step');
+      assert.equal(steps[0]!.failure?.code, 'UPGRADE_REFUSED');
+      assert.match(steps[0]!.failure!.message, /neither embedded nor marked `disposable: true`/);
+      // The steps after it were written for the fresh database: run on the shared one they would leave its rows there.
+      assert.deepEqual(
+        steps.map((s) => s.status),
+        ['errored', 'skipped', 'skipped', 'skipped', 'skipped'],
+      );
+      const shared = await opened.databases.get('backend')!.query('select count(*) from items');
+      assert.equal(String(shared.rows[0]![0]), '0');
     } finally {
       await opened.close();
     }

@@ -2,14 +2,17 @@
  * The database goes away while a run is under way: its backend is terminated (pg_terminate_backend), or
  * its server stops. The running step fails with a clear message, later specs are reported (errored when
  * the server is gone, not silently skipped), results and reports are still written, and dbspec exits on
- * its own without leaving a process behind.
+ * its own without leaving a process behind; the cleanup it could not run is recorded for the next run.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { registryDir } from '../../runner/db/run-registry.ts';
 import { startEmbeddedServer, type EmbeddedServer } from '../../runner/db/embedded.ts';
 import { cleanEnv, startCli } from '../run/cli-process.ts';
 import { scratchDatabases, testServers, type ScratchDatabases, type TestServer } from '../support/servers.ts';
-import { adminQuery, CONFIG, fixtureSpec, RUN_MIGRATIONS, readResults, specNamed, statementRunning, tempOut, waitFor } from './run-fixture.ts';
+import { adminQuery, CONFIG, fixtureSpec, recordsOf, RUN_MIGRATIONS, readResults, specNamed, statementRunning, tempOut, waitFor } from './run-fixture.ts';
 import { assertWithin } from '../support/timing.ts';
 
 const SPECS = [fixtureSpec('a-hangs'), fixtureSpec('b-after'), fixtureSpec('c-after')];
@@ -104,6 +107,12 @@ describe('reliability: database lost mid-run', function () {
         );
       }
       assert.equal(results.summary.specs.errored, 3);
+      // What is left: the cleanup it could not run, recorded for the next run on that server (which
+      // paused-server.test.ts shows running it). This server is gone for good, so the test removes it.
+      const [record] = recordsOf(run.child.pid);
+      assert.ok(record, 'the cleanup it owes is recorded');
+      assert.match(readFileSync(join(registryDir(), record), 'utf8'), /"spec":"a hanging statement".*delete from items/);
+      rmSync(join(registryDir(), record));
     });
   });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startEmbeddedServer, type EmbeddedServer } from '../../runner/db/embedded.ts';
 import { cleanEnv, runCli, startCli } from '../run/cli-process.ts';
 import { scratchDatabases, type ScratchDatabases, type TestServer } from '../support/servers.ts';
-import { adminQuery, CONFIG, fixtureSpec, readResults, RUN_MIGRATIONS, specNamed, statementRunning, tempOut, waitFor } from './run-fixture.ts';
+import { adminQuery, CONFIG, fixtureSpec, readResults, recordsOf, RUN_MIGRATIONS, specNamed, statementRunning, tempOut, waitFor } from './run-fixture.ts';
 
 /** The postmaster and all its children. */
 const serverProcesses = (server: EmbeddedServer): number[] => {
@@ -78,5 +78,13 @@ describe('reliability: the server stops answering', function () {
     assert.equal(next.code, 0, next.stdout + next.stderr);
     assert.match(next.stderr, /stopped during spec "a hanging statement" .*; ran its cleanup/);
     assert.deepEqual(await adminQuery(dbs.urls.backend!, 'select count(*)::int as n from items'), [{ n: 0 }], 'no row is left');
+    assert.deepEqual(recordsOf(run.child.pid), [], 'the record of the cleanup it owed is gone');
+    // Its backends, resumed, notice their client is gone (or the next run ended them): none stays.
+    await waitFor(
+      'no connection of the stopped run',
+      async () =>
+        (await adminQuery(server.url('postgres'), 'select pid from pg_stat_activity where application_name like $1', [`dbspec/${run.child.pid}@%`])).length ===
+        0,
+    );
   });
 });

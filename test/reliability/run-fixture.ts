@@ -1,12 +1,14 @@
 /**
  * What the reliability tests share: the fixture specs and config, a fresh output folder, results as
- * written, and waiting for a condition (a statement running, a line printed) with a deadline.
+ * written, records in the run registry, and waiting for a condition (a statement running, a line printed) with a deadline.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { registryDir } from '../../runner/db/run-registry.ts';
 import type { RunResults, SpecResult } from '../../runner/results/types.ts';
 import { REPO } from '../run/cli-process.ts';
 import { scratchDatabases, testServers, type ScratchDatabases, type TestServer } from '../support/servers.ts';
@@ -79,3 +81,20 @@ export const adminQuery = async <T extends Record<string, unknown>>(url: string,
 /** Is a statement containing `fragment` running on the server behind `url` (any database)? */
 export const statementRunning = async (url: string, fragment: string): Promise<boolean> =>
   (await adminQuery(url, "select 1 from pg_stat_activity where state = 'active' and query like $1 and pid <> pg_backend_pid()", [`%${fragment}%`])).length > 0;
+/** The run registry's files (runner/db/run-registry.ts) that name `pid` as their owner, and any temporary file left beside them. */
+export const recordsOf = (pid: number | undefined): string[] => {
+  let names: string[];
+  try {
+    names = readdirSync(registryDir());
+  } catch {
+    return [];
+  }
+  return names.filter((name) => {
+    if (name.endsWith('.tmp')) return true;
+    try {
+      return (JSON.parse(readFileSync(join(registryDir(), name), 'utf8').split('\n')[0]!) as { owner: { pid: number } }).owner.pid === pid;
+    } catch {
+      return false;
+    }
+  });
+};

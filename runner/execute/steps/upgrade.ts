@@ -3,6 +3,8 @@
  * (embedded or disposable targets only) and applies its migrations up to `to`; from then on the spec's
  * steps that name that database use the fresh one. A later upgrade step applies the migrations after it,
  * up to its own `to` or all of them. Setup, cleanup and the leak check keep using the configured database.
+ * A refused upgrade step errors, so that the steps after it (written for the fresh database, and owing no
+ * cleanup for what they write there) are skipped instead of writing to the configured one.
  */
 import { DbspecError } from '../../diagnostics.ts';
 import type { UpgradeStep } from '../../spec/types.ts';
@@ -17,7 +19,7 @@ export const runUpgradeStep = async (step: UpgradeStep, context: StepContext): P
     const configured = context.databases.get(step.db);
     if (!configured?.fresh) {
       return {
-        status: 'failed',
+        status: 'errored',
         failure: {
           code: 'UPGRADE_REFUSED',
           message: `an upgrade step needs a database it may create databases beside: \`${step.db}\` is neither embedded nor marked \`disposable: true\` in dbspec.config.yaml`,
