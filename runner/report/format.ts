@@ -29,8 +29,6 @@ export const formatCell = (cell: Cell): string => {
 };
 
 export const STATUS_ICON: Readonly<Record<Status, string>> = { passed: '✅', failed: '❌', errored: '💥', skipped: '⏭️' };
-export const STATUS_LABEL: Readonly<Record<Status, string>> = { passed: 'passed', failed: 'failed', errored: 'errored', skipped: 'skipped' };
-
 export const shortCommit = (commit: string | null): string | null => (commit === null ? null : commit.slice(0, 12));
 
 export const truncate = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

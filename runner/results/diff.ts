@@ -20,7 +20,7 @@ import type { Cell, ResultRows, RunResults, SpecResult, Status, StepResult } fro
 export type DiffOptions = {
   /** Percent a duration or metric must move by to count. Default 20. */
   readonly thresholdPct: number;
-  /** Absolute change in ms a duration or `*_ms` metric must also exceed. Default 5. */
+  /** Absolute change in ms a duration or `*_ms` metric must also exceed. Default DEFAULT_MIN_MS. */
   readonly minMs?: number;
 };
 
