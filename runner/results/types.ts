@@ -5,14 +5,15 @@
  * Described by schema/results.schema.json; bump RESULTS_VERSION on any incompatible change.
  */
 
+import type { Cell } from '../values/cell.ts';
+
 export const RESULTS_FORMAT = 'dbspec-results';
 export const RESULTS_VERSION = 1;
 
 export type Status = 'passed' | 'failed' | 'errored' | 'skipped';
 
-/** A cell as PostgreSQL printed it (text), a parsed JSON value for json/jsonb, or null for SQL NULL. */
-export type Cell = null | string | number | boolean | CellJson[] | { [k: string]: CellJson };
-type CellJson = null | string | number | boolean | CellJson[] | { [k: string]: CellJson };
+// results.json holds cells; the type lives below every stage that passes them on (values/cell.ts).
+export type { Cell } from '../values/cell.ts';
 
 export type ResultRows = {
   readonly columns: readonly string[];
