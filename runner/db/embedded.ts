@@ -15,6 +15,7 @@ import { EMBEDDED_DIR_PREFIX, EMBEDDED_OWNER_FILE } from './embedded-leftovers.t
 import { freePort } from './free-port.ts';
 import { writePasswordFifo } from './password-fifo.ts';
 import { currentOwner } from './run-owner.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 export type EmbeddedServer = {
   readonly port: number;
@@ -266,7 +267,6 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
       await client.end();
     }
   };
-  const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
   return {
     port,
@@ -275,8 +275,8 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
     logFile,
     startMs,
     url: (database) => `postgres://${USER}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    createDatabase: (name) => admin(`create database ${ident(name)}`),
-    dropDatabase: (name) => admin(`drop database if exists ${ident(name)} with (force)`),
+    createDatabase: (name) => admin(`create database ${quoteIdent(name)}`),
+    dropDatabase: (name) => admin(`drop database if exists ${quoteIdent(name)} with (force)`),
     stop,
   };
 };

@@ -9,6 +9,7 @@ import type { Database, FreshDatabase } from './database.ts';
 import { copyName, databaseOf, dropCopies, urlWithDatabase } from './copies.ts';
 import { applyMigrations } from './migrations.ts';
 import { APPLICATION_NAME } from './text-driver.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 export type FreshOptions = {
   /** The configured database's URL: the new one lives on the same server. */
@@ -23,7 +24,7 @@ const createDatabase = async (url: string, name: string): Promise<void> => {
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query(`create database "${name.replaceAll('"', '""')}"`);
+    await client.query(`create database ${quoteIdent(name)}`);
   } finally {
     await client.end().catch(() => undefined);
   }

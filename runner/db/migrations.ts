@@ -11,6 +11,7 @@ import { DbspecError, type Diagnostic, type SourceLocation } from '../diagnostic
 import { ensureParser, splitStatements } from '../sql/split.ts';
 import type { Database, Session } from './database.ts';
 import { toDbError } from './db-error.ts';
+import { plural } from '../wording.ts';
 
 export type MigrationFile = {
   readonly name: string;
@@ -249,7 +250,7 @@ export const checkMigrated = async (database: Database, source: MigrationSource,
   throw new DbspecError(
     configError(
       'DBSPEC_MIGRATIONS_PENDING',
-      `database \`${database.name}\` (${urlEnv}) has ${pending.length} pending migration${pending.length === 1 ? '' : 's'} from ${shown} (first: ${pending[0]!.name}); run with --migrate to apply them`,
+      `database \`${database.name}\` (${urlEnv}) has ${plural(pending.length, 'pending migration')} from ${shown} (first: ${pending[0]!.name}); run with --migrate to apply them`,
       source.configuredAt,
     ),
   );

@@ -6,6 +6,7 @@
  * so it stays cheap on big tables and costs nothing while nothing leaks. Knows nothing of specs.
  */
 import type { ParamValue, QueryResult } from './query-result.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 type Query = (sql: string, values?: readonly ParamValue[]) => Promise<QueryResult>;
 
@@ -55,8 +56,6 @@ export const tableShapes = async (query: Query): Promise<TableShape[]> =>
       return { name: name ?? '', functionName: functionName ?? '', source: source ?? '' };
     }),
   }));
-
-export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 export const quoteTable = (table: string): string => {
   const dot = table.indexOf('.');

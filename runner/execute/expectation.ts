@@ -10,6 +10,7 @@ import type { RowsCheck } from './events.ts';
 import type { VarScope } from './scope.ts';
 import { unexpectedError, type Ran } from './statements.ts';
 import { PASSED, where, type StepOutcome } from './context.ts';
+import { plural } from '../wording.ts';
 
 const resolveValue = (cell: ExpectedValue, scope: VarScope): ExpectedValue => {
   if (!('matcher' in cell)) return { value: scope.resolve(cell.value), loc: cell.loc };
@@ -38,7 +39,7 @@ const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
       status: 'failed',
       failure: {
         code: 'ERROR_EXPECTED',
-        message: `expected the statement to fail with ${describeError(expected)}, but it succeeded (${ran.result.command || 'statement'}, ${rows} row${rows === 1 ? '' : 's'})`,
+        message: `expected the statement to fail with ${describeError(expected)}, but it succeeded (${ran.result.command || 'statement'}, ${plural(rows, 'row')})`,
         location,
       },
     };
@@ -68,7 +69,7 @@ const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeo
       const verb = result.command === 'SELECT' || result.command === '' ? 'returned' : `${result.command.toLowerCase()} changed`;
       return {
         status: 'failed',
-        failure: { code: 'COUNT_MISMATCH', message: `expected ${expect.count} row${expect.count === 1 ? '' : 's'}, the statement ${verb} ${actual}`, location },
+        failure: { code: 'COUNT_MISMATCH', message: `expected ${plural(expect.count, 'row')}, the statement ${verb} ${actual}`, location },
       };
     }
   }

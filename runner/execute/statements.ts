@@ -11,6 +11,7 @@ import type { Failure } from '../results/types.ts';
 import type { VarScope } from './scope.ts';
 import { where, type StepOutcome } from './context.ts';
 import { twoTypesNote } from './param-types.ts';
+import { formatLimit } from '../wording.ts';
 
 export type Ran =
   | { readonly ok: true; readonly result: QueryResult; readonly durationMs: number }
@@ -93,7 +94,7 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
   }
   if (error.kind === 'row-limit') return { status: 'failed', failure: { code: 'ROW_LIMIT', message: error.message, location } };
   if (error.kind === 'timeout') {
-    const after = timeoutMs !== undefined ? ` after ${formatMs(timeoutMs)}` : '';
+    const after = timeoutMs !== undefined ? ` after ${formatLimit(timeoutMs)}` : '';
     return { status: 'failed', failure: { code: 'TIMEOUT', message: `the statement timed out${after} and was cancelled`, location, error: pgError } };
   }
   const code = error.code ? ` (SQLSTATE ${error.code}${error.constraint ? `, constraint ${error.constraint}` : ''})` : '';
@@ -107,5 +108,5 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
   return { status: 'failed', failure };
 };
 
-export const formatMs = (ms: number): string =>
-  ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+// run-spec.ts still imports the limit's wording by its old name from here; it is wording.ts's formatLimit.
+export { formatLimit as formatMs } from '../wording.ts';

@@ -7,9 +7,11 @@ import { schemaChangeText } from '../results/schema-diff.ts';
 import { evidenceText } from '../results/timing-evidence.ts';
 import { noteSections, type NoteView } from './diff-notes.ts';
 import type { Status } from '../results/types.ts';
-import { formatInstant, formatMetric, formatMs, formatPct, shortCommit, STATUS_ICON } from './format.ts';
+import { formatInstant, formatMetric, formatPct, shortCommit, STATUS_ICON } from './format.ts';
 import { changedRowTables } from './row-table.ts';
 import type { TableView } from './row-table.ts';
+import { formatMs } from '../wording.ts';
+import { plural } from '../wording.ts';
 
 export type StatusChangeView = {
   readonly spec: string;
@@ -223,8 +225,8 @@ export const diffView = (d: ResultsDiff): DiffView => {
   const verdictText =
     verdict === 'regression'
       ? `Regression: ${[
-          failingSpecs ? `${failingSpecs} spec${failingSpecs === 1 ? '' : 's'} newly failing (${failingSteps} step${failingSteps === 1 ? '' : 's'})` : '',
-          slower ? `${slower} timing${slower === 1 ? '' : 's'} slower` : '',
+          failingSpecs ? `${plural(failingSpecs, 'spec')} newly failing (${plural(failingSteps, 'step')})` : '',
+          slower ? `${plural(slower, 'timing')} slower` : '',
           edited ? `spec edited: ${plural(edited, 'step')}` : '',
           causes.length ? `behaviour changed: ${causes.join('; ')}` : '',
         ]
@@ -247,8 +249,6 @@ export const diffView = (d: ResultsDiff): DiffView => {
     counts: sections.map((s) => ({ id: s.id, title: s.title, count: s.items.length, tone: s.items.length ? s.tone : 'zero' })),
   };
 };
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const where = (c: { spec: string; step?: string }) => (c.step !== undefined ? `${c.spec} › ${c.step}` : c.spec);
 

@@ -6,6 +6,7 @@
  */
 import type { Failure, ResultRows, RunResults, SpecResult, StepResult } from '../results/types.ts';
 import { formatCell } from './format.ts';
+import { plural } from '../wording.ts';
 
 // XML 1.0 forbids most control characters even as references: drop them rather than write an unreadable file.
 // eslint-disable-next-line no-control-regex
@@ -19,9 +20,7 @@ const rowsText = (title: string, rows: ResultRows, marked: ReadonlySet<number>):
   // Rows count from 1, as in the console and the reports.
   const width = String(rows.rows.length).length;
   const lines = rows.rows.map((row, i) => `${marked.has(i) ? '>' : ' '} ${String(i + 1).padStart(width)}  ${row.map(formatCell).join(' | ')}`);
-  return [`${title} (${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}):`, `  ${'#'.padStart(width)}  ${rows.columns.join(' | ')}`, ...lines].join(
-    '\n',
-  );
+  return [`${title} (${plural(rows.rows.length, 'row')}):`, `  ${'#'.padStart(width)}  ${rows.columns.join(' | ')}`, ...lines].join('\n');
 };
 
 const failureText = (step: StepResult, failure: Failure): string => {

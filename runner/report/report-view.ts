@@ -5,10 +5,12 @@
 import type { Failure, RunResults, SpecResult, Status, StepResult, Totals } from '../results/types.ts';
 import { barChart } from './charts.ts';
 import type { BarChart } from './charts.ts';
-import { formatInstant, formatMetric, formatMs, shortCommit, STATUS_ICON } from './format.ts';
+import { formatInstant, formatMetric, shortCommit, STATUS_ICON } from './format.ts';
 import { rowTables } from './row-table.ts';
 import { cleanupView, leakViews, type LeakView } from './leak-view.ts';
 import type { TableView } from './row-table.ts';
+import { formatMs } from '../wording.ts';
+import { plural } from '../wording.ts';
 
 export type CountsRow = Totals & { readonly name: string; readonly detail?: string; readonly failing: boolean };
 export type MetricView = { readonly name: string; readonly value: string };
@@ -241,12 +243,12 @@ export const reportView = (
   const { specs, steps } = results.summary;
   const failing = specs.failed + specs.errored;
   const verdict = results.interrupted
-    ? `interrupted after ${specs.total} spec${specs.total === 1 ? '' : 's'}`
+    ? `interrupted after ${plural(specs.total, 'spec')}`
     : results.stoppedAfterFailure
-      ? `stopped after the first failure (--bail): ${failing} of ${specs.total} spec${specs.total === 1 ? '' : 's'} failed, ${specs.skipped} not run`
+      ? `stopped after the first failure (--bail): ${failing} of ${plural(specs.total, 'spec')} failed, ${specs.skipped} not run`
       : failing > 0
-        ? `${failing} of ${specs.total} spec${specs.total === 1 ? '' : 's'} failed`
-        : `all ${specs.total} spec${specs.total === 1 ? '' : 's'} passed`;
+        ? `${failing} of ${plural(specs.total, 'spec')} failed`
+        : `all ${plural(specs.total, 'spec')} passed`;
   return {
     title: `dbspec report${results.release ? ` · ${results.release}` : ''}`,
     release: results.release,

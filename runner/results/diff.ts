@@ -15,7 +15,8 @@ import type { ProveChange } from './prove-diff.ts';
 import { editedSpecs, withCause } from './diff-causes.ts';
 import { diffMigrations, diffSchemas, type MigrationChange, type SchemaChange } from './schema-diff.ts';
 import { compareSamples, type TimingEvidence } from './timing-evidence.ts';
-import type { Cell, ResultRows, RunResults, SpecResult, Status, StepResult } from './types.ts';
+import { type Cell, UUID_TEXT } from '../values/cell.ts';
+import type { ResultRows, RunResults, SpecResult, Status, StepResult } from './types.ts';
 
 export type DiffOptions = {
   /** Percent a duration or metric must move by to count. Default 20. */
@@ -112,11 +113,10 @@ export type ResultsDiff = {
 const FAILING: ReadonlySet<Status> = new Set(['failed', 'errored']);
 const isFailing = (s: Status) => FAILING.has(s);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?$/;
 const stableCell = (cell: Cell): unknown => {
   if (typeof cell === 'string') {
-    if (UUID.test(cell)) return '<uuid>';
+    if (UUID_TEXT.test(cell)) return '<uuid>';
     if (TIMESTAMP.test(cell)) return '<timestamp>';
   }
   return cell;

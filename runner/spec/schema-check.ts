@@ -13,6 +13,7 @@ import { STEP_KEYS } from './step-kinds.ts';
 import { closest } from './suggest.ts';
 import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
+import { plural } from '../wording.ts';
 
 const schemaFile = (name: string): URL => new URL(`../../schema/${name}`, import.meta.url);
 
@@ -157,7 +158,7 @@ const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
       return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` must be ${words[error.keyword]} ${String(params.limit)}`, node };
     }
     case 'minItems':
-      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, node };
+      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` needs at least ${plural(Number(params.limit), 'item')}`, node };
     case 'minLength':
       return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` must not be empty`, node };
     case 'uniqueItems':
