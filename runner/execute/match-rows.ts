@@ -13,6 +13,7 @@ import type { ExpectedRow } from '../spec/types.ts';
 import { describeExpected } from './match-value.ts';
 import { maximumMatching, pairClosest, range, subsequence } from './row-pairing.ts';
 import { RowTable } from './row-table.ts';
+import { placed } from '../results/place.ts';
 import { plural } from '../wording.ts';
 
 export type RowsMode = 'rows' | 'includes' | 'excludes';
@@ -48,7 +49,7 @@ const checkColumns = (expected: readonly ExpectedRow[], actual: QueryResult, mod
     const missing = written.filter((name) => !have.has(name));
     if (missing.length > 0) {
       const what = missing.length === 1 ? `no column \`${missing[0]}\`` : `no columns ${missing.map((m) => `\`${m}\``).join(', ')}`;
-      return { code: 'ROWS_MISMATCH', message: `${what} in the result; ${listed}`, location: locationText(row.loc) };
+      return { code: 'ROWS_MISMATCH', message: `${what} in the result; ${listed}`, ...placed(row.loc) };
     }
     if (mode === 'exact') {
       const extra = [...have].filter((name) => !(name in row.cells));
@@ -56,7 +57,7 @@ const checkColumns = (expected: readonly ExpectedRow[], actual: QueryResult, mod
         return {
           code: 'ROWS_MISMATCH',
           message: `the result has columns not written in the expected row: ${extra.join(', ')} (columns: exact); ${listed}`,
-          location: locationText(row.loc),
+          ...placed(row.loc),
         };
       }
     }
@@ -191,7 +192,7 @@ const failure = (table: RowTable, message: string, mismatches: readonly CellMism
   return {
     code: 'ROWS_MISMATCH',
     message: message + note,
-    ...(location ? { location: locationText(location) } : {}),
+    ...(location ? placed(location) : {}),
     expected: expectedTable(table),
     actual: { columns: table.actual.columns.map((c) => c.name), rows: table.actual.rows.slice(0, SHOWN_ROWS) },
     mismatches: mismatches.filter((mm) => mm.actualRow < SHOWN_ROWS),
@@ -208,5 +209,3 @@ const expectedTable = (table: RowTable): ResultRows => {
     rows: table.expected.map((row) => columns.map((column): Cell => (row.cells[column] ? describeExpected(row.cells[column]) : '<any>'))),
   };
 };
-
-const locationText = (loc: SourceLocation): string => `${loc.file}:${loc.line}:${loc.column}`;

@@ -9,7 +9,8 @@ import type { QueryResult } from '../db/query-result.ts';
 import type { BoundStatement } from '../spec/bind.ts';
 import type { Failure } from '../results/types.ts';
 import type { VarScope } from './scope.ts';
-import { where, type StepOutcome } from './context.ts';
+import type { StepOutcome } from './context.ts';
+import { placed } from '../results/place.ts';
 import { twoTypesNote } from './param-types.ts';
 import { formatLimit } from '../wording.ts';
 
@@ -84,25 +85,25 @@ export const runBlock = async (db: Database, statements: readonly BoundStatement
 
 /** A database error nobody expected: a failed step, or an errored one when the connection is gone. */
 export const unexpectedError = (error: DbError, statement: BoundStatement, timeoutMs?: number): StepOutcome => {
-  const location = where(statement.loc);
+  const place = placed(statement.loc);
   const pgError = { code: error.code, message: error.message, constraint: error.constraint };
   if (error.kind === 'connection-lost' || error.kind === 'connection-failed') {
     return {
       status: 'errored',
-      failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${error.message}`, location, error: pgError },
+      failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${error.message}`, ...place, error: pgError },
     };
   }
-  if (error.kind === 'row-limit') return { status: 'failed', failure: { code: 'ROW_LIMIT', message: error.message, location } };
+  if (error.kind === 'row-limit') return { status: 'failed', failure: { code: 'ROW_LIMIT', message: error.message, ...place } };
   if (error.kind === 'timeout') {
     const after = timeoutMs !== undefined ? ` after ${formatLimit(timeoutMs)}` : '';
-    return { status: 'failed', failure: { code: 'TIMEOUT', message: `the statement timed out${after} and was cancelled`, location, error: pgError } };
+    return { status: 'failed', failure: { code: 'TIMEOUT', message: `the statement timed out${after} and was cancelled`, ...place, error: pgError } };
   }
   const code = error.code ? ` (SQLSTATE ${error.code}${error.constraint ? `, constraint ${error.constraint}` : ''})` : '';
   const note = twoTypesNote(error, statement);
   const failure: Failure = {
     code: 'UNEXPECTED_ERROR',
     message: `the statement failed: ${error.message}${code}${note ? `\n${note}` : ''}`,
-    location,
+    ...place,
     error: pgError,
   };
   return { status: 'failed', failure };

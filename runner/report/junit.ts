@@ -4,6 +4,7 @@
  * or a failing `todo:` is <skipped> with its reason. Attributes follow the Ant/Jenkins schema: testsuite id,
  * package, timestamp (ISO 8601 without zone) and hostname; testcase classname, file and line.
  */
+import { placeIn } from '../results/place.ts';
 import type { Failure, ResultRows, RunResults, SpecResult, StepResult } from '../results/types.ts';
 import { formatCell } from './format.ts';
 import { plural } from '../wording.ts';
@@ -39,9 +40,6 @@ const failureText = (step: StepResult, failure: Failure): string => {
   return parts.join('\n\n');
 };
 
-/** `file:line:col` -> line; absent when the location has no line. */
-const lineOf = (location: string): string | undefined => /:(\d+):\d+$/.exec(location)?.[1];
-
 const skippedText = (step: StepResult): string | undefined => {
   if (step.known && !step.known.fixed) return `${step.known.kind}: ${step.known.reason}${step.failure ? ` (fails: ${step.failure.message})` : ''}`;
   return step.failure?.message;
@@ -49,7 +47,7 @@ const skippedText = (step: StepResult): string | undefined => {
 
 const testcase = (spec: SpecResult, step: StepResult): string => {
   const name = step.phase === 'step' || step.name.startsWith(step.phase) ? step.name : `${step.phase}: ${step.name}`;
-  const line = lineOf(step.location);
+  const line = placeIn(step)?.line;
   const open = `    <testcase classname="${xml(spec.name)}" name="${xml(name)}" file="${xml(spec.file)}"${line ? ` line="${line}"` : ''} time="${seconds(step.durationMs)}"`;
   if (step.status === 'passed' && step.known?.fixed)
     return `${open}>\n      <system-out>${xml(`fixed: remove the todo (${step.known.reason})`)}</system-out>\n    </testcase>`;

@@ -12,6 +12,12 @@ export const RESULTS_VERSION = 1;
 
 export type Status = 'passed' | 'failed' | 'errored' | 'skipped';
 
+/**
+ * A place in a spec or fixture file, 1-based as editors show it; `via` is the `use:` entry that included
+ * the fixture (itself perhaps inside another). `location` beside it is the same place as text.
+ */
+export type Place = { readonly file: string; readonly line: number; readonly col: number; readonly via?: Place };
+
 // results.json holds cells; the type lives below every stage that passes them on (values/cell.ts).
 export type { Cell } from '../values/cell.ts';
 
@@ -36,8 +42,10 @@ export type Failure = {
    * CONCURRENCY_MISMATCH, LATENCY_BOUND, CAPTURE_MISSING, TIMEOUT, ISOLATION_LEAK, CONNECTION_LOST, INTERRUPTED,
    * SETUP_FAILED, CLEANUP_FAILED, ROW_LIMIT (more rows than --max-rows). */
   readonly code: string;
-  /** `file:line:col` of the expectation (or statement) that failed. */
+  /** `file:line:col` of the expectation (or statement) that failed (`a:4:5 → fixture:12:7` inside a fixture). */
   readonly location?: string;
+  /** The same place, as data: read this rather than taking `location` apart. */
+  readonly at?: Place;
   /** The expected rows rendered as cells (matchers shown as text like `<uuid>` or `/regex/`). */
   readonly expected?: ResultRows;
   readonly actual?: ResultRows;
@@ -81,6 +89,8 @@ export type StepResult = {
   readonly kind: string;
   /** `file:line:col` where the step is written. */
   readonly location: string;
+  /** The same place, as data (absent only for a step that has no place, such as one never reached). */
+  readonly at?: Place;
   readonly db?: string;
   /** The SQL as written (with `${var}` references), one string per statement block. */
   readonly sql?: readonly string[];
@@ -148,6 +158,8 @@ export type SpecResult = {
   readonly name: string;
   readonly file: string;
   readonly location: string;
+  /** Where the spec starts, as data. */
+  readonly at?: Place;
   readonly description?: string;
   readonly tags: readonly string[];
   readonly databases: readonly string[];

@@ -5,7 +5,7 @@
 import { locateInSql } from '../../spec/bind.ts';
 import type { SqlText } from '../../spec/types.ts';
 import type { Failure } from '../../results/types.ts';
-import { where } from '../context.ts';
+import { placed } from '../../results/place.ts';
 import { checkExpectation } from '../expectation.ts';
 import type { VarScope } from '../scope.ts';
 import { unexpectedError } from '../statements.ts';
@@ -25,7 +25,7 @@ export const checkRun = (run: StatementRun, scope: VarScope, hasOutput: boolean)
       message: expect.blocks
         ? `${name}: expected it to wait for another session, but it completed without waiting`
         : `${name}: expected it to complete without waiting, but it waited for another session`,
-      location: where(expect.loc),
+      ...placed(expect.loc),
     };
   }
   if (!expect?.result) {
@@ -56,6 +56,6 @@ export const compareOutput = (expected: SqlText, actual: string): Failure | unde
   return {
     code: 'OUTPUT_MISMATCH',
     message: `the interleaving's output differs at line ${at + 1} of \`output\`: expected ${show(want[at])}, got ${show(got[at])}\n\nthe whole output was:\n${actual}`,
-    location: where(at < want.length ? locateInSql(expected, offset) : expected.loc),
+    ...placed(at < want.length ? locateInSql(expected, offset) : expected.loc),
   };
 };
