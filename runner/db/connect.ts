@@ -6,6 +6,7 @@ import { DbspecError } from '../diagnostics.ts';
 import { createPoolFor, databaseFromPool, type Database, type PoolOptions } from './database.ts';
 import { toDbError } from './db-error.ts';
 import { redactUrl } from '../redact.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 const errorCodes = (error: unknown): string[] => {
   const codes: string[] = [];
@@ -32,7 +33,7 @@ const reasonFor = (error: unknown): string => {
 };
 
 class AttemptTimeout extends Error {
-  readonly code = 'DBSPEC_CONNECT_TIMEOUT';
+  readonly code: ProblemCode = 'DBSPEC_CONNECT_TIMEOUT';
 }
 
 const within = <T>(promise: Promise<T>, ms: number): Promise<T> => {

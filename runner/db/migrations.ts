@@ -12,6 +12,7 @@ import { ensureParser, splitStatements } from '../sql/split.ts';
 import type { Database, Session } from './database.ts';
 import { toDbError } from './db-error.ts';
 import { plural } from '../wording.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 export type MigrationFile = {
   readonly name: string;
@@ -29,7 +30,7 @@ export type MigrationSource = { readonly dir: string; readonly displayRoot: stri
 
 const MIGRATION_NAME = /^(\d+)_.+\.sql$/;
 
-const configError = (code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
+const configError = (code: ProblemCode, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
   kind: 'config',
   code,
   message,

@@ -5,7 +5,8 @@
  * which is linear even for large results.
  */
 import type { OutputStyle, QueryResult } from '../db/query-result.ts';
-import type { CellMismatch, Failure } from '../results/types.ts';
+import type { CellMismatch } from '../results/types.ts';
+import type { StepFailure } from './context.ts';
 import type { Cell } from '../values/cell.ts';
 import { SHOWN_ROWS } from './match-rows.ts';
 import { pairClosest, subsequence } from './row-pairing.ts';
@@ -28,7 +29,7 @@ export type CompareOptions = {
 
 type Names = { readonly left: string; readonly right: string };
 
-const columnsDiffer = (left: QueryResult, right: QueryResult, names: Names): Failure => {
+const columnsDiffer = (left: QueryResult, right: QueryResult, names: Names): StepFailure => {
   const list = (r: QueryResult): string => (r.columns.length === 0 ? 'no columns' : r.columns.map((c) => c.name).join(', '));
   return {
     code: 'COMPARE_MISMATCH',
@@ -70,7 +71,7 @@ const unorderedMessage = (
   return pairs.length === 1 && leftMissing.length + rightMissing.length <= 2 ? `${message} (closest: ${difference(pairs[0]![0], pairs[0]![1])})` : message;
 };
 
-export const compareResults = (left: QueryResult, right: QueryResult, options: CompareOptions): Failure | undefined => {
+export const compareResults = (left: QueryResult, right: QueryResult, options: CompareOptions): StepFailure | undefined => {
   const names = {
     left: options.labels ? `left (${options.labels.left})` : 'left',
     right: options.labels ? `right (${options.labels.right})` : 'right',

@@ -9,7 +9,7 @@ import { matchRows } from './match-rows.ts';
 import type { RowsCheck } from './events.ts';
 import type { VarScope } from './scope.ts';
 import { unexpectedError, type Ran } from './statements.ts';
-import { PASSED, type StepOutcome } from './context.ts';
+import { type CheckedOutcome, PASSED } from './context.ts';
 import { placed } from '../results/place.ts';
 import { plural } from '../wording.ts';
 
@@ -32,7 +32,7 @@ export const resolveRows = (rows: readonly ExpectedRow[], scope: VarScope): Expe
 
 const describeError = (e: Omit<ExpectedError, 'loc'>): string => expectedErrorParts(e).join(', ') || 'an error';
 
-const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
+const checkError = (expected: ExpectedError, ran: Ran): CheckedOutcome => {
   const place = placed(expected.loc);
   if (ran.ok) {
     const rows = ran.result.rowCount ?? ran.result.rows.length;
@@ -60,7 +60,7 @@ const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
 };
 
 /** The rows and count of a statement that succeeded, against a result expectation. */
-const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeoutMs?: number, onRows?: (check: RowsCheck) => void): StepOutcome => {
+const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeoutMs?: number, onRows?: (check: RowsCheck) => void): CheckedOutcome => {
   if (!ran.ok) return unexpectedError(ran.error, ran.statement, timeoutMs);
   const { result } = ran;
   const place = placed(expect.loc);
@@ -98,7 +98,7 @@ export const checkExpectation = (
   scope: VarScope,
   timeoutMs?: number,
   onRows?: (check: RowsCheck) => void,
-): StepOutcome => {
+): CheckedOutcome => {
   if (!expect) return ran.ok ? PASSED : unexpectedError(ran.error, ran.statement, timeoutMs);
   return expect.kind === 'error' ? checkError(expect.error, ran) : checkResult(expect, ran, scope, timeoutMs, onRows);
 };

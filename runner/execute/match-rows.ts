@@ -7,7 +7,8 @@
  */
 import type { SourceLocation } from '../diagnostics.ts';
 import type { QueryResult } from '../db/query-result.ts';
-import type { CellMismatch, Failure, ResultRows } from '../results/types.ts';
+import type { CellMismatch, ResultRows } from '../results/types.ts';
+import type { StepFailure } from './context.ts';
 import type { Cell } from '../values/cell.ts';
 import type { ExpectedRow } from '../spec/types.ts';
 import { describeExpected } from './match-value.ts';
@@ -23,7 +24,7 @@ export type RowsOptions = { readonly mode: RowsMode; readonly ordered: boolean; 
 /** Reports show at most this many actual rows. */
 export const SHOWN_ROWS = 100;
 
-export const matchRows = (expected: readonly ExpectedRow[], actual: QueryResult, options: RowsOptions): Failure | undefined => {
+export const matchRows = (expected: readonly ExpectedRow[], actual: QueryResult, options: RowsOptions): StepFailure | undefined => {
   const columnFailure = checkColumns(expected, actual, options.columns);
   if (columnFailure) return columnFailure;
   const table = new RowTable(expected, actual);
@@ -40,7 +41,7 @@ export const matchRows = (expected: readonly ExpectedRow[], actual: QueryResult,
 // ---------------------------------------------------------------------------------------------------------
 // Columns
 
-const checkColumns = (expected: readonly ExpectedRow[], actual: QueryResult, mode: 'written' | 'exact'): Failure | undefined => {
+const checkColumns = (expected: readonly ExpectedRow[], actual: QueryResult, mode: 'written' | 'exact'): StepFailure | undefined => {
   const names = actual.columns.map((c) => c.name);
   const have = new Set(names);
   const listed = names.length === 0 ? 'the result has no columns' : `columns are ${names.join(', ')}`;
@@ -68,7 +69,7 @@ const checkColumns = (expected: readonly ExpectedRow[], actual: QueryResult, mod
 // ---------------------------------------------------------------------------------------------------------
 // The modes
 
-const matchUnordered = (table: RowTable, mode: 'rows' | 'includes'): Failure | undefined => {
+const matchUnordered = (table: RowTable, mode: 'rows' | 'includes'): StepFailure | undefined => {
   const n = table.expected.length;
   const m = table.actual.rows.length;
   const matching = maximumMatching(n, m, (i, j) => table.fits(i, j));
@@ -107,7 +108,7 @@ const matchUnordered = (table: RowTable, mode: 'rows' | 'includes'): Failure | u
   return failure(table, message + hint, mismatches, table.expected[missing[0] ?? -1]?.loc);
 };
 
-const matchOrdered = (table: RowTable): Failure | undefined => {
+const matchOrdered = (table: RowTable): StepFailure | undefined => {
   const n = table.expected.length;
   const m = table.actual.rows.length;
   const differing = range(Math.min(n, m)).filter((i) => !table.fits(i, i));
@@ -129,7 +130,7 @@ const matchOrdered = (table: RowTable): Failure | undefined => {
 };
 
 /** Ordered includes: the expected rows appear among the actual ones in the written order (a subsequence). */
-const matchOrderedIncludes = (table: RowTable): Failure | undefined => {
+const matchOrderedIncludes = (table: RowTable): StepFailure | undefined => {
   const placed = subsequence(table.expected.length, table.actual.rows.length, (i, j) => table.fits(i, j));
   const missing = range(table.expected.length).filter((i) => placed[i] === -1);
   if (missing.length === 0) return undefined;
@@ -148,7 +149,7 @@ const matchOrderedIncludes = (table: RowTable): Failure | undefined => {
   return failure(table, message + closestHint(table, missing, pairs), mismatches, table.expected[missing[0]!]?.loc);
 };
 
-const matchExcludes = (table: RowTable): Failure | undefined => {
+const matchExcludes = (table: RowTable): StepFailure | undefined => {
   const found: CellMismatch[] = [];
   for (let j = 0; j < table.actual.rows.length; j++) {
     const i = range(table.expected.length).find((e) => table.fits(e, j));
@@ -186,7 +187,7 @@ const closestHint = (table: RowTable, missing: readonly number[], pairs: readonl
   return ` (closest is row ${j + 1}: ${table.describeDifference(i, j)})`;
 };
 
-const failure = (table: RowTable, message: string, mismatches: readonly CellMismatch[], location: SourceLocation | undefined): Failure => {
+const failure = (table: RowTable, message: string, mismatches: readonly CellMismatch[], location: SourceLocation | undefined): StepFailure => {
   const total = table.actual.rows.length;
   const note = total > SHOWN_ROWS ? ` (showing the first ${SHOWN_ROWS} of ${total} rows)` : '';
   return {

@@ -2,7 +2,8 @@
  * A spec's result from its step results, and the results of specs that never got to run (errored at the
  * first step, or all skipped), in the shape results.json keeps.
  */
-import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
+import type { SpecResult, Status, StepResult } from '../results/types.ts';
+import type { StepFailure } from './context.ts';
 import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
 import type { Known, Spec, Step } from '../spec/types.ts';
 import { placed, stepPlaced } from '../results/place.ts';
@@ -51,7 +52,7 @@ export const specResult = (spec: Spec, steps: readonly StepResult[], durationMs:
 };
 
 /** A spec that could not run (its databases are gone, dbspec failed): errored at its first step, the rest skipped. */
-export const erroredSpec = (spec: Spec, failure: Failure): SpecResult =>
+export const erroredSpec = (spec: Spec, failure: StepFailure): SpecResult =>
   specResult(
     spec,
     spec.steps.map((step, i) => ({ ...stepEntry(step), status: i === 0 ? 'errored' : 'skipped', durationMs: 0, ...(i === 0 ? { failure } : {}) })),

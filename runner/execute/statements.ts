@@ -7,9 +7,8 @@ import type { Database, Session } from '../db/database.ts';
 import { toDbError, type DbError } from '../db/db-error.ts';
 import type { QueryResult } from '../db/query-result.ts';
 import type { BoundStatement } from '../spec/bind.ts';
-import type { Failure } from '../results/types.ts';
 import type { VarScope } from './scope.ts';
-import type { StepOutcome } from './context.ts';
+import type { CheckedOutcome, StepFailure } from './context.ts';
 import { placed } from '../results/place.ts';
 import { twoTypesNote } from './param-types.ts';
 import { formatLimit } from '../wording.ts';
@@ -84,7 +83,7 @@ export const runBlock = async (db: Database, statements: readonly BoundStatement
 };
 
 /** A database error nobody expected: a failed step, or an errored one when the connection is gone. */
-export const unexpectedError = (error: DbError, statement: BoundStatement, timeoutMs?: number): StepOutcome => {
+export const unexpectedError = (error: DbError, statement: BoundStatement, timeoutMs?: number): CheckedOutcome => {
   const place = placed(statement.loc);
   const pgError = { code: error.code, message: error.message, constraint: error.constraint };
   if (error.kind === 'connection-lost' || error.kind === 'connection-failed') {
@@ -100,7 +99,7 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
   }
   const code = error.code ? ` (SQLSTATE ${error.code}${error.constraint ? `, constraint ${error.constraint}` : ''})` : '';
   const note = twoTypesNote(error, statement);
-  const failure: Failure = {
+  const failure: StepFailure = {
     code: 'UNEXPECTED_ERROR',
     message: `the statement failed: ${error.message}${code}${note ? `\n${note}` : ''}`,
     ...place,

@@ -38,9 +38,10 @@ export type CellMismatch = {
 export type Failure = {
   /** Plain-language one-liner, e.g. "expected 2 rows, got 3" or "leaked 3 rows into backend.threads". */
   readonly message: string;
-  /** Stable: ROWS_MISMATCH, COUNT_MISMATCH, ERROR_EXPECTED, UNEXPECTED_ERROR, ERROR_MISMATCH, COMPARE_MISMATCH,
-   * CONCURRENCY_MISMATCH, LATENCY_BOUND, CAPTURE_MISSING, TIMEOUT, ISOLATION_LEAK, CONNECTION_LOST, INTERRUPTED,
-   * SETUP_FAILED, CLEANUP_FAILED, ROW_LIMIT (more rows than --max-rows). */
+  /**
+   * Stable: one of error-codes.ts's FAILURE_CODES (ROWS_MISMATCH, TIMEOUT, ISOLATION_LEAK, ...). Typed as
+   * text: a results file of another version may hold others. Execution's own failures are typed by the list.
+   */
   readonly code: string;
   /** `file:line:col` of the expectation (or statement) that failed (`a:4:5 → fixture:12:7` inside a fixture). */
   readonly location?: string;

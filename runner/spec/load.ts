@@ -9,6 +9,7 @@ import type { Node as YamlNode } from 'yaml';
 import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
 import { readRegularFile, unreadable } from './regular-file.ts';
 import { plainYamlProblem } from './yaml-messages.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_DEPTH = 64;
@@ -175,7 +176,7 @@ export const keyText = (key: unknown): string | undefined => {
   return key.source ?? String(key.value);
 };
 
-const YAML_CODES: Readonly<Record<string, string>> = {
+const YAML_CODES: Readonly<Record<string, ProblemCode>> = {
   DUPLICATE_KEY: 'DBSPEC_YAML_DUPLICATE_KEY',
   ALIAS_PROPS: 'DBSPEC_YAML_ALIAS',
   BAD_ALIAS: 'DBSPEC_YAML_ALIAS',

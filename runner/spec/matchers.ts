@@ -3,7 +3,7 @@
  * Checks each matcher's shape (one kind per matcher, known types, regexes that compile).
  */
 import { isMap } from 'yaml';
-import { authoring as problem, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
+import { authoring as problem, type Diagnostic, type ProblemCode, type SourceLocation } from '../diagnostics.ts';
 import { closest } from './suggest.ts';
 import type { ExpectedValue, Matcher } from './types.ts';
 import { keysOf } from './schema-check.ts';
@@ -40,7 +40,7 @@ type MatcherAt = {
 };
 
 /** Records the problem; the matcher is then left out. */
-const refused = (m: MatcherAt, code: string, message: string, loc = m.argLoc): undefined => {
+const refused = (m: MatcherAt, code: ProblemCode, message: string, loc = m.argLoc): undefined => {
   m.out.push(problem(code, message, loc));
   return undefined;
 };

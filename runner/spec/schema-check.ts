@@ -14,6 +14,7 @@ import { closest } from './suggest.ts';
 import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
 import { plural } from '../wording.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 const schemaFile = (name: string): URL => new URL(`../../schema/${name}`, import.meta.url);
 
@@ -57,7 +58,7 @@ const segmentsOf = (instancePath: string): string[] =>
         .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 type Located = {
-  code: string;
+  code: ProblemCode;
   message: string;
   node: unknown;
   hint?: string;

@@ -5,9 +5,10 @@
  * message.
  */
 import { plural } from '../wording.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 export type PlainProblem = {
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly message: string;
   /** Character offset the message points at. */
   readonly offset: number;

@@ -4,7 +4,7 @@
  */
 import { locateInSql } from '../../spec/bind.ts';
 import type { SqlText } from '../../spec/types.ts';
-import type { Failure } from '../../results/types.ts';
+import type { StepFailure } from '../context.ts';
 import { placed } from '../../results/place.ts';
 import { checkExpectation } from '../expectation.ts';
 import type { VarScope } from '../scope.ts';
@@ -15,7 +15,7 @@ import type { StatementRun } from './run-permutation.ts';
  * A statement's verdict in one permutation. With no expectation, an error fails the step unless the step
  * has an `output` (the transcript then says which errors are expected).
  */
-export const checkRun = (run: StatementRun, scope: VarScope, hasOutput: boolean): Failure | undefined => {
+export const checkRun = (run: StatementRun, scope: VarScope, hasOutput: boolean): StepFailure | undefined => {
   const { ran, expect, statement } = run;
   if (!ran) return undefined;
   const name = `step ${statement.name}`;
@@ -45,7 +45,7 @@ const linesOf = (text: string): string[] => {
 };
 
 /** The first line where the transcript differs from the expected output, located in the spec. */
-export const compareOutput = (expected: SqlText, actual: string): Failure | undefined => {
+export const compareOutput = (expected: SqlText, actual: string): StepFailure | undefined => {
   const want = linesOf(expected.text);
   const got = linesOf(actual);
   const i = want.findIndex((line, k) => line !== got[k]);
