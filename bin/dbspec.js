@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --liftoff-only
+#!/usr/bin/env -S node --liftoff-only --max-semi-space-size=4
 // The package's `dbspec` command. Installed, it runs the compiled dist/ (built when the package is packed).
 // In a checkout of dbspec itself, where Node 24 is pinned and strips types, it runs the TypeScript sources,
 // so `npx dbspec` there needs no build and never runs a stale one.

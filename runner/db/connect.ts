@@ -3,6 +3,7 @@
  * naming the database and its redacted URL.
  */
 import { DbspecError } from '../diagnostics.ts';
+import { PipelineChannel } from './pipeline.ts';
 import { createPoolFor, databaseFromPool, type Database, type PoolOptions } from './database.ts';
 import { toDbError } from './db-error.ts';
 import { redactUrl } from '../redact.ts';
@@ -44,7 +45,10 @@ const within = <T>(promise: Promise<T>, ms: number): Promise<T> => {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 };
 
-export type ConnectOptions = Omit<PoolOptions, 'connectTimeoutMs' | 'sessionSafe'> & { readonly connectTimeoutMs?: number; readonly embedded: boolean };
+export type ConnectOptions = Omit<PoolOptions, 'connectTimeoutMs' | 'sessionSafe' | 'pipelines'> & {
+  readonly connectTimeoutMs?: number;
+  readonly embedded: boolean;
+};
 
 /** @throws DbspecError (kind 'connection', code DBSPEC_CONNECTION) when the database cannot be reached in time. */
 export const connectDatabase = async (name: string, url: string, options: ConnectOptions): Promise<Database> => {
@@ -52,12 +56,13 @@ export const connectDatabase = async (name: string, url: string, options: Connec
   const deadline = Date.now() + total;
   // Shared by the pool's driver (which skips the reset after these texts) and the Database (which proves them).
   const sessionSafe = new Set<string>();
-  const pool = await createPoolFor(url, { ...options, connectTimeoutMs: total, sessionSafe });
+  const pipelines = new PipelineChannel();
+  const pool = await createPoolFor(url, { ...options, connectTimeoutMs: total, sessionSafe, pipelines });
   let delay = 100;
   let previous: unknown;
   for (;;) {
     try {
-      return await within(databaseFromPool(name, pool, options.embedded, sessionSafe), Math.max(1, deadline - Date.now()));
+      return await within(databaseFromPool(name, pool, options.embedded, sessionSafe, pipelines), Math.max(1, deadline - Date.now()));
     } catch (caught) {
       // Running out of time on a retry says less than the failure that made us retry.
       const error = caught instanceof AttemptTimeout && previous !== undefined ? previous : caught;

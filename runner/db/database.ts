@@ -6,6 +6,7 @@ import { createPool, sql, type DatabasePool, type DatabasePoolConnection, type Q
 import type { Cell } from '../results/types.ts';
 import type { OutputStyle, ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
+import { PipelineChannel, type PipelineOutcome, type PipelineStatement } from './pipeline.ts';
 import { createFingerprinter, type RowCounts } from './fingerprint.ts';
 import type { SqlEffects } from '../sql/effects.ts';
 import { sessionChange } from './session-proof.ts';
@@ -22,6 +23,13 @@ export type Database = {
   readonly embedded: boolean;
   /** One statement on any pooled connection. */
   query(sql: string, values?: readonly ParamValue[]): Promise<QueryResult>;
+  /**
+   * Statements in one round trip, as one transaction, on any pooled connection (see pipeline.ts: only for
+   * statements canPipeline allows); stops at the first error, which `failed` names by index.
+   */
+  pipeline(
+    statements: readonly PipelineStatement[],
+  ): Promise<{ readonly results: readonly QueryResult[]; readonly failed?: { readonly index: number; readonly error: unknown } }>;
   /** One dedicated connection held for fn: BEGIN..COMMIT, SET LOCAL, concurrent sessions. */
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
   /** 'schema.table' -> exact row count for every user table (or the named ones), in one round trip. */
@@ -61,6 +69,8 @@ export type PoolOptions = {
   readonly maxRows?: number;
   /** Statement texts proven unable to change their session: no reset after them (see session-proof.ts). */
   readonly sessionSafe?: ReadonlySet<string>;
+  /** Shared with the Database: how it hands pipelines to the driver. */
+  readonly pipelines?: PipelineChannel;
 };
 
 /** slonik reports 0 for commands without a count (BEGIN, CREATE...); the command tag says which have one. */
@@ -110,6 +120,7 @@ export const createPoolFor = (url: string, options: PoolOptions): Promise<Databa
       ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
       ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
       ...(options.sessionSafe !== undefined && { sessionSafe: options.sessionSafe }),
+      ...(options.pipelines !== undefined && { pipelines: options.pipelines }),
     }),
     maxPoolSize: options.poolSize ?? 10,
     // A test tool must see the first error, never a silent retry.
@@ -130,7 +141,13 @@ export const createPoolFor = (url: string, options: PoolOptions): Promise<Databa
 const shortVersion = (serverVersion: string): string => serverVersion.split(' ')[0] ?? serverVersion;
 
 /** Wraps an open pool; `show server_version` is its first query, so connection problems surface here. */
-export const databaseFromPool = async (name: string, pool: DatabasePool, embedded: boolean, sessionSafe = new Set<string>()): Promise<Database> => {
+export const databaseFromPool = async (
+  name: string,
+  pool: DatabasePool,
+  embedded: boolean,
+  sessionSafe = new Set<string>(),
+  pipelines = new PipelineChannel(),
+): Promise<Database> => {
   const version = await run(pool, 'show server_version');
   const query = async (sql: string, values?: readonly ParamValue[]): Promise<QueryResult> => {
     // slonik destroys a pooled connection whose handler throws (createConnection.ts; "Won't fix. By
@@ -147,6 +164,18 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
     });
     if (!outcome!.ok) throw outcome!.error;
     return outcome!.result;
+  };
+  const pipeline: Database['pipeline'] = async (statements) => {
+    const marker = pipelines.put(statements);
+    try {
+      const outcome = (await query(marker)).rows[0] as unknown as PipelineOutcome;
+      const results = outcome.results.map((r) =>
+        toQueryResult({ ...r, fields: r.fields.map((f) => ({ name: f.name, dataTypeId: f.dataTypeID, style: r.style })) }),
+      );
+      return outcome.failed ? { results, failed: outcome.failed } : { results };
+    } finally {
+      pipelines.drop(marker);
+    }
   };
   const fingerprint = createFingerprinter(query);
   const withSession = async <T>(fn: (session: Session) => Promise<T>): Promise<T> => {
@@ -177,6 +206,7 @@ export const databaseFromPool = async (name: string, pool: DatabasePool, embedde
     serverVersion: shortVersion(String(version.rows[0]?.[0] ?? '')),
     embedded,
     query,
+    pipeline,
     withSession,
     fingerprint,
     changeScope: async (writes) => {

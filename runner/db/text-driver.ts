@@ -14,6 +14,7 @@ import pg from 'pg';
 import { cancelFrom, DEFAULT_MAX_ROWS, queryWithRowLimit } from './row-limit.ts';
 import type { OutputStyle } from './query-result.ts';
 import { mayChangeSession, TRANSACTION_CONTROL } from './session-state.ts';
+import { Pipeline, type PipelineChannel } from './pipeline.ts';
 
 const keepText = (value: string): string => value;
 const getTypeParser = (() => keepText) as pg.CustomTypesConfig['getTypeParser'];
@@ -63,6 +64,8 @@ export type SessionSettings = {
   readonly maxRows?: number;
   /** Texts proven unable to change their session (Database.proveSessionSafe): no reset after them. */
   readonly sessionSafe?: ReadonlySet<string>;
+  /** Where Database leaves the statements of a pipeline for the driver (see pipeline.ts). */
+  readonly pipelines?: PipelineChannel;
 };
 
 /**
@@ -161,6 +164,17 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
                 rowCount: 1,
                 rows: [[String(processID)]] as unknown as Record<string, unknown>[],
               };
+            }
+            const pipelined = settings.pipelines?.take(sql);
+            if (pipelined) {
+              if (!dirty) dirty = pipelined.some((s) => mayChangeSession(s.sql) && settings.sessionSafe?.has(s.sql) !== true);
+              const pipeline = new Pipeline(pipelined, settings.maxRows ?? DEFAULT_MAX_ROWS, styleInForce, () => void cancel().catch(() => undefined));
+              client.query(pipeline as unknown as pg.QueryConfig);
+              const outcome = await pipeline.done.catch((error: unknown) => {
+                dead = wrapConnectionError(error as Error);
+                throw dead;
+              });
+              return { command: 'SELECT', fields: [], rowCount: 1, rows: [outcome] as unknown as Record<string, unknown>[] };
             }
             // A connection that ran only plain reads and writes, in no open transaction, has nothing to reset.
             if (sql === RESET_SQL) {

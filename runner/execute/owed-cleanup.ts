@@ -29,11 +29,16 @@ const owedBlocks = (spec: Spec, plan: Plan, scope: VarScope, targets: ReadonlyMa
   });
 
 /** Tracks one spec's owed cleanup under `id`. */
-export const trackOwedCleanup = (id: number, spec: Spec, plan: Plan, scope: VarScope, options: OwedCleanupOptions | undefined) => ({
-  update: (): void => {
-    if (!options || spec.cleanup.length === 0) return;
-    const inFlight: InFlight = { spec: spec.name, file: spec.file, cleanup: owedBlocks(spec, plan, scope, options.targets) };
-    options.record.set(id, inFlight);
-  },
-  settled: (): void => options?.record.set(id, undefined),
-});
+export const trackOwedCleanup = (id: number, spec: Spec, plan: Plan, scope: VarScope, options: OwedCleanupOptions | undefined) => {
+  // The cleanup's bindings change only when a step captures a value: after most steps there is nothing to record.
+  let boundAt: number | undefined;
+  return {
+    update: (): void => {
+      if (!options || spec.cleanup.length === 0 || boundAt === scope.captures) return;
+      boundAt = scope.captures;
+      const inFlight: InFlight = { spec: spec.name, file: spec.file, cleanup: owedBlocks(spec, plan, scope, options.targets) };
+      options.record.set(id, inFlight);
+    },
+    settled: (): void => options?.record.set(id, undefined),
+  };
+};

@@ -179,7 +179,12 @@ const runStep = async (run: Running, step: Step, stepIndex: number): Promise<Ste
   const outcome = await bounded(() => execute(step, context), context.timeoutMs, where(step.loc), options.signal);
   options.signal.removeEventListener('abort', cancel);
   // Bounded: a server that stopped answering never confirms the cancellation.
-  if (!serverStopped(options.signal)) await Promise.race([cancelling, new Promise((resolve) => setTimeout(resolve, CLEANUP_DEADLINE_MS).unref())]);
+  // (Only when there is a cancellation: a timer per step, kept for seconds, kept each step's closures alive.)
+  if (cancelling && !serverStopped(options.signal)) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([cancelling, new Promise((resolve) => (timer = setTimeout(resolve, CLEANUP_DEADLINE_MS)))]);
+    clearTimeout(timer);
+  }
   // A statement cancelled because the run was stopped says nothing about the database.
   if (options.signal.aborted && outcome.status !== 'passed' && !serverStopped(options.signal)) {
     return { status: 'errored', failure: { code: 'INTERRUPTED', message: 'the run was interrupted while this step ran', location: where(step.loc) } };

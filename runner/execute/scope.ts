@@ -39,6 +39,8 @@ type SharedState = {
   readonly declared: Map<string, YamlValue>;
   readonly values: Map<string, YamlValue>;
   readonly resolving: Set<string>;
+  /** How many values steps have captured so far: what a cached binding of the scope is as old as. */
+  captures: number;
 };
 
 export class VarScope {
@@ -60,7 +62,7 @@ export class VarScope {
       ['today', startedAt.toISOString().slice(0, 10)],
     ]);
     const declared = new Map(spec.vars.map((v) => [v.name, v.value] as const));
-    return new VarScope({ declared, values, resolving: new Set() });
+    return new VarScope({ declared, values, resolving: new Set(), captures: 0 });
   }
 
   /** The same variables plus `${session}` or `${iteration}`. */
@@ -70,6 +72,12 @@ export class VarScope {
 
   capture(name: string, value: YamlValue): void {
     this.#state.values.set(name, value);
+    this.#state.captures += 1;
+  }
+
+  /** Changes whenever a step captures a value (see owed-cleanup.ts, which rebinds only then). */
+  get captures(): number {
+    return this.#state.captures;
   }
 
   /** The value of a variable; declared ones are evaluated on first use, fresh built-ins every time. */

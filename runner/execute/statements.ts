@@ -71,6 +71,7 @@ export const runBlock = async (db: Database, statements: readonly BoundStatement
     }
   }
   checkVariables(statements, scope);
+  if (options.timeoutMs === undefined && !options.transaction && !options.rollback && statements.every(canPipeline)) return pipelined(db, statements, scope);
   return db.withSession(async (session) => {
     await session.query('begin');
     if (options.timeoutMs !== undefined)
@@ -80,6 +81,28 @@ export const runBlock = async (db: Database, statements: readonly BoundStatement
     if (ran.ok && endError) return { ok: false, error: endError, statement: statements[statements.length - 1]!, durationMs: ran.durationMs };
     return ran;
   });
+};
+
+/**
+ * Plain reads and writes, as their parse tree shows: nothing that refuses a transaction block, changes
+ * the session or controls the transaction, so one round trip as an implicit transaction (db/pipeline.ts)
+ * does what BEGIN, the statements and COMMIT do.
+ */
+const PIPELINED = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
+const canPipeline = (statement: BoundStatement): boolean =>
+  PIPELINED.has(statement.effects?.statement ?? '') && statement.effects?.session === undefined && statement.transactionControl === undefined;
+
+const pipelined = async (db: Database, statements: readonly BoundStatement[], scope: VarScope): Promise<Ran> => {
+  const started = performance.now();
+  const sent = statements.map((statement) => ({ sql: statement.sql, values: scope.paramsFor(statement) }));
+  try {
+    const { results, failed } = await db.pipeline(sent);
+    const durationMs = performance.now() - started;
+    if (failed) return { ok: false, error: toDbError(failed.error), statement: statements[failed.index] ?? statements[statements.length - 1]!, durationMs };
+    return { ok: true, result: results[results.length - 1] ?? EMPTY, durationMs };
+  } catch (error) {
+    return { ok: false, error: toDbError(error), statement: statements[0]!, durationMs: performance.now() - started };
+  }
 };
 
 /** A database error nobody expected: a failed step, or an errored one when the connection is gone. */

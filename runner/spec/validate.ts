@@ -93,7 +93,8 @@ const WORKER = new URL(`./validate-worker${import.meta.url.slice(import.meta.url
 
 const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> =>
   new Promise((resolvePromise, reject) => {
-    const worker = new Worker(WORKER, { workerData: { files, options } });
+    // The young generation the main thread gets from --max-semi-space-size=4 (bin/dbspec.js): V8's default grows far larger.
+    const worker = new Worker(WORKER, { workerData: { files, options }, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
     worker.once('message', (results: FileResult[]) => {
       // Structured clone keeps data, not classes.
       resolvePromise(reviveYamlNumbers(results));

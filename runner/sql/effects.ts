@@ -22,6 +22,8 @@ export type SqlEffects = {
   readonly opaque?: string;
   /** Why the statement itself leaves state in the session; absent when it does not. */
   readonly session?: string;
+  /** The statement's parse-tree node (SelectStmt, InsertStmt...); absent for several statements merged. */
+  readonly statement?: string;
 };
 
 export const NO_EFFECTS: SqlEffects = { writes: [], reads: [], functions: [] };
@@ -82,7 +84,7 @@ const functionName = (call: Node): QualifiedName | undefined => {
   return parts.length > 1 ? { schema: parts.at(-2)!, name } : { name };
 };
 
-type Found = { writes: QualifiedName[]; reads: QualifiedName[]; functions: QualifiedName[]; opaque?: string; session?: string };
+type Found = { writes: QualifiedName[]; reads: QualifiedName[]; functions: QualifiedName[]; opaque?: string; session?: string; statement?: string };
 
 /** Depth-first over every object and array of the tree. */
 const walk = (node: unknown, found: Found): void => {
@@ -120,8 +122,8 @@ const walk = (node: unknown, found: Found): void => {
 
 /** The writes of one statement's parse tree (`{ SelectStmt: {...} }`, as libpg-query gives `stmts[i].stmt`). */
 export const effectsOfTree = (stmt: unknown): SqlEffects => {
-  const found: Found = { writes: [], reads: [], functions: [] };
   const kind = stmt && typeof stmt === 'object' ? Object.keys(stmt)[0] : undefined;
+  const found: Found = { writes: [], reads: [], functions: [], ...(kind !== undefined && { statement: kind }) };
   if (kind === undefined || !ANALYSABLE.has(kind)) found.opaque = `${kind ?? 'an empty statement'} is not analysed`;
   const session = kind && (SESSION_STATEMENTS[kind] ?? (found.opaque ? kind : undefined));
   if (session) found.session = session;

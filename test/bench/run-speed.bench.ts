@@ -68,8 +68,9 @@ const envWith = (urls: Record<string, string> | undefined): NodeJS.ProcessEnv =>
 /** `node dist/bin.js run ...`: the package as users run it (compiled, slonik bundled), not the TypeScript sources. */
 const dbspecArgs = (suite: string, out: string, reporter: string, extra: readonly string[] = []): string[] => [
   process.execPath,
-  // As the installed bin (bin/dbspec.js) starts node: its first line passes this flag.
+  // As the installed bin (bin/dbspec.js) starts node: its first line passes these flags.
   '--liftoff-only',
+  '--max-semi-space-size=4',
   CLI,
   'run',
   join(suite, 'specs'),

@@ -11,6 +11,8 @@ export type WireCounts = {
   readonly byKind: Map<string, number>;
   /** performance.now() of the first Query or Parse message after start-up, if any. */
   firstStatementAt?: number;
+  /** Every round trip's statements, in order (a simple Query's text, or the Parses before a Sync). */
+  readonly trips: string[][];
 };
 
 /** Which part of dbspec's work a statement is, from its text. */
@@ -33,6 +35,7 @@ const watchFrontend = (socket: Socket, counts: WireCounts): void => {
   let buffer = Buffer.alloc(0);
   let started = false;
   let pending: string | undefined;
+  let parsed: string[] = [];
   socket.on('data', (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
     for (;;) {
@@ -52,14 +55,20 @@ const watchFrontend = (socket: Socket, counts: WireCounts): void => {
       buffer = buffer.subarray(length + 1);
       if (type === 'Q') {
         counts.firstStatementAt ??= performance.now();
-        bump(counts, kindOf(body.toString('utf8', 0, body.indexOf(0))));
+        const text = body.toString('utf8', 0, body.indexOf(0));
+        bump(counts, kindOf(text));
+        counts.trips.push([text]);
       } else if (type === 'P') {
         counts.firstStatementAt ??= performance.now();
         const nameEnd = body.indexOf(0);
-        pending = kindOf(body.toString('utf8', nameEnd + 1, body.indexOf(0, nameEnd + 1)));
+        const text = body.toString('utf8', nameEnd + 1, body.indexOf(0, nameEnd + 1));
+        pending = kindOf(text);
+        parsed.push(text);
       } else if (type === 'S') {
         bump(counts, pending ?? 'statement');
         pending = undefined;
+        counts.trips.push(parsed);
+        parsed = [];
       }
     }
   });
@@ -67,7 +76,7 @@ const watchFrontend = (socket: Socket, counts: WireCounts): void => {
 
 /** Listens on a free port and forwards to `target`; close() ends it and every connection through it. */
 export const startWireCounter = async (target: { host: string; port: number }): Promise<{ port: number; counts: WireCounts; close(): Promise<void> }> => {
-  const counts: WireCounts = { byKind: new Map() };
+  const counts: WireCounts = { byKind: new Map(), trips: [] };
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(target.port, target.host);
