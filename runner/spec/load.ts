@@ -6,10 +6,9 @@
 import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 // yaml sets `tag` on a node only when the tag is written in the source.
-import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
+import { authoring, type Diagnostic, type ProblemCode, type SourceLocation } from '../diagnostics.ts';
 import { readRegularFile, unreadable } from './regular-file.ts';
 import { plainYamlProblem } from './yaml-messages.ts';
-import type { ProblemCode } from '../error-codes.ts';
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_DEPTH = 64;
