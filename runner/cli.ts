@@ -119,10 +119,6 @@ const reportThrown = async (error: unknown): Promise<number> => {
 export const runAsProcess = async (argv: readonly string[]): Promise<void> => {
   const code = await main(argv);
   process.exitCode = code;
-  // Whatever a library's exit hook sets (async-exit-hook's beforeExit handler calls process.exit(0)): restate ours last.
-  process.on('exit', () => {
-    process.exitCode = code;
-  });
   // Never hang in CI: whatever might still hold the event loop (a pool socket to a vanished server), the
   // work is done and the results are written.
   setTimeout(() => process.exit(code), 10_000).unref();

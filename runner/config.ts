@@ -75,8 +75,6 @@ const databaseConfig = (
   return { name, urlEnv, ...(url ? { url } : {}), migrations, disposable, ...(migrationsAt ? { migrationsAt } : {}) };
 };
 
-/** A URL with its password replaced, safe to print. */
-
 const urlProblems = (databases: readonly DatabaseConfig[]): Diagnostic[] =>
   databases.flatMap((db) => {
     if (db.url === undefined) return [];

@@ -4,6 +4,8 @@
  * tests and users match on the code, not the wording, and the CLI maps its kind to an exit code.
  */
 
+import type { ProblemCode } from './error-codes.ts';
+
 /** A place in a source file; line and column are 1-based, as editors show them. */
 export type SourceLocation = {
   readonly file: string;
@@ -28,10 +30,12 @@ export const locationText = (loc: SourceLocation): string => {
  */
 export type DiagnosticKind = 'authoring' | 'config' | 'connection';
 
+export type { ProblemCode } from './error-codes.ts';
+
 export type Diagnostic = {
   readonly kind: DiagnosticKind;
-  /** Stable, e.g. DBSPEC_SCHEMA, DBSPEC_YAML_SYNTAX, DBSPEC_SQL_SYNTAX, DBSPEC_UNKNOWN_VAR. */
-  readonly code: string;
+  /** Stable, e.g. DBSPEC_SCHEMA, DBSPEC_YAML_SYNTAX: one of error-codes.ts. */
+  readonly code: ProblemCode;
   readonly message: string;
   readonly location?: SourceLocation;
   /** A hint shown under the frame, e.g. "did you mean `rows`?" when it does not fit the message. */
@@ -39,7 +43,7 @@ export type Diagnostic = {
 };
 
 /** The one diagnostic builder: a problem of `kind` with its code, message and, when known, location and hint. */
-export const diagnostic = (kind: DiagnosticKind, code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
+export const diagnostic = (kind: DiagnosticKind, code: ProblemCode, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
   kind,
   code,
   message,
@@ -48,7 +52,7 @@ export const diagnostic = (kind: DiagnosticKind, code: string, message: string, 
 });
 
 /** A mistake in a spec (exit 1). */
-export const authoring = (code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic =>
+export const authoring = (code: ProblemCode, message: string, location?: SourceLocation, hint?: string): Diagnostic =>
   diagnostic('authoring', code, message, location, hint);
 
 /** Thrown only to cross an async boundary that cannot return a value; always caught and printed by the CLI. */

@@ -24,3 +24,9 @@ export const redactUrl = (url: string): string => {
 /** Redacts every postgres URL and every `password=...` inside free text (error messages, logs). */
 export const redactSecrets = (text: string): string =>
   text.replace(URL_IN_TEXT, (url) => redactUrl(url)).replace(PASSWORD_KEYWORD, (match, key: string, value: string) => (value === '***' ? match : `${key}***`));
+
+/** User info in any `//user:secret@` form, whatever the scheme (a config line may hold a URL of any kind). */
+const ANY_USER_INFO = /(\/\/[^:/@\s]*:)[^@\s]*@/g;
+
+/** A line of a file shown in a code frame (a config line may hold a URL): secrets as redactSecrets, and any `//user:secret@`. */
+export const redactSourceLine = (line: string): string => redactSecrets(line).replace(ANY_USER_INFO, '$1***@');

@@ -4,6 +4,7 @@
 import { describeExpected } from '../execute/match-value.ts';
 import { expectedErrorParts } from '../spec/expectation.ts';
 import type { ExpectedRow, Expectation, ResultExpectation, SqlText, Step, StepKind } from '../spec/types.ts';
+import { plural } from '../wording.ts';
 
 const cellText = (row: ExpectedRow): string =>
   `{ ${Object.entries(row.cells)
@@ -33,7 +34,7 @@ const expectationInWords = (e: Expectation | undefined): string[] => {
     return [`    the last statement must fail${parts.length > 0 ? ` with ${parts.join(', ')}` : ''}`];
   }
   const lines: string[] = [];
-  if (e.count !== undefined) lines.push(`    the last statement returns or changes exactly ${e.count} row${e.count === 1 ? '' : 's'}`);
+  if (e.count !== undefined) lines.push(`    the last statement returns or changes exactly ${plural(e.count, 'row')}`);
   if (e.rows) lines.push(...rowsInWords('rows', e.rows, e));
   if (e.includes) lines.push(...rowsInWords('includes', e.includes, e));
   if (e.excludes) lines.push(...rowsInWords('excludes', e.excludes, e));
@@ -103,7 +104,7 @@ export const IN_WORDS: { readonly [K in StepKind]: (step: Extract<Step, { kind: 
   ],
   benchmark: (step, { head, sql, timeout }) => [
     head(
-      `benchmark on ${step.db}: ${step.iterations} iterations over ${step.concurrency} connection${step.concurrency === 1 ? '' : 's'}${step.warmup ? ` after ${step.warmup} warm-up runs` : ''}`,
+      `benchmark on ${step.db}: ${step.iterations} iterations over ${plural(step.concurrency, 'connection')}${step.warmup ? ` after ${step.warmup} warm-up runs` : ''}`,
     ),
     ...sql(step.sql),
     '  compares:',
@@ -113,9 +114,7 @@ export const IN_WORDS: { readonly [K in StepKind]: (step: Extract<Step, { kind: 
   ],
   interleave: (step, { head, sql, timeout }) => {
     const orders =
-      step.permutations === 'all'
-        ? "in every order that keeps each session's statements in sequence"
-        : `in ${step.permutations.length} order${step.permutations.length === 1 ? '' : 's'}`;
+      step.permutations === 'all' ? "in every order that keeps each session's statements in sequence" : `in ${plural(step.permutations.length, 'order')}`;
     return [
       head(`interleaving of ${step.sessions.map((s) => `${s.name} (${s.db})`).join(', ')}, ${orders}`),
       ...step.sessions.flatMap((s) => [

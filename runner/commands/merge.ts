@@ -12,6 +12,7 @@ import type { Command } from './command.ts';
 import { reportFailure, shown, usageError } from './command-output.ts';
 import { appendStepSummary, printAnnotations } from './ci-output.ts';
 import { runAnnotations } from '../report/github.ts';
+import { plural } from '../wording.ts';
 
 const USAGE = 'dbspec merge A.json B.json ... --out DIR [--allow-partial]';
 
@@ -40,7 +41,7 @@ export const mergeCommand: Command = {
       printAnnotations(() => runAnnotations(merged));
       const { specs } = merged.summary;
       process.stdout.write(
-        `merged ${parts.length} part${parts.length === 1 ? '' : 's'}: ${specs.total} specs (${specs.passed} passed, ${specs.failed} failed, ${specs.errored} errored, ${specs.skipped} skipped)${merged.interrupted ? ', interrupted' : ''}${merged.selection?.missingShards ? `, PARTIAL: missing shards ${merged.selection.missingShards.join(', ')}` : ''}\n` +
+        `merged ${plural(parts.length, 'part')}: ${specs.total} specs (${specs.passed} passed, ${specs.failed} failed, ${specs.errored} errored, ${specs.skipped} skipped)${merged.interrupted ? ', interrupted' : ''}${merged.selection?.missingShards ? `, PARTIAL: missing shards ${merged.selection.missingShards.join(', ')}` : ''}\n` +
           `wrote ${[resultsFile, ...paths].map(shown).join(', ')}\n`,
       );
       return 0;

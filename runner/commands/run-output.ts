@@ -8,6 +8,7 @@ import { serializeResults } from '../results/read.ts';
 import type { RunResults } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
 import { fail, shown } from './command-output.ts';
+import { plural } from '../wording.ts';
 
 export const summaryLine = (results: RunResults, outDir: string): string => {
   const s = results.summary.specs;
@@ -19,7 +20,7 @@ export const summaryLine = (results: RunResults, outDir: string): string => {
   ].filter(Boolean);
   const where = relative(process.cwd(), outDir) || '.';
   return (
-    `dbspec: ${s.total} spec${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : results.stoppedAfterFailure ? ' (stopped after the first failure: --bail)' : ''}\n` +
+    `dbspec: ${plural(s.total, 'spec')}: ${parts.join(', ')} in ${(results.durationMs / 1000).toFixed(1)} s${results.interrupted ? ' (interrupted)' : results.stoppedAfterFailure ? ' (stopped after the first failure: --bail)' : ''}\n` +
     `results: ${join(where, 'results.json')}  report: ${join(where, 'report.html')}\n`
   );
 };

@@ -22,6 +22,7 @@ import { runAnnotations } from '../report/github.ts';
 import { listenersAddedSince } from '../process-listeners.ts';
 import { redactSecrets } from '../redact.ts';
 import { assembleResults } from '../results/assemble.ts';
+import { placed } from '../results/place.ts';
 import type { SpecResult } from '../results/types.ts';
 import { stepConnections } from '../spec/step-kinds.ts';
 import type { Spec } from '../spec/types.ts';
@@ -62,7 +63,7 @@ const runOrSalvage = async (plan: Plan, finished: ReadonlyMap<number, SpecResult
     const specs = plan.specs.map((spec, index) => {
       const done = finished.get(index);
       if (done) return done;
-      const result = erroredSpec(spec, { code: 'INTERNAL', message, location: `${spec.loc.file}:${spec.loc.line}:${spec.loc.column}` });
+      const result = erroredSpec(spec, { code: 'INTERNAL', message, ...placed(spec.loc) });
       events.emit(EVENT_SPEC, index, result);
       return result;
     });

@@ -10,8 +10,7 @@ import type { Command } from './command.ts';
 import { CONFIG_OPTION } from './shared-options.ts';
 import { fail, loadProject, shown } from './command-output.ts';
 import { specsFolder } from '../config.ts';
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+import { plural } from '../wording.ts';
 
 export const summaryLine = (diagnostics: readonly Diagnostic[], files: readonly string[]): string => {
   if (diagnostics.length === 0) return `${plural(files.length, 'spec')} valid`;

@@ -45,6 +45,85 @@ const reasonOf = (changes: Changes | undefined, cwd: string): string => {
   return `${[...changes.specs].map((f) => shown(cwd, f)).join(', ')} saved`;
 };
 
+/** What every run of a watch shares; `opened` is replaced when a migration changes. */
+type Watch = {
+  readonly config: Config;
+  readonly options: RunOptions;
+  readonly cwd: string;
+  readonly outDir: string;
+  readonly paths: readonly string[];
+  /** What the screen says is watched. */
+  readonly watching: string;
+  readonly signal: AbortSignal;
+  opened: OpenDatabases;
+};
+
+/** One run: validate everything (cheap), run the specs the change concerns, show the outcome. */
+const runOnce = async (w: Watch, changes: Changes | undefined): Promise<void> => {
+  const { config, options, cwd } = w;
+  const started = performance.now();
+  if (changes && changes.migrations.size > 0) {
+    await within(w.opened.close(), CLOSE_TIMEOUT_MS);
+    w.opened = await openAll(config, options, w.outDir);
+  }
+  const loaded = await loadSpecs(w.paths, { databases: config.databases.map((d) => d.name), cwd });
+  const only = changes && changes.migrations.size === 0 ? changes.specs : undefined;
+  const concerned = (file: string) => !only || only.has(resolve(cwd, file));
+  const problems = loaded.diagnostics.filter((d) => !d.location || concerned(d.location.file));
+  const selected = selectSpecs(
+    loaded.specs.filter((s) => concerned(s.file)),
+    { tags: options.tags, ...(options.grep ? { grep: options.grep } : {}) },
+  );
+  const run = await runSpecs({
+    plan: await planRun(selected),
+    databases: w.opened.databases,
+    runId: randomUUID().slice(0, 8),
+    timeoutMs: options.timeoutMs,
+    jobs: 1,
+    bail: false,
+    signal: w.signal,
+    events: new RunEvents(),
+  });
+  const text = renderOutcome({
+    at: new Date(),
+    reason: reasonOf(changes, cwd),
+    specs: run.specs,
+    problems: problems.length > 0 ? await formatDiagnostics(problems) : '',
+    durationMs: performance.now() - started,
+    watching: w.watching,
+  });
+  // Only the latest outcome: a cleared screen on a terminal, a rule between outcomes in a log.
+  process.stdout.write(`${process.stdout.isTTY === true ? CLEAR_SCREEN : `${'─'.repeat(60)}\n`}${text}`);
+};
+
+/** Runs one at a time, from a first run at the start: saves during a run are gathered and run together once it ends. */
+const oneAtATime = (run: (changes: Changes | undefined) => Promise<void>) => {
+  let queue: Promise<void> = run(undefined).catch(reportCrash);
+  let pending: { specs: Set<string>; migrations: Set<string> } | undefined;
+  return {
+    changed: (changes: Changes): void => {
+      const first = pending === undefined;
+      pending ??= { specs: new Set(), migrations: new Set() };
+      for (const s of changes.specs) pending.specs.add(s);
+      for (const m of changes.migrations) pending.migrations.add(m);
+      if (!first) return;
+      queue = queue.then(() => {
+        const next = pending!;
+        pending = undefined;
+        return run(next).catch(reportCrash);
+      });
+    },
+    settled: (): Promise<void> => queue,
+  };
+};
+
+const interrupted = (): Promise<void> =>
+  new Promise<void>((done) => {
+    const end = () => done();
+    process.once('SIGINT', end);
+    process.once('SIGTERM', end);
+  });
+
 export const runWatching = async (options: RunOptions): Promise<number> => {
   const cwd = process.cwd();
   const { config, diagnostics } = await commandConfig({ config: options.config });
@@ -61,73 +140,16 @@ export const runWatching = async (options: RunOptions): Promise<number> => {
     throw error;
   }
   const controller = new AbortController();
-  const names = config.databases.map((d) => d.name);
-  const tty = process.stdout.isTTY === true;
   const migrations = new Map(config.databases.map((d) => [d.name, resolve(config.root, d.migrations)]));
   const watching = [...paths.map((p) => shown(cwd, resolve(cwd, p))), ...[...migrations.values()].map((m) => shown(cwd, m))].join(', ');
-
-  /** One run: validate everything (cheap), run the specs the change concerns. */
-  const runOnce = async (changes: Changes | undefined): Promise<void> => {
-    const started = performance.now();
-    if (changes && changes.migrations.size > 0) {
-      await within(opened.close(), CLOSE_TIMEOUT_MS);
-      opened = await openAll(config, options, outDir);
-    }
-    const loaded = await loadSpecs(paths, { databases: names, cwd });
-    const only = changes && changes.migrations.size === 0 ? changes.specs : undefined;
-    const concerned = (file: string) => !only || only.has(resolve(cwd, file));
-    const problems = loaded.diagnostics.filter((d) => !d.location || concerned(d.location.file));
-    const selected = selectSpecs(
-      loaded.specs.filter((s) => concerned(s.file)),
-      { tags: options.tags, ...(options.grep ? { grep: options.grep } : {}) },
-    );
-    const plan = await planRun(selected);
-    const run = await runSpecs({
-      plan,
-      databases: opened.databases,
-      runId: randomUUID().slice(0, 8),
-      timeoutMs: options.timeoutMs,
-      jobs: 1,
-      bail: false,
-      signal: controller.signal,
-      events: new RunEvents(),
-    });
-    const text = renderOutcome({
-      at: new Date(),
-      reason: reasonOf(changes, cwd),
-      specs: run.specs,
-      problems: problems.length > 0 ? await formatDiagnostics(problems) : '',
-      durationMs: performance.now() - started,
-      watching,
-    });
-    // Only the latest outcome: a cleared screen on a terminal, a rule between outcomes in a log.
-    process.stdout.write(`${tty ? CLEAR_SCREEN : `${'─'.repeat(60)}\n`}${text}`);
-  };
-
-  let queue: Promise<void> = runOnce(undefined).catch(reportCrash);
-  let pending: { specs: Set<string>; migrations: Set<string> } | undefined;
-  const stop = watchChanges({ paths, migrations }, cwd, (changes) => {
-    // Saves during a run are gathered and run together once it ends.
-    const first = pending === undefined;
-    pending ??= { specs: new Set(), migrations: new Set() };
-    for (const s of changes.specs) pending.specs.add(s);
-    for (const m of changes.migrations) pending.migrations.add(m);
-    if (!first) return;
-    queue = queue.then(() => {
-      const next = pending!;
-      pending = undefined;
-      return runOnce(next).catch(reportCrash);
-    });
-  });
-  await new Promise<void>((done) => {
-    const end = () => done();
-    process.once('SIGINT', end);
-    process.once('SIGTERM', end);
-  });
+  const w: Watch = { config, options, cwd, outDir, paths, watching, signal: controller.signal, opened };
+  const runs = oneAtATime((changes) => runOnce(w, changes));
+  const stop = watchChanges({ paths, migrations }, cwd, runs.changed);
+  await interrupted();
   stop();
   controller.abort();
-  await within(queue, CLOSE_TIMEOUT_MS);
-  await within(opened.close(), CLOSE_TIMEOUT_MS);
+  await within(runs.settled(), CLOSE_TIMEOUT_MS);
+  await within(w.opened.close(), CLOSE_TIMEOUT_MS);
   process.stdout.write('\ndbspec watch: stopped\n');
   return 0;
 };

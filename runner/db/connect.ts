@@ -7,6 +7,7 @@ import { PipelineChannel } from './pipeline.ts';
 import { createPoolFor, databaseFromPool, type Database, type PoolOptions } from './database.ts';
 import { toDbError } from './db-error.ts';
 import { redactUrl } from '../redact.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 const errorCodes = (error: unknown): string[] => {
   const codes: string[] = [];
@@ -33,7 +34,7 @@ const reasonFor = (error: unknown): string => {
 };
 
 class AttemptTimeout extends Error {
-  readonly code = 'DBSPEC_CONNECT_TIMEOUT';
+  readonly code: ProblemCode = 'DBSPEC_CONNECT_TIMEOUT';
 }
 
 const within = <T>(promise: Promise<T>, ms: number): Promise<T> => {

@@ -6,16 +6,13 @@
 import pg from 'pg';
 import { currentOwner } from './run-owner.ts';
 import { APPLICATION_NAME } from './text-driver.ts';
+import { quoteIdent, quoteLiteral } from '../sql/quote.ts';
 
 /** A copy's COMMENT ON DATABASE starts so, followed by its owner as JSON: a later run finds copies a killed run left. */
 export const COPY_MARK = 'dbspec copy ';
 
-const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-
 /** PostgreSQL truncates identifiers to 63 bytes; a copy's name must stay distinct after that. */
 const MAX_IDENTIFIER_BYTES = 63;
-
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** The database a postgres:// URL names, or undefined for another form (then no copy can be addressed). */
 export const databaseOf = (url: string): string | undefined => {
@@ -65,7 +62,7 @@ const onTemplate = async (templateUrl: string, statements: readonly string[]): P
  * (run-registry.ts: recorded before CREATE DATABASE).
  */
 export const markDatabase = async (client: pg.Client, name: string): Promise<void> => {
-  await client.query(`comment on database ${ident(name)} is ${literal(COPY_MARK + JSON.stringify(currentOwner()))}`);
+  await client.query(`comment on database ${quoteIdent(name)} is ${quoteLiteral(COPY_MARK + JSON.stringify(currentOwner()))}`);
 };
 
 /** Creates `names` as copies of the database at templateUrl; on failure drops any it made and rethrows. */
@@ -77,12 +74,12 @@ export const createCopies = async (templateUrl: string, names: readonly string[]
   await client.connect();
   try {
     for (const name of names) {
-      await client.query(`create database ${ident(name)} template ${ident(template)}`);
+      await client.query(`create database ${quoteIdent(name)} template ${quoteIdent(template)}`);
       made.push(name);
       await markDatabase(client, name);
     }
   } catch (error) {
-    for (const name of made) await client.query(`drop database if exists ${ident(name)} with (force)`).catch(() => undefined);
+    for (const name of made) await client.query(`drop database if exists ${quoteIdent(name)} with (force)`).catch(() => undefined);
     throw error;
   } finally {
     await client.end().catch(() => undefined);
@@ -90,13 +87,7 @@ export const createCopies = async (templateUrl: string, names: readonly string[]
 };
 
 /** Drops the copies (their pools are closed); from the template's server, which always outlives them. */
-export const dropCopies = (templateUrl: string, names: readonly string[]): Promise<void> =>
-  names.length === 0
-    ? Promise.resolve()
-    : onTemplate(
-        templateUrl,
-        names.map((name) => `drop database if exists ${ident(name)} with (force)`),
-      );
+export const dropCopies = (templateUrl: string, names: readonly string[]): Promise<void> => dropDatabasesVia(templateUrl, names);
 
 /**
  * Creates `name`, empty or as a copy of `template`, through a connection to adminUrl (a database other than
@@ -108,7 +99,7 @@ export const createDatabaseVia = async (adminUrl: string, name: string, template
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query(`create database ${ident(name)}${template === undefined ? '' : ` template ${ident(template)}`}`);
+    await client.query(`create database ${quoteIdent(name)}${template === undefined ? '' : ` template ${quoteIdent(template)}`}`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -120,5 +111,5 @@ export const dropDatabasesVia = (adminUrl: string, names: readonly string[]): Pr
     ? Promise.resolve()
     : onTemplate(
         adminUrl,
-        names.map((name) => `drop database if exists ${ident(name)} with (force)`),
+        names.map((name) => `drop database if exists ${quoteIdent(name)} with (force)`),
       );

@@ -9,8 +9,8 @@ import pg from 'pg';
 import { COPY_MARK } from './copies.ts';
 import { describeOwner, ownerRunning, parseOwner, type Owner } from './run-owner.ts';
 import { APPLICATION_NAME } from './text-driver.ts';
-
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+import { plural } from '../wording.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 const FIND_COPIES = `select datname, shobj_description(oid, 'pg_database') as note from pg_database where shobj_description(oid, 'pg_database') like $1`;
 
@@ -37,7 +37,7 @@ export const removeLeftoverCopies = async (url: string): Promise<string[]> => {
       const entry = byRun.get(owner.run) ?? { owner, names: [], failed: [] };
       byRun.set(owner.run, entry);
       try {
-        await client.query(`drop database if exists ${ident(datname)} with (force)`);
+        await client.query(`drop database if exists ${quoteIdent(datname)} with (force)`);
         entry.names.push(datname);
       } catch (error) {
         entry.failed.push(`${datname} (${(error as Error).message})`);
@@ -75,7 +75,7 @@ export const dropNamedDatabases = async (url: string, names: readonly string[]):
     const found = await client.query<{ datname: string }>('select datname from pg_database where datname = any($1::text[])', [names]);
     const dropped: string[] = [];
     for (const { datname } of found.rows) {
-      await client.query(`drop database if exists ${ident(datname)} with (force)`);
+      await client.query(`drop database if exists ${quoteIdent(datname)} with (force)`);
       dropped.push(datname);
     }
     return { dropped };
@@ -102,5 +102,5 @@ const endDeadSessions = async (client: pg.Client): Promise<string[]> => {
   });
   for (const row of dead) await client.query('select pg_terminate_backend($1)', [row.pid]).catch(() => undefined);
   const owners = [...new Set(dead.map((row) => /^dbspec\/(\d+)@/.exec(row.application_name)?.[1]))];
-  return dead.length === 0 ? [] : [`ended ${dead.length} session${dead.length === 1 ? '' : 's'} left by killed runs (pid ${owners.join(', ')})`];
+  return dead.length === 0 ? [] : [`ended ${plural(dead.length, 'session')} left by killed runs (pid ${owners.join(', ')})`];
 };

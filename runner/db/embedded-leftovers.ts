@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { livePostmaster, stopPostmasterSync } from './postmaster.ts';
 import { currentOwner, describeOwner, ownerRunning, parseOwner, type Owner } from './run-owner.ts';
 
 /** Temp folders of embedded servers are named so (see embedded.ts). */
@@ -34,33 +35,6 @@ const abandoned = (dir: string): boolean => {
     return Date.now() - statSync(dir).mtimeMs > ABANDONED_AFTER_MS && processesNaming(dir).length === 0;
   } catch {
     return false;
-  }
-};
-
-const sleepSync = (ms: number): void => {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-};
-
-/** The postmaster of dataDir, if it still runs: its pid file's pid, checked against its command line (pids are reused). */
-const livePostmaster = (dataDir: string): number | undefined => {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) return undefined;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/** SIGQUIT (immediate shutdown, backends go with it), SIGKILL after 3 s. */
-const stopPostmaster = (pid: number, dataDir: string): void => {
-  try {
-    process.kill(pid, 'SIGQUIT');
-    const deadline = Date.now() + 3000;
-    while (livePostmaster(dataDir) === pid && Date.now() < deadline) sleepSync(20);
-    if (livePostmaster(dataDir) === pid) process.kill(pid, 'SIGKILL');
-  } catch {
-    // Gone meanwhile.
   }
 };
 
@@ -116,7 +90,7 @@ export const removeLeftoverEmbedded = (root: string = tmpdir()): string[] => {
     if (owner === undefined || ownerRunning(owner)) continue;
     const dataDir = join(dir, 'data');
     const pid = livePostmaster(dataDir);
-    if (pid !== undefined) stopPostmaster(pid, dataDir);
+    if (pid !== undefined) stopPostmasterSync(pid, () => livePostmaster(dataDir) === pid);
     // An initdb killed with its parent may still wait on the password pipe (or write the data dir).
     for (const other of processesNaming(dir)) killQuietly(other);
     rmSync(dir, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,9 @@ import { reachableBinaries, type UserIds } from './binaries.ts';
 import { EMBEDDED_OWNER_FILE, embeddedDirPrefix } from './embedded-leftovers.ts';
 import { freePort } from './free-port.ts';
 import { writePasswordFifo } from './password-fifo.ts';
+import { isGone, postmasterPid, stopPostmasterSync } from './postmaster.ts';
 import { currentOwner } from './run-owner.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 export type EmbeddedServer = {
   readonly port: number;
@@ -35,10 +37,10 @@ export type EmbeddedOptions = { readonly logFile?: string };
 
 const USER = 'postgres';
 
-/** Disposable data: durability settings off for speed; no Unix socket, so it never meets the machine's server. */
 /** Throwaway data: no fsync at init; UTF8 whatever the machine's locale. */
 const INITDB_FLAGS = ['--no-sync', '--encoding=UTF8', '--no-instructions'];
 
+/** Disposable data: durability settings off for speed; no Unix socket, so it never meets the machine's server. */
 const SERVER_FLAGS = [
   ['listen_addresses', '127.0.0.1'],
   ['unix_socket_directories', ''],
@@ -48,43 +50,10 @@ const SERVER_FLAGS = [
   ['max_connections', '200'],
 ].flatMap(([key, value]) => ['-c', `${key}=${value}`]);
 
-const postmasterPid = (dataDir: string): number | undefined => {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/** Gone, or a zombie waiting for a parent that is exiting (it can no longer touch the data dir). */
-const isGone = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-};
-
-const sleepSync = (ms: number): void => {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-};
-
 /** Last resort on process exit (Ctrl-C, crash, forgotten close): synchronous by necessity. */
 const killAndRemoveSync = (dataDir: string, dir: string): void => {
   const pid = postmasterPid(dataDir);
-  if (pid !== undefined) {
-    try {
-      // SIGQUIT: immediate shutdown; the postmaster takes its backends down with it.
-      process.kill(pid, 'SIGQUIT');
-      const deadline = Date.now() + 3000;
-      while (!isGone(pid) && Date.now() < deadline) sleepSync(20);
-      if (!isGone(pid)) process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
+  if (pid !== undefined) stopPostmasterSync(pid, () => !isGone(pid));
   rmSync(dir, { recursive: true, force: true });
 };
 
@@ -190,16 +159,11 @@ const stopServer = async (child: ChildProcess | undefined): Promise<void> => {
   clearTimeout(timer);
 };
 
-export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promise<EmbeddedServer> => {
-  const started = performance.now();
-  // Named after its owner: a kill before the owner file below is written leaves a folder still traceable.
-  const dir = await mkdtemp(join(tmpdir(), embeddedDirPrefix()));
-  // The server runs as the unprivileged postgres user, which must reach the data dir inside.
-  chmodSync(dir, 0o755);
-  const dataDir = join(dir, 'data');
-  const logFile = options.logFile ?? join(dir, 'server.log');
-  // The log is a courtesy; never fail a run over it.
-  const log = Object.assign(
+type ServerLog = ((message: unknown) => void) & { reset(): void };
+
+/** The server's log file. The log is a courtesy: never fail a run over it. */
+const serverLog = (logFile: string): ServerLog =>
+  Object.assign(
     (message: unknown): void => {
       try {
         appendFileSync(logFile, message instanceof Error ? `${message.stack ?? message.message}\n` : String(message));
@@ -213,6 +177,54 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
       },
     },
   );
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Removes the server (and its folder) when the process exits. The server is in its own process group, so
+ * a signal that kills dbspec would not reach it: when nobody else handles the signal (dbspec run does, to
+ * clean up first), stop the server and exit as Node would. Returns what takes the handlers off again.
+ */
+const removedOnExit = (dataDir: string, dir: string): (() => void) => {
+  const onExit = (): void => {
+    if (existsSync(dir)) killAndRemoveSync(dataDir, dir);
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (process.listenerCount(signal) > 1) return;
+    onExit();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  };
+  process.on('exit', onExit);
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  return () => {
+    process.removeListener('exit', onExit);
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
+  };
+};
+
+/** One statement on the server's `postgres` database, as its superuser. */
+const adminOn =
+  (port: number, password: string, log: ServerLog) =>
+  async (sql: string): Promise<void> => {
+    const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
+    client.on('error', log);
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+
+export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promise<EmbeddedServer> => {
+  const started = performance.now();
+  // Named after its owner: a kill before the owner file below is written leaves a folder still traceable.
+  const dir = await mkdtemp(join(tmpdir(), embeddedDirPrefix()));
+  // The server runs as the unprivileged postgres user, which must reach the data dir inside.
+  chmodSync(dir, 0o755);
+  const dataDir = join(dir, 'data');
+  const logFile = options.logFile ?? join(dir, 'server.log');
+  const log = serverLog(logFile);
   const password = randomBytes(12).toString('hex');
   const port = await freePort();
   // Found by the next run should this process be killed (see embedded-leftovers.ts).
@@ -221,26 +233,14 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
   if (options.logFile !== undefined) log.reset();
   let stopped: Promise<void> | undefined;
   let child: ChildProcess | undefined;
-  const onExit = (): void => {
-    if (existsSync(dir)) killAndRemoveSync(dataDir, dir);
-  };
-  process.on('exit', onExit);
-  // The server is in its own process group, so a signal that kills dbspec would not reach it. When nobody
-  // else handles the signal (dbspec run does, to clean up first), stop the server and exit as Node would.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (process.listenerCount(signal) > 1) return;
-    onExit();
-    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal);
+  const release = removedOnExit(dataDir, dir);
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
       try {
         await stopServer(child);
       } finally {
         killAndRemoveSync(dataDir, dir);
-        process.removeListener('exit', onExit);
-        for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
+        release();
       }
     })());
 
@@ -255,29 +255,16 @@ export const startEmbeddedServer = async (options: EmbeddedOptions = {}): Promis
     const reason = error instanceof Error ? error.message : 'the server exited during start-up';
     throw new Error(`embedded PostgreSQL failed to start: ${reason}\n${output.trim()}`);
   }
-  const startMs = performance.now() - started;
-
-  const admin = async (sql: string): Promise<void> => {
-    const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password, database: 'postgres' });
-    client.on('error', log);
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-
+  const admin = adminOn(port, password, log);
   return {
     port,
     dir,
     dataDir,
     logFile,
-    startMs,
+    startMs: performance.now() - started,
     url: (database) => `postgres://${USER}:${password}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
-    createDatabase: (name) => admin(`create database ${ident(name)}`),
-    dropDatabase: (name) => admin(`drop database if exists ${ident(name)} with (force)`),
+    createDatabase: (name) => admin(`create database ${quoteIdent(name)}`),
+    dropDatabase: (name) => admin(`drop database if exists ${quoteIdent(name)} with (force)`),
     stop,
   };
 };

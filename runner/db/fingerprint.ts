@@ -5,6 +5,7 @@
  */
 import type { ParamValue, QueryResult } from './query-result.ts';
 import { ownReadOnly } from './session-state.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 type Query = (sql: string, values?: readonly ParamValue[]) => Promise<QueryResult>;
 
@@ -14,8 +15,6 @@ const USER_TABLES = `from pg_class c join pg_namespace n on n.oid = c.relnamespa
     and n.nspname not in ('pg_catalog', 'information_schema', 'dbspec') and n.nspname !~ '^pg_(toast|temp_)'`;
 
 const SIGNATURE = `(select coalesce(string_agg(c.oid::text, ',' order by c.oid), '') ${USER_TABLES})`;
-
-const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 /** Every user table, in catalog order, with the signature of that list. */
 type Listing = { readonly signature: string; readonly tables: readonly string[]; readonly pairs: readonly (readonly [string, string])[] };

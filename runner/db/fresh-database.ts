@@ -9,6 +9,7 @@ import type { Database, FreshDatabase } from './database.ts';
 import { copyName, databaseOf, dropCopies, markDatabase, urlWithDatabase } from './copies.ts';
 import { applyMigrations } from './migrations.ts';
 import { APPLICATION_NAME } from './text-driver.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 export type FreshOptions = {
   /** The configured database's URL: the new one lives on the same server. */
@@ -26,10 +27,10 @@ const createDatabase = async (url: string, name: string): Promise<void> => {
   client.on('error', () => undefined);
   await client.connect();
   try {
-    await client.query(`create database "${name.replaceAll('"', '""')}"`);
+    await client.query(`create database ${quoteIdent(name)}`);
     await markDatabase(client, name);
   } catch (error) {
-    await client.query(`drop database if exists "${name.replaceAll('"', '""')}" with (force)`).catch(() => undefined);
+    await client.query(`drop database if exists ${quoteIdent(name)} with (force)`).catch(() => undefined);
     throw error;
   } finally {
     await client.end().catch(() => undefined);

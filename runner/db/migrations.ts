@@ -11,6 +11,8 @@ import { DbspecError, type Diagnostic, type SourceLocation } from '../diagnostic
 import { ensureParser, splitStatements } from '../sql/split.ts';
 import type { Database, Session } from './database.ts';
 import { toDbError } from './db-error.ts';
+import { plural } from '../wording.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 export type MigrationFile = {
   readonly name: string;
@@ -28,7 +30,7 @@ export type MigrationSource = { readonly dir: string; readonly displayRoot: stri
 
 const MIGRATION_NAME = /^(\d+)_.+\.sql$/;
 
-const configError = (code: string, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
+const configError = (code: ProblemCode, message: string, location?: SourceLocation, hint?: string): Diagnostic => ({
   kind: 'config',
   code,
   message,
@@ -249,7 +251,7 @@ export const checkMigrated = async (database: Database, source: MigrationSource,
   throw new DbspecError(
     configError(
       'DBSPEC_MIGRATIONS_PENDING',
-      `database \`${database.name}\` (${urlEnv}) has ${pending.length} pending migration${pending.length === 1 ? '' : 's'} from ${shown} (first: ${pending[0]!.name}); run with --migrate to apply them`,
+      `database \`${database.name}\` (${urlEnv}) has ${plural(pending.length, 'pending migration')} from ${shown} (first: ${pending[0]!.name}); run with --migrate to apply them`,
       source.configuredAt,
     ),
   );

@@ -109,126 +109,157 @@ const recordFor = (record: RunRecord, database: DatabaseConfig) => {
   };
 };
 
+/** What openDatabases builds up step by step; its `close` undoes whatever of it exists. */
+type Opening = {
+  readonly config: Config;
+  readonly options: OpenOptions;
+  readonly wanted: readonly DatabaseConfig[];
+  /** Worker 1's databases, also workers[0]. */
+  readonly opened: Map<string, Database>;
+  readonly workers: Map<string, Database>[];
+  readonly copied: Copy[];
+  readonly notices: string[];
+  readonly record: RunRecord;
+  server?: EmbeddedServer;
+  copiesRefused?: string;
+};
+
+const connect = (o: Opening, name: string, url: string, embedded: boolean): Promise<Database> =>
+  connectDatabase(name, url, {
+    embedded,
+    ...(o.options.connectTimeoutMs !== undefined && { connectTimeoutMs: o.options.connectTimeoutMs }),
+    ...(o.options.statementTimeoutMs !== undefined && { statementTimeoutMs: o.options.statementTimeoutMs }),
+    ...(o.options.poolSize !== undefined && { poolSize: o.options.poolSize }),
+    ...(o.options.maxRows !== undefined && { maxRows: o.options.maxRows }),
+  });
+
+const urlOf = (o: Opening, database: DatabaseConfig): string => database.url ?? (o.server as EmbeddedServer).url(database.name);
+
+/**
+ * A database able to make fresh ones beside it (upgrade steps) when it is embedded or disposable (or a
+ * worker's copy of one), never beside a shared one; what it makes is recorded before it is created.
+ */
+const withFresh = (o: Opening, database: DatabaseConfig, db: Database, url = urlOf(o, database)): Database => {
+  if (database.url !== undefined && !database.disposable) return db;
+  const made = recordFor(o.record, database);
+  return {
+    ...db,
+    fresh: freshDatabaseFactory(database.name, {
+      url,
+      migrationsDir: join(o.config.root, database.migrations),
+      displayRoot: o.config.root,
+      connect: (name, freshUrl) => connect(o, name, freshUrl, database.url === undefined),
+      record: { creating: (name) => made.creating([name]), dropped: (name) => made.dropped([name]) },
+    }),
+  };
+};
+
+/** Connected to worker 1's database. */
+const connectMain = async (o: Opening, database: DatabaseConfig): Promise<Database> =>
+  withFresh(o, database, await connect(o, database.name, urlOf(o, database), database.url === undefined));
+
+/**
+ * Each database connected. A fresh embedded database always gets the system's schema; a given one only
+ * when asked, and is refused when it lacks some (a run would only report one missing table after another).
+ */
+const openMigrated = async (o: Opening): Promise<void> => {
+  for (const database of o.wanted) {
+    const connected = await connectMain(o, database);
+    o.opened.set(database.name, connected);
+    const source = {
+      dir: join(o.config.root, database.migrations),
+      displayRoot: o.config.root,
+      ...(database.migrationsAt && { configuredAt: database.migrationsAt }),
+    };
+    if (database.url === undefined || o.options.migrate) await applyMigrations(connected, source);
+    else await checkMigrated(connected, source, database.urlEnv);
+  }
+};
+
+/** What killed runs left on the given databases (and the other disposable ones): before any copy inherits it. */
+const removeLeftoversOf = (o: Opening): Promise<string[]> =>
+  removeLeftovers({
+    opened: o.wanted.filter((each) => each.url !== undefined).map((each) => ({ url: each.url as string, database: o.opened.get(each.name) as Database })),
+    others: o.config.databases
+      .filter((each) => each.url !== undefined && !o.wanted.includes(each) && (each.disposable || o.options.allowShared))
+      .map((each) => ({ url: each.url as string, connect: () => connect(o, each.name, each.url as string, false) })),
+  });
+
+/** A worker's copies dropped, and so no longer in the run's record. */
+const dropCopy = async (o: Opening, copy: Copy): Promise<void> => {
+  await dropCopies(copy.templateUrl, copy.copies);
+  recordFor(o.record, o.wanted.find((database) => database.name === copy.name) as DatabaseConfig).dropped(copy.copies);
+};
+
+/** Workers 2..N on copies. A template may not be in use while it is copied: worker 1's pools reconnect after. */
+const openCopies = async (o: Opening, workers: number): Promise<void> => {
+  for (const database of o.wanted) await o.opened.get(database.name)?.end();
+  o.opened.clear();
+  o.copiesRefused = await copyForWorkers(
+    o.wanted.map((database) => ({ name: database.name, url: urlOf(o, database), record: recordFor(o.record, database) })),
+    workers,
+    o.copied,
+    (copy) => dropCopy(o, copy),
+  );
+  for (const database of o.wanted) o.opened.set(database.name, await connectMain(o, database));
+  const copies = o.copiesRefused === undefined ? workers - 1 : 0;
+  for (let worker = 2; worker <= copies + 1; worker++) {
+    const databases = new Map<string, Database>();
+    o.workers.push(databases);
+    for (const [i, database] of o.wanted.entries()) {
+      const copy = o.copied[i]!;
+      const url = urlWithDatabase(copy.templateUrl, copy.copies[worker - 2]!);
+      databases.set(database.name, withFresh(o, database, await connect(o, database.name, url, database.url === undefined), url));
+    }
+  }
+};
+
+const closer = (o: Opening): (() => Promise<void>) => {
+  let closed: Promise<void> | undefined;
+  return () =>
+    (closed ??= (async () => {
+      await Promise.allSettled(o.workers.flatMap((each) => [...each.values()].map((database) => database.end())));
+      // An embedded server's copies go with its folder.
+      if (!o.server) await Promise.allSettled(o.copied.map((copy) => dropCopy(o, copy)));
+      await o.server?.stop();
+      // A run that owes nothing and made nothing that is still there leaves no record.
+      o.record.close();
+    })());
+};
+
 export const openDatabases = async (config: Config, names: readonly string[], options: OpenOptions): Promise<OpenDatabases> => {
   const wanted = configsFor(config, names);
   guardShared(wanted, options.allowShared || options.readOnly === true);
   const opened = new Map<string, Database>();
-  const workers: Map<string, Database>[] = [opened];
-  const copied: Copy[] = [];
-  const record = createRunRecord();
-  const copyRecord = (name: string) => recordFor(record, wanted.find((database) => database.name === name) as DatabaseConfig);
-  const drop = async (copy: Copy): Promise<void> => {
-    await dropCopies(copy.templateUrl, copy.copies);
-    copyRecord(copy.name).dropped(copy.copies);
-  };
-  let copiesRefused: string | undefined;
-  let server: EmbeddedServer | undefined;
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closed ??= (async () => {
-      await Promise.allSettled(workers.flatMap((each) => [...each.values()].map((database) => database.end())));
-      // An embedded server's copies go with its folder.
-      if (!server) await Promise.allSettled(copied.map(drop));
-      await server?.stop();
-      // A run that owes nothing and made nothing that is still there leaves no record.
-      record.close();
-    })());
-  const connect = (name: string, url: string, embedded: boolean): Promise<Database> =>
-    connectDatabase(name, url, {
-      embedded,
-      ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
-      ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
-      ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
-      ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
-    });
-  const urlOf = (database: DatabaseConfig): string => database.url ?? (server as EmbeddedServer).url(database.name);
-  // Upgrade steps may create databases beside an embedded or disposable one (or a worker's copy of one),
-  // never beside a shared one.
-  const withFresh = (database: DatabaseConfig, db: Database, url = urlOf(database)): Database => {
-    if (database.url !== undefined && !database.disposable) return db;
-    const made = recordFor(record, database);
-    return {
-      ...db,
-      fresh: freshDatabaseFactory(database.name, {
-        url,
-        migrationsDir: join(config.root, database.migrations),
-        displayRoot: config.root,
-        connect: (name, freshUrl) => connect(name, freshUrl, database.url === undefined),
-        record: { creating: (name) => made.creating([name]), dropped: (name) => made.dropped([name]) },
-      }),
-    };
-  };
-
-  const notices: string[] = [];
+  const o: Opening = { config, options, wanted, opened, workers: [opened], copied: [], notices: [], record: createRunRecord() };
+  const close = closer(o);
   try {
-    if (options.readOnly !== true) notices.push(...removeLeftoverEmbedded());
+    if (options.readOnly !== true) o.notices.push(...removeLeftoverEmbedded());
     if (wanted.some((database) => database.url === undefined)) {
-      server = await startEmbedded(options.logFile);
-      for (const database of wanted.filter((each) => each.url === undefined)) await server.createDatabase(database.name);
+      o.server = await startEmbedded(options.logFile);
+      for (const database of wanted.filter((each) => each.url === undefined)) await o.server.createDatabase(database.name);
     }
-    const copying = Math.max(1, options.workers ?? 1) > 1;
-    for (const database of wanted) {
-      const embedded = database.url === undefined;
-      const connected = await connect(database.name, urlOf(database), embedded);
-      opened.set(database.name, withFresh(database, connected));
-      // A fresh embedded database always gets the system's schema; a given one only when asked, and is
-      // refused when it lacks some (a run would only report one missing table after another).
-      const source = {
-        dir: join(config.root, database.migrations),
-        displayRoot: config.root,
-        ...(database.migrationsAt && { configuredAt: database.migrationsAt }),
-      };
-      if (embedded || options.migrate) await applyMigrations(connected, source);
-      else await checkMigrated(connected, source, database.urlEnv);
-    }
-    // Before any copy is made, so that no copy inherits the rows a killed run left. Never from a read-only command.
-    if (options.readOnly !== true)
-      notices.push(
-        ...(await removeLeftovers({
-          opened: wanted.filter((each) => each.url !== undefined).map((each) => ({ url: each.url as string, database: opened.get(each.name) as Database })),
-          others: config.databases
-            .filter((each) => each.url !== undefined && !wanted.includes(each) && (each.disposable || options.allowShared))
-            .map((each) => ({ url: each.url as string, connect: () => connect(each.name, each.url as string, false) })),
-        })),
-      );
-    // A template may not be in use while it is copied: the pools reconnect after the copies are made.
-    if (copying) {
-      for (const database of wanted) await opened.get(database.name)?.end();
-      opened.clear();
-    }
-    if (copying) {
-      copiesRefused = await copyForWorkers(
-        wanted.map((database) => ({ name: database.name, url: urlOf(database), record: copyRecord(database.name) })),
-        options.workers as number,
-        copied,
-        drop,
-      );
-      for (const database of wanted) opened.set(database.name, withFresh(database, await connect(database.name, urlOf(database), database.url === undefined)));
-      const copies = copiesRefused === undefined ? (options.workers as number) - 1 : 0;
-      for (let worker = 2; worker <= copies + 1; worker++) {
-        const databases = new Map<string, Database>();
-        workers.push(databases);
-        for (const [i, database] of wanted.entries()) {
-          const copy = copied[i]!;
-          const url = urlWithDatabase(copy.templateUrl, copy.copies[worker - 2]!);
-          databases.set(database.name, withFresh(database, await connect(database.name, url, database.url === undefined), url));
-        }
-      }
-    }
+    await openMigrated(o);
+    // Never from a read-only command.
+    if (options.readOnly !== true) o.notices.push(...(await removeLeftoversOf(o)));
+    if (Math.max(1, options.workers ?? 1) > 1) await openCopies(o, options.workers as number);
   } catch (error) {
     await close().catch(() => undefined);
     throw error;
   }
+  const server = o.server;
   return {
     databases: opened,
-    workers,
-    ...(copiesRefused !== undefined && { copiesRefused }),
+    workers: o.workers,
+    ...(o.copiesRefused !== undefined && { copiesRefused: o.copiesRefused }),
     embedded: server !== undefined,
     ...(server !== undefined && { embeddedStartMs: server.startMs }),
-    targets: workers.map((_, k) => (k === 0 ? new Map(wanted.filter((d) => d.url !== undefined).map((d) => [d.name, targetKey(d.url as string)])) : new Map())),
-    notices,
-    record,
-    urls: new Map(wanted.map((d) => [d.name, urlOf(d)])),
+    targets: o.workers.map((_, k) =>
+      k === 0 ? new Map(wanted.filter((d) => d.url !== undefined).map((d) => [d.name, targetKey(d.url as string)])) : new Map(),
+    ),
+    notices: o.notices,
+    record: o.record,
+    urls: new Map(wanted.map((d) => [d.name, urlOf(o, d)])),
     close,
   };
 };

@@ -1,4 +1,4 @@
-import type { Cell } from '../results/types.ts';
+import type { Cell } from '../values/cell.ts';
 
 /**
  * The session settings that shape PostgreSQL's text output of dates, timestamps and intervals, as the server

@@ -5,6 +5,7 @@
  * of mutants: only constraints, columns, triggers, policies, row level security and indexes.
  */
 import type { Database } from './database.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 /**
  * The object a restore puts back, as it is in the catalog now (read before it is dropped). `table` and
@@ -19,8 +20,6 @@ export type RestoreTarget =
   | { readonly kind: 'row-security'; readonly table: string }
   | { readonly kind: 'index'; readonly name: string }
   | { readonly kind: 'statement'; readonly sql: string };
-
-const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 const one = async (db: Database, sql: string, values: string[]): Promise<string> => {
   const row = (await db.query(sql, values)).rows[0];

@@ -80,105 +80,132 @@ const homeOf = (database: DatabaseConfig, server: EmbeddedServer | undefined): H
   return { name: database.name, adminUrl: url, urlOf: (name) => urlWithDatabase(url, name), base, embedded: false };
 };
 
-export const openScratchServers = async (config: Config, names: readonly string[], options: ScratchOptions): Promise<ScratchServers> => {
-  const wanted = names.map((name) => config.databases.find((database) => database.name === name)).filter((d): d is DatabaseConfig => d !== undefined);
-  refuseShared(wanted);
-  const tag = randomBytes(3).toString('hex');
-  let server: EmbeddedServer | undefined;
-  let counter = 0;
-  const made = new Map<Home, Set<string>>();
-  const facts: Record<string, { serverVersion: string; embedded: boolean }> = {};
-  const connectUrl = (home: Home, url: string): Promise<Database> =>
-    connectDatabase(home.name, url, {
+/** The servers, their pristine templates and every database made from them (dropped on close). */
+class Scratch implements ScratchServers {
+  readonly facts: Record<string, { serverVersion: string; embedded: boolean }> = {};
+  private server: EmbeddedServer | undefined;
+  private readonly tag = randomBytes(3).toString('hex');
+  private counter = 0;
+  private readonly made = new Map<Home, Set<string>>();
+  private readonly homes = new Map<string, Home>();
+  private readonly pristine = new Map<string, string>();
+  private readonly config: Config;
+  private readonly wanted: readonly DatabaseConfig[];
+  private readonly options: ScratchOptions;
+
+  constructor(config: Config, wanted: readonly DatabaseConfig[], options: ScratchOptions) {
+    this.config = config;
+    this.wanted = wanted;
+    this.options = options;
+  }
+
+  private connectUrl(home: Home, url: string): Promise<Database> {
+    return connectDatabase(home.name, url, {
       embedded: home.embedded,
-      ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
-      ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
+      ...(this.options.statementTimeoutMs !== undefined && { statementTimeoutMs: this.options.statementTimeoutMs }),
+      ...(this.options.poolSize !== undefined && { poolSize: this.options.poolSize }),
     });
+  }
+
   // Every database here is embedded or disposable, so upgrade steps may create theirs beside it (from the
   // configured migrations folder: an upgrade step's database never has the mutant).
-  const connect = async (home: Home, database: string): Promise<Database> => {
-    const db = await connectUrl(home, home.urlOf(database));
-    const configured = wanted.find((each) => each.name === home.name)!;
+  private async connect(home: Home, database: string): Promise<Database> {
+    const db = await this.connectUrl(home, home.urlOf(database));
+    const configured = this.wanted.find((each) => each.name === home.name)!;
     return {
       ...db,
       fresh: freshDatabaseFactory(home.name, {
         url: home.urlOf(database),
-        migrationsDir: join(config.root, configured.migrations),
-        displayRoot: config.root,
-        connect: (_name, url) => connectUrl(home, url),
+        migrationsDir: join(this.config.root, configured.migrations),
+        displayRoot: this.config.root,
+        connect: (_name, url) => this.connectUrl(home, url),
       }),
     };
-  };
-  const create = async (home: Home, label: string, template?: string): Promise<string> => {
-    const name = copyName(home.base, counter++, `${label}${tag}`);
+  }
+
+  private async create(home: Home, label: string, template?: string): Promise<string> {
+    const name = copyName(home.base, this.counter++, `${label}${this.tag}`);
     await createDatabaseVia(home.adminUrl, name, template);
-    made.get(home)?.add(name);
+    this.made.get(home)?.add(name);
     return name;
-  };
-  const drop = async (home: Home, name: string): Promise<void> => {
+  }
+
+  private async drop(home: Home, name: string): Promise<void> {
     await dropDatabasesVia(home.adminUrl, [name]).catch(() => undefined);
-    made.get(home)?.delete(name);
-  };
-  const close = async (): Promise<void> => {
-    if (!server) await Promise.allSettled([...made].map(([home, databases]) => dropDatabasesVia(home.adminUrl, [...databases])));
-    await server?.stop();
-  };
-  const homes = new Map<string, Home>();
-  const pristine = new Map<string, string>();
-  try {
-    if (wanted.some((database) => database.url === undefined))
-      server = await startEmbeddedServer(options.logFile !== undefined ? { logFile: options.logFile } : {});
-    for (const database of wanted) {
-      const home = homeOf(database, server);
-      homes.set(database.name, home);
-      made.set(home, new Set());
-      const name = await create(home, 'p');
-      const db = await connect(home, name);
+    this.made.get(home)?.delete(name);
+  }
+
+  /** Each configured database migrated once into its pristine template. */
+  async open(): Promise<void> {
+    if (this.wanted.some((database) => database.url === undefined))
+      this.server = await startEmbeddedServer(this.options.logFile !== undefined ? { logFile: this.options.logFile } : {});
+    for (const database of this.wanted) {
+      const home = homeOf(database, this.server);
+      this.homes.set(database.name, home);
+      this.made.set(home, new Set());
+      const name = await this.create(home, 'p');
+      const db = await this.connect(home, name);
       try {
-        await applyMigrationTexts(db, options.originals.get(database.name) ?? []);
-        facts[database.name] = { serverVersion: db.serverVersion, embedded: home.embedded };
+        await applyMigrationTexts(db, this.options.originals.get(database.name) ?? []);
+        this.facts[database.name] = { serverVersion: db.serverVersion, embedded: home.embedded };
       } finally {
         await db.end();
       }
-      pristine.set(database.name, name);
+      this.pristine.set(database.name, name);
     }
-  } catch (error) {
-    await close().catch(() => undefined);
-    throw error;
   }
-  const buildOne = async (home: Home, build: DatabaseBuild): Promise<{ name: string; db: Database }> => {
-    const name = await create(home, 'm', build.kind === 'migrate' ? undefined : pristine.get(home.name));
-    const db = await connect(home, name);
+
+  private async buildOne(home: Home, build: DatabaseBuild): Promise<{ name: string; db: Database }> {
+    const name = await this.create(home, 'm', build.kind === 'migrate' ? undefined : this.pristine.get(home.name));
+    const db = await this.connect(home, name);
     try {
       if (build.kind === 'migrate') await applyMigrationTexts(db, build.migrations);
       if (build.kind === 'copy-then') await db.query(build.sql);
     } catch (error) {
       await db.end().catch(() => undefined);
-      await drop(home, name);
+      await this.drop(home, name);
       const message = error instanceof DbspecError ? error.message : toDbError(error).message;
       throw new BuildFailed(home.name, message);
     }
     return { name, db };
-  };
-  const build = async (builds: ReadonlyMap<string, DatabaseBuild>): Promise<ScratchSet> => {
+  }
+
+  async build(builds: ReadonlyMap<string, DatabaseBuild>): Promise<ScratchSet> {
     const built: { home: Home; name: string; db: Database }[] = [];
     const dropAll = async (): Promise<void> => {
       await Promise.allSettled(built.map((b) => b.db.end()));
-      await Promise.allSettled(built.map((b) => drop(b.home, b.name)));
+      await Promise.allSettled(built.map((b) => this.drop(b.home, b.name)));
     };
     try {
       for (const [name, each] of builds) {
-        const home = homes.get(name);
+        const home = this.homes.get(name);
         if (!home) throw new Error(`internal: database \`${name}\` was not opened for building`);
-        built.push({ home, ...(await buildOne(home, each)) });
+        built.push({ home, ...(await this.buildOne(home, each)) });
       }
     } catch (error) {
       await dropAll();
       throw error;
     }
     return { databases: new Map(built.map((b) => [b.home.name, b.db])), drop: dropAll };
-  };
-  return { build, facts, close };
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) await Promise.allSettled([...this.made].map(([home, databases]) => dropDatabasesVia(home.adminUrl, [...databases])));
+    await this.server?.stop();
+  }
+}
+
+export const openScratchServers = async (config: Config, names: readonly string[], options: ScratchOptions): Promise<ScratchServers> => {
+  const wanted = names.map((name) => config.databases.find((database) => database.name === name)).filter((d): d is DatabaseConfig => d !== undefined);
+  refuseShared(wanted);
+  const scratch = new Scratch(config, wanted, options);
+  try {
+    await scratch.open();
+  } catch (error) {
+    await scratch.close().catch(() => undefined);
+    throw error;
+  }
+  return scratch;
 };
 
 /** What a database held before a change in place: its schema signature and the row count of every table. */

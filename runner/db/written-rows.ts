@@ -6,15 +6,12 @@
  * so it stays cheap on big tables and costs nothing while nothing leaks. Knows nothing of specs.
  */
 import type { ParamValue, QueryResult } from './query-result.ts';
-import { ownReadOnly } from './session-state.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 type Query = (sql: string, values?: readonly ParamValue[]) => Promise<QueryResult>;
 
 /** The next transaction id, as a 64-bit decimal string. */
 export type XidMark = string;
-
-export const takeXidMark = async (query: Query): Promise<XidMark> =>
-  String((await query(ownReadOnly('select pg_snapshot_xmax(pg_current_snapshot())::text'))).rows[0]?.[0] ?? '0');
 
 export type TableShape = {
   /** 'schema.table' as the row counts name it. */
@@ -59,8 +56,6 @@ export const tableShapes = async (query: Query): Promise<TableShape[]> =>
       return { name: name ?? '', functionName: functionName ?? '', source: source ?? '' };
     }),
   }));
-
-export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 export const quoteTable = (table: string): string => {
   const dot = table.indexOf('.');

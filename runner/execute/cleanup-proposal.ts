@@ -6,35 +6,31 @@
  */
 import type { TableShape, WrittenRow } from '../db/written-rows.ts';
 import type { CleanupProposal } from '../results/types.ts';
+import { quoteLiteral, readableIdent } from '../sql/quote.ts';
 
 export type KnownValue = { readonly name: string; readonly text: string };
 
 export type LeakedRows = { readonly db: string; readonly shape: TableShape; readonly rows: readonly WrittenRow[] };
 
-const SIMPLE = /^[a-z_][a-z0-9_]*$/;
-const ident = (name: string): string => (SIMPLE.test(name) ? name : `"${name.replaceAll('"', '""')}"`);
-
 /** `items` for public.items, `audit.events` otherwise; quoted where needed. */
 export const sqlTableName = (table: string): string => {
   const dot = table.indexOf('.');
   const [schema, name] = [table.slice(0, dot), table.slice(dot + 1)];
-  return schema === 'public' ? ident(name) : `${ident(schema)}.${ident(name)}`;
+  return schema === 'public' ? readableIdent(name) : `${readableIdent(schema)}.${readableIdent(name)}`;
 };
-
-const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** The condition that picks out one row: a column holding a variable's value, else the primary key's values. */
 const conditionFor = (row: WrittenRow, shape: TableShape, values: readonly KnownValue[]): { text: string; byVariable: boolean } | undefined => {
   const columns = [...shape.primaryKey, ...shape.columns.filter((c) => !shape.primaryKey.includes(c))];
   for (const column of columns) {
     const known = values.find((v) => v.text === row[column]);
-    if (known) return { text: `${ident(column)} = \${${known.name}}`, byVariable: true };
+    if (known) return { text: `${readableIdent(column)} = \${${known.name}}`, byVariable: true };
   }
   const key = shape.primaryKey.length > 0 ? shape.primaryKey : shape.columns;
   if (key.some((c) => row[c] === null)) return undefined;
   return key.length === 1
-    ? { text: `${ident(key[0]!)} = ${literal(row[key[0]!]!)}`, byVariable: false }
-    : { text: `(${key.map(ident).join(', ')}) = (${key.map((c) => literal(row[c]!)).join(', ')})`, byVariable: false };
+    ? { text: `${readableIdent(key[0]!)} = ${quoteLiteral(row[key[0]!]!)}`, byVariable: false }
+    : { text: `(${key.map(readableIdent).join(', ')}) = (${key.map((c) => quoteLiteral(row[c]!)).join(', ')})`, byVariable: false };
 };
 
 /** One delete statement for a table's leaked rows. */

@@ -5,8 +5,12 @@
  * which is linear even for large results.
  */
 import type { OutputStyle, QueryResult } from '../db/query-result.ts';
-import type { Cell, CellMismatch, Failure } from '../results/types.ts';
-import { SHOWN_ROWS, subsequence } from './match-rows.ts';
+import type { CellMismatch } from '../results/types.ts';
+import type { StepFailure } from './context.ts';
+import type { Cell } from '../values/cell.ts';
+import { SHOWN_ROWS } from './match-rows.ts';
+import { pairClosest, subsequence } from './row-pairing.ts';
+import { quote } from './row-table.ts';
 import { cellText } from './match-value.ts';
 import { moneyDecimal } from './match-value.ts';
 import { decimalKey, parseDecimal } from './pg-decimal.ts';
@@ -14,6 +18,7 @@ import { dateOrderOf, instantMicros, parseDateTime, timeKey } from './pg-datetim
 import { intervalKey } from './pg-interval.ts';
 import { jsonTextKey } from './pg-json.ts';
 import { type PgArray, TEXT_OID, arrayDelimiter, arrayElementOid, parseArrayLiteral, typeFamily } from './pg-types.ts';
+import { plural } from '../wording.ts';
 
 export type CompareOptions = {
   readonly relation: 'equal' | 'subset' | 'superset';
@@ -24,7 +29,7 @@ export type CompareOptions = {
 
 type Names = { readonly left: string; readonly right: string };
 
-const columnsDiffer = (left: QueryResult, right: QueryResult, names: Names): Failure => {
+const columnsDiffer = (left: QueryResult, right: QueryResult, names: Names): StepFailure => {
   const list = (r: QueryResult): string => (r.columns.length === 0 ? 'no columns' : r.columns.map((c) => c.name).join(', '));
   return {
     code: 'COMPARE_MISMATCH',
@@ -66,7 +71,7 @@ const unorderedMessage = (
   return pairs.length === 1 && leftMissing.length + rightMissing.length <= 2 ? `${message} (closest: ${difference(pairs[0]![0], pairs[0]![1])})` : message;
 };
 
-export const compareResults = (left: QueryResult, right: QueryResult, options: CompareOptions): Failure | undefined => {
+export const compareResults = (left: QueryResult, right: QueryResult, options: CompareOptions): StepFailure | undefined => {
   const names = {
     left: options.labels ? `left (${options.labels.left})` : 'left',
     right: options.labels ? `right (${options.labels.right})` : 'right',
@@ -89,7 +94,7 @@ export const compareResults = (left: QueryResult, right: QueryResult, options: C
   const pairs =
     outcome.differingAt !== undefined
       ? outcome.leftOnly.filter((i) => i < right.rows.length).map((i): [number, number] => [i, i])
-      : pairClosest(sides.left, sides.right, outcome.leftOnly, outcome.rightOnly, options.relation);
+      : closestPairs(sides.left, sides.right, outcome.leftOnly, outcome.rightOnly, options.relation);
   const mismatches: CellMismatch[] = [
     ...pairs.flatMap(([i, j]) => differingColumns(sides.left[i]!, sides.right[j]!).map((k) => ({ expectedRow: i, actualRow: j, column: columns[k]! }))),
     ...leftMissing.filter((i) => !pairs.some(([p]) => p === i)).map((i) => ({ expectedRow: i, actualRow: -1 })),
@@ -247,38 +252,24 @@ const compareOrdered = (left: readonly KeyRow[], right: readonly KeyRow[], relat
 const differingColumns = (a: KeyRow, b: KeyRow): number[] => a.cells.flatMap((cell, k) => (cell === b.cells[k] ? [] : [k]));
 
 /** Rows only on one side paired with the row on the other side sharing most cells, for marking cells. */
-const pairClosest = (
+const closestPairs = (
   left: readonly KeyRow[],
   right: readonly KeyRow[],
   leftOnly: readonly number[],
   rightOnly: readonly number[],
   relation: CompareOptions['relation'],
-): [number, number][] => {
-  // Under equal both leftovers are wrong, so even rows sharing no cell pair up ("this instead of that");
-  // under subset the extra rows are allowed and a pair must share something to mean anything.
-  const minimum = relation === 'equal' ? 0 : 1;
-  const leftFirst = relation !== 'superset';
-  const candidates = { left: leftOnly.filter((i) => i < SHOWN_ROWS), right: rightOnly.filter((j) => j < SHOWN_ROWS) };
-  const scored: { i: number; j: number; score: number }[] = [];
-  for (const i of candidates.left) {
-    for (const j of candidates.right) scored.push({ i, j, score: left[i]!.cells.length - differingColumns(left[i]!, right[j]!).length });
-  }
-  scored.sort((a, b) => b.score - a.score || (leftFirst ? a.i - b.i || a.j - b.j : a.j - b.j || a.i - b.i));
-  const used = { left: new Set<number>(), right: new Set<number>() };
-  const pairs: [number, number][] = [];
-  for (const { i, j, score } of scored) {
-    if (score < minimum || used.left.has(i) || used.right.has(j)) continue;
-    used.left.add(i);
-    used.right.add(j);
-    pairs.push([i, j]);
-  }
-  return pairs.sort((a, b) => a[0] - b[0]);
-};
+): [number, number][] =>
+  pairClosest({
+    left: leftOnly.filter((i) => i < SHOWN_ROWS),
+    right: rightOnly.filter((j) => j < SHOWN_ROWS),
+    shared: (i, j) => left[i]!.cells.length - differingColumns(left[i]!, right[j]!).length,
+    // Under equal both leftovers are wrong, so even rows sharing no cell pair up ("this instead of that");
+    // under subset the extra rows are allowed and a pair must share something to mean anything.
+    minimum: relation === 'equal' ? 0 : 1,
+    ties: relation === 'superset' ? 'right' : 'left',
+  });
 
 const formatCell = (cell: Cell): string => {
   if (cell === null) return 'NULL';
-  if (typeof cell !== 'string') return JSON.stringify(cell);
-  return `'${cell.length > 60 ? `${cell.slice(0, 57)}...` : cell}'`;
+  return typeof cell === 'string' ? quote(cell) : JSON.stringify(cell);
 };
-
-const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

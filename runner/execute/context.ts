@@ -3,6 +3,7 @@
  */
 import type { Database, FreshDatabase } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
+import type { FailureCode } from '../error-codes.ts';
 import type { Failure } from '../results/types.ts';
 import { locationText, type SourceLocation } from '../diagnostics.ts';
 import type { RowsCheck } from './events.ts';
@@ -22,6 +23,13 @@ export type StepContext = {
   readonly upgraded: Map<string, FreshDatabase>;
 };
 
+/**
+ * A failure execution builds: its code one of error-codes.ts's, so that a misspelt one fails the type
+ * check. (StepOutcome still takes any Failure: the executors in steps/, bounded.ts and run-spec.ts build
+ * theirs as Failure and are to move to this type.)
+ */
+export type StepFailure = Failure & { readonly code: FailureCode };
+
 export type StepOutcome = {
   readonly status: 'passed' | 'failed' | 'errored';
   readonly failure?: Failure;
@@ -33,7 +41,10 @@ export type StepOutcome = {
   readonly output?: string;
 };
 
-export const PASSED: StepOutcome = { status: 'passed' };
+/** An outcome built outside the executors, its failure typed by error-codes.ts (see StepFailure). */
+export type CheckedOutcome = StepOutcome & { readonly failure?: StepFailure };
+
+export const PASSED: CheckedOutcome = { status: 'passed' };
 
 export const where = (loc: SourceLocation): string => locationText(loc);
 

@@ -9,7 +9,9 @@ import { matchRows } from './match-rows.ts';
 import type { RowsCheck } from './events.ts';
 import type { VarScope } from './scope.ts';
 import { unexpectedError, type Ran } from './statements.ts';
-import { PASSED, where, type StepOutcome } from './context.ts';
+import { type CheckedOutcome, PASSED } from './context.ts';
+import { placed } from '../results/place.ts';
+import { plural } from '../wording.ts';
 
 const resolveValue = (cell: ExpectedValue, scope: VarScope): ExpectedValue => {
   if (!('matcher' in cell)) return { value: scope.resolve(cell.value), loc: cell.loc };
@@ -30,16 +32,16 @@ export const resolveRows = (rows: readonly ExpectedRow[], scope: VarScope): Expe
 
 const describeError = (e: Omit<ExpectedError, 'loc'>): string => expectedErrorParts(e).join(', ') || 'an error';
 
-const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
-  const location = where(expected.loc);
+const checkError = (expected: ExpectedError, ran: Ran): CheckedOutcome => {
+  const place = placed(expected.loc);
   if (ran.ok) {
     const rows = ran.result.rowCount ?? ran.result.rows.length;
     return {
       status: 'failed',
       failure: {
         code: 'ERROR_EXPECTED',
-        message: `expected the statement to fail with ${describeError(expected)}, but it succeeded (${ran.result.command || 'statement'}, ${rows} row${rows === 1 ? '' : 's'})`,
-        location,
+        message: `expected the statement to fail with ${describeError(expected)}, but it succeeded (${ran.result.command || 'statement'}, ${plural(rows, 'row')})`,
+        ...place,
       },
     };
   }
@@ -51,24 +53,24 @@ const checkError = (expected: ExpectedError, ran: Ran): StepOutcome => {
     failure: {
       code: 'ERROR_MISMATCH',
       message: `expected ${describeError(expected)}, got ${got}`,
-      location,
+      ...place,
       error: { code: ran.error.code, message: ran.error.message, constraint: ran.error.constraint },
     },
   };
 };
 
 /** The rows and count of a statement that succeeded, against a result expectation. */
-const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeoutMs?: number, onRows?: (check: RowsCheck) => void): StepOutcome => {
+const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeoutMs?: number, onRows?: (check: RowsCheck) => void): CheckedOutcome => {
   if (!ran.ok) return unexpectedError(ran.error, ran.statement, timeoutMs);
   const { result } = ran;
-  const location = where(expect.loc);
+  const place = placed(expect.loc);
   if (expect.count !== undefined) {
     const actual = result.rowCount ?? result.rows.length;
     if (actual !== expect.count) {
       const verb = result.command === 'SELECT' || result.command === '' ? 'returned' : `${result.command.toLowerCase()} changed`;
       return {
         status: 'failed',
-        failure: { code: 'COUNT_MISMATCH', message: `expected ${expect.count} row${expect.count === 1 ? '' : 's'}, the statement ${verb} ${actual}`, location },
+        failure: { code: 'COUNT_MISMATCH', message: `expected ${plural(expect.count, 'row')}, the statement ${verb} ${actual}`, ...place },
       };
     }
   }
@@ -81,7 +83,7 @@ const checkResult = (expect: ResultExpectation, ran: Ran, scope: VarScope, timeo
     if (!rows) continue;
     const failure = matchRows(resolveRows(rows, scope), result, { mode, ordered: expect.ordered, columns: expect.columns });
     if (mode === 'rows') onRows?.({ expect, result, scope, held: failure === undefined });
-    if (failure) return { status: 'failed', failure: { ...failure, location: failure.location ?? location } };
+    if (failure) return { status: 'failed', failure: failure.location ? failure : { ...failure, ...place } };
   }
   return PASSED;
 };
@@ -96,7 +98,7 @@ export const checkExpectation = (
   scope: VarScope,
   timeoutMs?: number,
   onRows?: (check: RowsCheck) => void,
-): StepOutcome => {
+): CheckedOutcome => {
   if (!expect) return ran.ok ? PASSED : unexpectedError(ran.error, ran.statement, timeoutMs);
   return expect.kind === 'error' ? checkError(expect.error, ran) : checkResult(expect, ran, scope, timeoutMs, onRows);
 };

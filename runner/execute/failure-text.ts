@@ -2,8 +2,10 @@
  * A failure as a person reads it in a terminal: the message, where, and expected against actual rows as a
  * small diff table (`-` an expected row that did not come back, `+` a row that should not be there).
  */
-import type { Cell, Failure, ResultRows } from '../results/types.ts';
+import type { Failure, ResultRows } from '../results/types.ts';
+import type { Cell } from '../values/cell.ts';
 import { cleanupBlockYaml } from '../results/cleanup-yaml.ts';
+import { plural } from '../wording.ts';
 
 const MAX_ROWS = 12;
 const MAX_CELL = 40;
@@ -72,7 +74,7 @@ export const failureText = (failure: Failure): string => {
 const leakLines = (failure: Failure): string[] => {
   const lines: string[] = [];
   for (const leak of failure.leaks ?? []) {
-    const rows = `${leak.count} row${leak.count === 1 ? '' : 's'}`;
+    const rows = plural(leak.count, 'row');
     const table = `${leak.db}.${leak.table.replace(/^public\./, '')}`;
     const head = leak.change === 'leaked' ? `${rows} left behind in ${table}` : `${rows} removed from ${table}`;
     lines.push('', `${head}${leak.likelyBy ? `, likely by ${leak.likelyBy}` : ''}:`);

@@ -8,6 +8,7 @@ import type { Database } from '../db/database.ts';
 import type { XidMark } from '../db/written-rows.ts';
 import type { ChangeScope } from '../db/write-graph.ts';
 import type { SqlEffects } from '../sql/effects.ts';
+import { plural } from '../wording.ts';
 
 export type Fingerprints = ReadonlyMap<string, ReadonlyMap<string, number>>;
 
@@ -82,8 +83,6 @@ export const mergeFingerprints = (known: Fingerprints | undefined, taken: Finger
 
 const tableName = (db: string, table: string): string => `${db}.${table.startsWith('public.') ? table.slice('public.'.length) : table}`;
 
-const plural = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
-
 /** Plain-language differences, e.g. "leaked 3 rows into backend.threads"; empty when nothing changed. */
 export const fingerprintChanges = (before: Fingerprints, after: Fingerprints): string[] => {
   const changes: string[] = [];
@@ -91,9 +90,9 @@ export const fingerprintChanges = (before: Fingerprints, after: Fingerprints): s
     const tablesBefore = before.get(db) ?? new Map<string, number>();
     for (const [table, count] of tablesAfter) {
       const was = tablesBefore.get(table);
-      if (was === undefined) changes.push(`created table ${tableName(db, table)}${count > 0 ? ` with ${plural(count)}` : ''}`);
-      else if (count > was) changes.push(`leaked ${plural(count - was)} into ${tableName(db, table)}`);
-      else if (count < was) changes.push(`removed ${plural(was - count)} that were already in ${tableName(db, table)}`);
+      if (was === undefined) changes.push(`created table ${tableName(db, table)}${count > 0 ? ` with ${plural(count, 'row')}` : ''}`);
+      else if (count > was) changes.push(`leaked ${plural(count - was, 'row')} into ${tableName(db, table)}`);
+      else if (count < was) changes.push(`removed ${plural(was - count, 'row')} that were already in ${tableName(db, table)}`);
     }
     for (const table of tablesBefore.keys()) if (!tablesAfter.has(table)) changes.push(`dropped table ${tableName(db, table)}`);
   }

@@ -3,7 +3,7 @@
  * json. Numbers compare as exact decimals from the text written in YAML and the text PostgreSQL printed.
  */
 import type { OutputStyle } from '../db/query-result.ts';
-import type { Cell } from '../results/types.ts';
+import { type Cell, UUID_TEXT } from '../values/cell.ts';
 import type { Matcher } from '../spec/types.ts';
 import { cellText, matchJson, matchValue, moneyDecimal } from './match-value.ts';
 import { compareDecimals, parseDecimal, withinTolerance, type Decimal } from './pg-decimal.ts';
@@ -114,7 +114,6 @@ const compareToBound = (text: string, oid: number, bound: string, style: OutputS
   return undefined;
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INTEGER = /^[+-]?\d+$/;
 
 /** Decided by the column type; for text columns (and json values) by the content where it is unambiguous. */
@@ -126,7 +125,7 @@ const isOfType = (type: string, text: string, oid: number, style: OutputStyle | 
   const content = textual ? text : jsonString;
   switch (type) {
     case 'uuid':
-      return family === 'uuid' || (content !== undefined && UUID.test(content));
+      return family === 'uuid' || (content !== undefined && UUID_TEXT.test(content));
     case 'integer':
       return family === 'integer' || ((family === 'numeric' || textual) && INTEGER.test(text.trim())) || (json?.kind === 'number' && INTEGER.test(text.trim()));
     case 'number':

@@ -6,7 +6,7 @@
  * when dbspec cannot read that type.
  */
 import type { OutputStyle } from '../db/query-result.ts';
-import type { Cell } from '../results/types.ts';
+import type { Cell } from '../values/cell.ts';
 import type { ExpectedValue, YamlValue } from '../spec/types.ts';
 import { YamlNumber } from '../spec/yaml-number.ts';
 import { matchMatcher } from './match-matcher.ts';

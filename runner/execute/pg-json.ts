@@ -21,84 +21,105 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const STRING = /"((?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*)"/y;
 const SPACE = /[ \t\n\r]*/y;
 
-/** JSON text -> tree; undefined when it is not JSON. Iterative depth is bounded by the text, not the stack. */
-export const parseJson = (text: string): JsonNode | undefined => {
-  let pos = 0;
-  const skip = (): void => {
-    SPACE.lastIndex = pos;
-    SPACE.exec(text);
-    pos = SPACE.lastIndex;
-  };
-  const string = (): string | undefined => {
-    STRING.lastIndex = pos;
-    const m = STRING.exec(text);
+/** A cursor over JSON text; each method reads one thing at `pos`, or gives undefined when the text is not JSON there. */
+class JsonReader {
+  pos = 0;
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+
+  skip(): void {
+    SPACE.lastIndex = this.pos;
+    SPACE.exec(this.text);
+    this.pos = SPACE.lastIndex;
+  }
+
+  string(): string | undefined {
+    STRING.lastIndex = this.pos;
+    const m = STRING.exec(this.text);
     if (!m) return undefined;
-    pos = STRING.lastIndex;
+    this.pos = STRING.lastIndex;
     return JSON.parse(m[0]) as string;
-  };
-  const value = (depth: number): JsonNode | undefined => {
-    if (depth > 10_000) return undefined;
-    skip();
-    const c = text[pos];
-    if (c === '{') {
-      pos++;
-      const entries: [string, JsonNode][] = [];
-      skip();
-      if (text[pos] === '}') {
-        pos++;
-        return { kind: 'object', entries };
-      }
-      for (;;) {
-        skip();
-        const key = string();
-        skip();
-        if (key === undefined || text[pos++] !== ':') return undefined;
-        const item = value(depth + 1);
-        if (!item) return undefined;
-        entries.push([key, item]);
-        skip();
-        const next = text[pos++];
-        if (next === '}') return { kind: 'object', entries };
-        if (next !== ',') return undefined;
-      }
+  }
+
+  /** `{`, the entries, `}`: `pos` is on the `{`. */
+  object(depth: number): JsonNode | undefined {
+    this.pos++;
+    const entries: [string, JsonNode][] = [];
+    this.skip();
+    if (this.text[this.pos] === '}') {
+      this.pos++;
+      return { kind: 'object', entries };
     }
-    if (c === '[') {
-      pos++;
-      const items: JsonNode[] = [];
-      skip();
-      if (text[pos] === ']') {
-        pos++;
-        return { kind: 'array', items };
-      }
-      for (;;) {
-        const item = value(depth + 1);
-        if (!item) return undefined;
-        items.push(item);
-        skip();
-        const next = text[pos++];
-        if (next === ']') return { kind: 'array', items };
-        if (next !== ',') return undefined;
-      }
+    for (;;) {
+      this.skip();
+      const key = this.string();
+      this.skip();
+      if (key === undefined || this.text[this.pos++] !== ':') return undefined;
+      const item = this.value(depth + 1);
+      if (!item) return undefined;
+      entries.push([key, item]);
+      this.skip();
+      const next = this.text[this.pos++];
+      if (next === '}') return { kind: 'object', entries };
+      if (next !== ',') return undefined;
     }
-    if (c === '"') {
-      const s = string();
+  }
+
+  /** `[`, the items, `]`: `pos` is on the `[`. */
+  array(depth: number): JsonNode | undefined {
+    this.pos++;
+    const items: JsonNode[] = [];
+    this.skip();
+    if (this.text[this.pos] === ']') {
+      this.pos++;
+      return { kind: 'array', items };
+    }
+    for (;;) {
+      const item = this.value(depth + 1);
+      if (!item) return undefined;
+      items.push(item);
+      this.skip();
+      const next = this.text[this.pos++];
+      if (next === ']') return { kind: 'array', items };
+      if (next !== ',') return undefined;
+    }
+  }
+
+  /** A string, a literal (null, true, false) or a number. */
+  scalar(): JsonNode | undefined {
+    if (this.text[this.pos] === '"') {
+      const s = this.string();
       return s === undefined ? undefined : { kind: 'string', value: s };
     }
     for (const [word, node] of LITERALS) {
-      if (text.startsWith(word, pos)) {
-        pos += word.length;
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
         return node;
       }
     }
-    NUMBER.lastIndex = pos;
-    const m = NUMBER.exec(text);
+    NUMBER.lastIndex = this.pos;
+    const m = NUMBER.exec(this.text);
     if (!m) return undefined;
-    pos = NUMBER.lastIndex;
+    this.pos = NUMBER.lastIndex;
     return { kind: 'number', key: decimalKey(parseDecimal(m[0])!), text: m[0] };
-  };
-  const root = value(0);
-  skip();
-  return root && pos === text.length ? root : undefined;
+  }
+
+  value(depth: number): JsonNode | undefined {
+    if (depth > 10_000) return undefined;
+    this.skip();
+    const c = this.text[this.pos];
+    return c === '{' ? this.object(depth) : c === '[' ? this.array(depth) : this.scalar();
+  }
+}
+
+/** JSON text -> tree; undefined when it is not JSON. Iterative depth is bounded by the text, not the stack. */
+export const parseJson = (text: string): JsonNode | undefined => {
+  const reader = new JsonReader(text);
+  const root = reader.value(0);
+  reader.skip();
+  return root && reader.pos === text.length ? root : undefined;
 };
 
 const LITERALS: readonly (readonly [string, JsonNode])[] = [

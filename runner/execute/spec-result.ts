@@ -2,10 +2,11 @@
  * A spec's result from its step results, and the results of specs that never got to run (errored at the
  * first step, or all skipped), in the shape results.json keeps.
  */
-import type { Failure, SpecResult, Status, StepResult } from '../results/types.ts';
+import type { SpecResult, Status, StepResult } from '../results/types.ts';
+import type { StepFailure } from './context.ts';
 import { stepDatabases, stepMetrics, stepSql } from '../spec/step-kinds.ts';
 import type { Known, Spec, Step } from '../spec/types.ts';
-import { where } from './context.ts';
+import { placed, stepPlaced } from '../results/place.ts';
 import { skipOf, specKnown } from './known-failures.ts';
 
 /** What results say about a step before it has run: its name, kind, place, databases and SQL. */
@@ -13,7 +14,7 @@ export const stepEntry = (step: Step) => ({
   name: step.name,
   phase: 'step' as const,
   kind: step.kind,
-  location: where(step.loc),
+  ...placed(step.loc),
   db: stepDatabases(step).join(', '),
   sql: stepSql(step).map((piece) => piece.sql.text),
 });
@@ -37,20 +38,21 @@ export const specResult = (spec: Spec, steps: readonly StepResult[], durationMs:
   return {
     name: spec.name,
     file: spec.file,
-    location: where(spec.loc),
+    ...placed(spec.loc),
     ...(spec.description ? { description: spec.description } : {}),
     tags: spec.tags,
     databases: spec.databases,
     status: specStatus(steps, spec.known),
     ...(spec.known ? { known: specKnown(spec.known, steps) } : {}),
     durationMs,
-    steps,
+    // Setup and cleanup blocks, and failures built in bounded.ts, run-spec.ts and steps/, come with `location` text only.
+    steps: steps.map(stepPlaced),
     metrics,
   };
 };
 
 /** A spec that could not run (its databases are gone, dbspec failed): errored at its first step, the rest skipped. */
-export const erroredSpec = (spec: Spec, failure: Failure): SpecResult =>
+export const erroredSpec = (spec: Spec, failure: StepFailure): SpecResult =>
   specResult(
     spec,
     spec.steps.map((step, i) => ({ ...stepEntry(step), status: i === 0 ? 'errored' : 'skipped', durationMs: 0, ...(i === 0 ? { failure } : {}) })),

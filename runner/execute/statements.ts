@@ -7,10 +7,11 @@ import type { Database, Session } from '../db/database.ts';
 import { toDbError, type DbError } from '../db/db-error.ts';
 import type { QueryResult } from '../db/query-result.ts';
 import type { BoundStatement } from '../spec/bind.ts';
-import type { Failure } from '../results/types.ts';
 import type { VarScope } from './scope.ts';
-import { where, type StepOutcome } from './context.ts';
+import type { CheckedOutcome, StepFailure } from './context.ts';
+import { placed } from '../results/place.ts';
 import { twoTypesNote } from './param-types.ts';
+import { formatLimit } from '../wording.ts';
 
 export type Ran =
   | { readonly ok: true; readonly result: QueryResult; readonly durationMs: number }
@@ -105,30 +106,30 @@ const pipelined = async (db: Database, statements: readonly BoundStatement[], sc
 };
 
 /** A database error nobody expected: a failed step, or an errored one when the connection is gone. */
-export const unexpectedError = (error: DbError, statement: BoundStatement, timeoutMs?: number): StepOutcome => {
-  const location = where(statement.loc);
+export const unexpectedError = (error: DbError, statement: BoundStatement, timeoutMs?: number): CheckedOutcome => {
+  const place = placed(statement.loc);
   const pgError = { code: error.code, message: error.message, constraint: error.constraint };
   if (error.kind === 'connection-lost' || error.kind === 'connection-failed') {
     return {
       status: 'errored',
-      failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${error.message}`, location, error: pgError },
+      failure: { code: 'CONNECTION_LOST', message: `lost the connection to the database: ${error.message}`, ...place, error: pgError },
     };
   }
-  if (error.kind === 'row-limit') return { status: 'failed', failure: { code: 'ROW_LIMIT', message: error.message, location } };
+  if (error.kind === 'row-limit') return { status: 'failed', failure: { code: 'ROW_LIMIT', message: error.message, ...place } };
   if (error.kind === 'timeout') {
-    const after = timeoutMs !== undefined ? ` after ${formatMs(timeoutMs)}` : '';
-    return { status: 'failed', failure: { code: 'TIMEOUT', message: `the statement timed out${after} and was cancelled`, location, error: pgError } };
+    const after = timeoutMs !== undefined ? ` after ${formatLimit(timeoutMs)}` : '';
+    return { status: 'failed', failure: { code: 'TIMEOUT', message: `the statement timed out${after} and was cancelled`, ...place, error: pgError } };
   }
   const code = error.code ? ` (SQLSTATE ${error.code}${error.constraint ? `, constraint ${error.constraint}` : ''})` : '';
   const note = twoTypesNote(error, statement);
-  const failure: Failure = {
+  const failure: StepFailure = {
     code: 'UNEXPECTED_ERROR',
     message: `the statement failed: ${error.message}${code}${note ? `\n${note}` : ''}`,
-    location,
+    ...place,
     error: pgError,
   };
   return { status: 'failed', failure };
 };
 
-export const formatMs = (ms: number): string =>
-  ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+// run-spec.ts still imports the limit's wording by its old name from here; it is wording.ts's formatLimit.
+export { formatLimit as formatMs } from '../wording.ts';

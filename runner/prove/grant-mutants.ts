@@ -9,8 +9,9 @@
  */
 import { blankStatement, splice, type Token } from './migration-tree.ts';
 import type { Mutant, MutantChange } from './mutant.ts';
-import { qualified, quoteIdent, type RangeVar } from './names.ts';
+import { qualified, type RangeVar } from './names.ts';
 import { mutantAt, rewrite, type StatementContext } from './statement-context.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 type GrantNode = {
   readonly is_grant?: boolean;

@@ -68,6 +68,3 @@ export const splice = (migration: ParsedMigration, start: number, end: number, r
 /** The file without one statement: its bytes become spaces (newlines kept), so every other line stays put. */
 export const blankStatement = (migration: ParsedMigration, statement: ParsedStatement): string =>
   splice(migration, statement.start, statement.end, migration.bytes.subarray(statement.start, statement.end).toString('utf8').replace(/[^\n]/g, ' '));
-
-/** Index of the first token starting at or after a byte offset. */
-export const tokenAt = (migration: ParsedMigration, offset: number): number => migration.tokens.findIndex((t) => t.start >= offset);

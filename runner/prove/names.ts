@@ -3,10 +3,9 @@
  * rename` changes the table or column a compensating statement must name.
  */
 import type { ParsedMigration } from './migration-tree.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 export type RangeVar = { readonly relname: string; readonly schemaname?: string; readonly location?: number };
-
-export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 export const qualified = (relation: RangeVar, relname: string = relation.relname): string =>
   relation.schemaname ? `${quoteIdent(relation.schemaname)}.${quoteIdent(relname)}` : quoteIdent(relname);

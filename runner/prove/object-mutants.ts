@@ -5,44 +5,34 @@
  * failing to apply).
  */
 import type { Mutant } from './mutant.ts';
-import { qualified, quoteIdent, type RangeVar } from './names.ts';
+import { qualified, type RangeVar } from './names.ts';
 import { mutantAt, type StatementContext } from './statement-context.ts';
+import { quoteIdent } from '../sql/quote.ts';
+
+/** A trigger or a policy on a table, dropped after the migrations and created again after the mutant's run. */
+const dropFromTable = (ctx: StatementContext, kind: 'trigger' | 'policy', name: string, relation: RangeVar, what: string): Mutant => {
+  const table = ctx.names.table(relation.relname, ctx.at);
+  return mutantAt(ctx, {
+    kind: `drop-${kind}`,
+    object: name,
+    tables: [table],
+    description: `drops ${what} \`${name}\` on \`${table}\``,
+    change: {
+      kind: 'compensate',
+      sql: `drop ${kind} ${quoteIdent(name)} on ${qualified(relation, table)}`,
+      restore: { kind, table: qualified(relation, table), name },
+    },
+  });
+};
 
 export const triggerMutants = (ctx: StatementContext): Mutant[] => {
   const node = ctx.statement.node as { trigname?: string; relation: RangeVar };
-  if (!node.trigname) return [];
-  const table = ctx.names.table(node.relation.relname, ctx.at);
-  return [
-    mutantAt(ctx, {
-      kind: 'drop-trigger',
-      object: node.trigname,
-      tables: [table],
-      description: `drops trigger \`${node.trigname}\` on \`${table}\``,
-      change: {
-        kind: 'compensate',
-        sql: `drop trigger ${quoteIdent(node.trigname)} on ${qualified(node.relation, table)}`,
-        restore: { kind: 'trigger', table: qualified(node.relation, table), name: node.trigname },
-      },
-    }),
-  ];
+  return node.trigname ? [dropFromTable(ctx, 'trigger', node.trigname, node.relation, 'trigger')] : [];
 };
 
 export const policyMutants = (ctx: StatementContext): Mutant[] => {
   const node = ctx.statement.node as { policy_name: string; table: RangeVar };
-  const table = ctx.names.table(node.table.relname, ctx.at);
-  return [
-    mutantAt(ctx, {
-      kind: 'drop-policy',
-      object: node.policy_name,
-      tables: [table],
-      description: `drops row level security policy \`${node.policy_name}\` on \`${table}\``,
-      change: {
-        kind: 'compensate',
-        sql: `drop policy ${quoteIdent(node.policy_name)} on ${qualified(node.table, table)}`,
-        restore: { kind: 'policy', table: qualified(node.table, table), name: node.policy_name },
-      },
-    }),
-  ];
+  return [dropFromTable(ctx, 'policy', node.policy_name, node.table, 'row level security policy')];
 };
 
 export const uniqueIndexMutants = (ctx: StatementContext): Mutant[] => {

@@ -11,9 +11,10 @@
  */
 import { constraintName } from './constraint-names.ts';
 import type { Mutant } from './mutant.ts';
-import { columnsOf, qualified, quoteIdent, type RangeVar, strings } from './names.ts';
+import { columnsOf, qualified, type RangeVar, strings } from './names.ts';
 import { changeOnDelete } from './on-delete.ts';
 import { mutantAt, type StatementContext } from './statement-context.ts';
+import { quoteIdent } from '../sql/quote.ts';
 
 type ConstraintNode = {
   readonly contype: string;
@@ -61,36 +62,25 @@ const constraintMutants = (ctx: StatementContext, relation: RangeVar, c: Constra
   return changed ? [dropped, changed] : [dropped];
 };
 
-const dropNotNull = (ctx: StatementContext, relation: RangeVar, column: string, offset?: number): Mutant => {
-  const table = ctx.names.table(relation.relname, ctx.at);
-  const final = ctx.names.column(relation.relname, column, ctx.at);
-  return mutantAt(ctx, {
-    kind: 'drop-not-null',
-    object: `${table}.${final}`,
-    tables: [table],
-    offset,
-    description: `drops not null on \`${table}.${final}\``,
-    change: {
-      kind: 'compensate',
-      sql: `alter table ${qualified(relation, table)} alter column ${quoteIdent(final)} drop not null`,
-      restore: { kind: 'not-null', table: qualified(relation, table), column: final },
-    },
-  });
-};
+const COLUMN_PROPERTIES = {
+  'not-null': { sql: 'drop not null', description: (column: string) => `drops not null on \`${column}\`` },
+  default: { sql: 'drop default', description: (column: string) => `drops the default of \`${column}\`` },
+} as const;
 
-const dropDefault = (ctx: StatementContext, relation: RangeVar, column: string, offset?: number): Mutant => {
+/** A column's not null or default taken away after the migrations, and put back after the mutant's run. */
+const dropColumnProperty = (ctx: StatementContext, relation: RangeVar, column: string, property: 'not-null' | 'default', offset?: number): Mutant => {
   const table = ctx.names.table(relation.relname, ctx.at);
   const final = ctx.names.column(relation.relname, column, ctx.at);
   return mutantAt(ctx, {
-    kind: 'drop-default',
+    kind: `drop-${property}`,
     object: `${table}.${final}`,
     tables: [table],
     offset,
-    description: `drops the default of \`${table}.${final}\``,
+    description: COLUMN_PROPERTIES[property].description(`${table}.${final}`),
     change: {
       kind: 'compensate',
-      sql: `alter table ${qualified(relation, table)} alter column ${quoteIdent(final)} drop default`,
-      restore: { kind: 'default', table: qualified(relation, table), column: final },
+      sql: `alter table ${qualified(relation, table)} alter column ${quoteIdent(final)} ${COLUMN_PROPERTIES[property].sql}`,
+      restore: { kind: property, table: qualified(relation, table), column: final },
     },
   });
 };
@@ -101,8 +91,8 @@ const columnMutants = (ctx: StatementContext, relation: RangeVar, column: Column
     if (c.contype === 'CONSTR_NOTNULL')
       return primaryKeyColumns.has(column.colname) || (column.constraints ?? []).some((o) => o.Constraint.contype === 'CONSTR_PRIMARY')
         ? []
-        : [dropNotNull(ctx, relation, column.colname, c.location)];
-    if (c.contype === 'CONSTR_DEFAULT') return [dropDefault(ctx, relation, column.colname, c.location)];
+        : [dropColumnProperty(ctx, relation, column.colname, 'not-null', c.location)];
+    if (c.contype === 'CONSTR_DEFAULT') return [dropColumnProperty(ctx, relation, column.colname, 'default', c.location)];
     return constraintMutants(ctx, relation, c, column.colname);
   });
 
@@ -149,9 +139,9 @@ const alterCommandMutants = (ctx: StatementContext, relation: RangeVar, cmd: Alt
     case 'AT_AddColumn':
       return cmd.def?.ColumnDef ? columnMutants(ctx, relation, cmd.def.ColumnDef, new Set()) : [];
     case 'AT_ColumnDefault':
-      return cmd.def && cmd.name ? [dropDefault(ctx, relation, cmd.name)] : [];
+      return cmd.def && cmd.name ? [dropColumnProperty(ctx, relation, cmd.name, 'default')] : [];
     case 'AT_SetNotNull':
-      return cmd.name ? [dropNotNull(ctx, relation, cmd.name)] : [];
+      return cmd.name ? [dropColumnProperty(ctx, relation, cmd.name, 'not-null')] : [];
     case 'AT_EnableRowSecurity':
       return [disableRls(ctx, relation)];
     default:

@@ -2,7 +2,8 @@
  * Geometry for the small inline SVG bar charts (time per spec, latency percentiles). The template draws the
  * shapes; labels stay plain strings so Handlebars escapes them like any other text.
  */
-import { formatMs, truncate } from './format.ts';
+import { truncate } from './format.ts';
+import { formatMs } from '../wording.ts';
 
 export type Bar = { readonly label: string; readonly value: number; readonly tone: string };
 export type BarView = {

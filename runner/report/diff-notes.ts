@@ -6,6 +6,7 @@ import type { ResultsDiff } from '../results/diff.ts';
 import { schemaChangeText } from '../results/schema-diff.ts';
 import type { Section } from './diff-view.ts';
 import { survivorSentence } from './prove-view.ts';
+import { plural } from '../wording.ts';
 
 export type NoteView = { readonly text: string; readonly detail?: string };
 
@@ -25,7 +26,7 @@ const proveSections = (d: ResultsDiff): Section<NoteView>[] =>
           hint: `dbspec prove: ${pct(d.prove.oldPct)} -> ${pct(d.prove.newPct)}; guarantees of the schema that no spec protects any more, or now does`,
           items: [
             {
-              text: `${pct(d.prove.oldPct)} -> ${pct(d.prove.newPct)}: ${d.prove.lost.length} guarantee${d.prove.lost.length === 1 ? '' : 's'} no longer protected, ${d.prove.gained.length} newly protected`,
+              text: `${pct(d.prove.oldPct)} -> ${pct(d.prove.newPct)}: ${plural(d.prove.lost.length, 'guarantee')} no longer protected, ${d.prove.gained.length} newly protected`,
             },
             ...d.prove.lost.map((m) => ({ text: `no longer protected: ${survivorSentence(m)}` })),
             ...d.prove.gained.map((m) => ({ text: `now protected: ${m.description} (${m.file}:${m.line})` })),
@@ -43,7 +44,7 @@ export const noteSections = (d: ResultsDiff): Section<NoteView>[] => [
     items: d.schema.map((c, i) => {
       const n = failingBecause(d, i);
       return {
-        text: `${schemaChangeText(c)}${n ? ` → ${n} step${n === 1 ? '' : 's'} newly failing` : ''}`,
+        text: `${schemaChangeText(c)}${n ? ` → ${plural(n, 'step')} newly failing` : ''}`,
         ...(c.old !== undefined || c.next !== undefined ? { detail: [c.old && `was: ${c.old}`, c.next && `now: ${c.next}`].filter(Boolean).join('; ') } : {}),
       };
     }),

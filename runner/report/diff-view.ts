@@ -7,9 +7,11 @@ import { schemaChangeText } from '../results/schema-diff.ts';
 import { evidenceText } from '../results/timing-evidence.ts';
 import { noteSections, type NoteView } from './diff-notes.ts';
 import type { Status } from '../results/types.ts';
-import { formatInstant, formatMetric, formatMs, formatPct, shortCommit, STATUS_ICON } from './format.ts';
+import { formatInstant, formatMetric, formatPct, shortCommit, STATUS_ICON } from './format.ts';
 import { changedRowTables } from './row-table.ts';
 import type { TableView } from './row-table.ts';
+import { formatMs } from '../wording.ts';
+import { plural } from '../wording.ts';
 
 export type StatusChangeView = {
   readonly spec: string;
@@ -139,43 +141,41 @@ const withoutRedundantSpecs = (changes: readonly StatusChange[], d?: ResultsDiff
 
 const byPct = (a: NumberChange, b: NumberChange) => Math.abs(b.deltaPct) - Math.abs(a.deltaPct);
 
-export const diffView = (d: ResultsDiff): DiffView => {
-  const plainOld = label(d.old, 'old run');
-  const plainNext = label(d.next, 'new run');
-  // Two runs of the same release: tell them apart by when they started.
-  const same = plainOld.label === plainNext.label;
-  const old = same ? { ...plainOld, label: `${plainOld.label} (${plainOld.started})` } : plainOld;
-  const next = same ? { ...plainNext, label: `${plainNext.label} (${plainNext.started})` } : plainNext;
-  const verdict = hasRegression(d) ? 'regression' : hasChange(d) ? 'changed' : 'no changes';
-  const worse = (list: readonly NumberChange[]) =>
+/** The two runs' labels; two runs of the same release are told apart by when they started. */
+const runLabels = (d: ResultsDiff): { old: RunLabel; next: RunLabel } => {
+  const old = label(d.old, 'old run');
+  const next = label(d.next, 'new run');
+  if (old.label !== next.label) return { old, next };
+  return { old: { ...old, label: `${old.label} (${old.started})` }, next: { ...next, label: `${next.label} (${next.started})` } };
+};
+
+const statusSections = (d: ResultsDiff): Section<StatusChangeView>[] => [
+  { id: 'newly-failing', title: 'Newly failing', hint: 'passed (or skipped) before, fail now', items: withoutRedundantSpecs(d.newlyFailing, d), tone: 'bad' },
+  { id: 'fixed', title: 'Fixed', hint: 'failed before, pass now', items: withoutRedundantSpecs(d.fixed, d), tone: 'good' },
+  {
+    id: 'other-status',
+    title: 'Other status changes',
+    hint: 'e.g. failed → errored, passed → skipped',
+    items: withoutRedundantSpecs(d.otherStatus),
+    tone: 'neutral',
+  },
+  { id: 'appeared', title: 'Appeared', hint: 'specs and steps only in the new run', items: withoutRedundantSpecs(d.appeared), tone: 'neutral' },
+  { id: 'disappeared', title: 'Disappeared', hint: 'specs and steps only in the old run', items: withoutRedundantSpecs(d.disappeared), tone: 'neutral' },
+];
+
+/** Sampled benchmark timings first (slower, faster: judged), then single timings and metrics (shown only). */
+const numberSections = (d: ResultsDiff): Section<NumberChangeView>[] => {
+  const moved = (list: readonly NumberChange[], worse: boolean) =>
     list
-      .filter((c) => c.direction === 'worse')
+      .filter((c) => (c.direction === 'worse') === worse)
       .sort(byPct)
       .map(numberView);
-  const other = (list: readonly NumberChange[]) =>
-    list
-      .filter((c) => c.direction !== 'worse')
-      .sort(byPct)
-      .map(numberView);
-  const statusSections: Section<StatusChangeView>[] = [
-    { id: 'newly-failing', title: 'Newly failing', hint: 'passed (or skipped) before, fail now', items: withoutRedundantSpecs(d.newlyFailing, d), tone: 'bad' },
-    { id: 'fixed', title: 'Fixed', hint: 'failed before, pass now', items: withoutRedundantSpecs(d.fixed, d), tone: 'good' },
-    {
-      id: 'other-status',
-      title: 'Other status changes',
-      hint: 'e.g. failed → errored, passed → skipped',
-      items: withoutRedundantSpecs(d.otherStatus),
-      tone: 'neutral',
-    },
-    { id: 'appeared', title: 'Appeared', hint: 'specs and steps only in the new run', items: withoutRedundantSpecs(d.appeared), tone: 'neutral' },
-    { id: 'disappeared', title: 'Disappeared', hint: 'specs and steps only in the old run', items: withoutRedundantSpecs(d.disappeared), tone: 'neutral' },
-  ];
   const timings = (direction: TimingChange['direction']) =>
     d.timings
       .filter((t) => t.direction === direction)
       .sort((a, b) => Math.abs(b.deltaPct) - Math.abs(a.deltaPct))
       .map(timingView);
-  const numberSections: Section<NumberChangeView>[] = [
+  return [
     {
       id: 'slower',
       title: 'Slower',
@@ -188,7 +188,12 @@ export const diffView = (d: ResultsDiff): DiffView => {
       id: 'timings-not-judged',
       title: 'Single timings moved (not judged)',
       hint: 'one wall time per step or one *_ms number: noise on a loaded machine, so shown only (gate with --fail-on slower)',
-      items: [...worse(d.durations), ...worse(d.metrics), ...other(d.durations), ...other(d.metrics).filter((m) => m.direction === 'better')],
+      items: [
+        ...moved(d.durations, true),
+        ...moved(d.metrics, true),
+        ...moved(d.durations, false),
+        ...moved(d.metrics, false).filter((m) => m.direction === 'better'),
+      ],
       tone: 'neutral',
     },
     {
@@ -202,6 +207,35 @@ export const diffView = (d: ResultsDiff): DiffView => {
       tone: 'neutral',
     },
   ];
+};
+
+/** The verdict in words: what regressed (specs, timings, and why), or that nothing did. */
+const verdictText = (d: ResultsDiff, verdict: DiffView['verdict'], slower: number): string => {
+  if (verdict === 'changed') return 'Changed, no regression';
+  if (verdict !== 'regression') return `No changes${d.sampledSteps ? ` (${plural(d.sampledSteps, 'benchmark step')} compared by samples)` : ''}`;
+  const failingNow = [...d.newlyFailing, ...d.appeared.filter((a) => a.to === 'failed' || a.to === 'errored')];
+  const failingSpecs = new Set(failingNow.map((c) => c.spec)).size;
+  const failingSteps = failingNow.filter((c) => c.step !== undefined).length;
+  const causes = [...new Set(failingNow.flatMap((c) => [...(c.schemaChanges ?? [])]))].map(
+    (i) =>
+      `${schemaChangeText(d.schema[i]!)} → ${plural(failingNow.filter((c) => c.step !== undefined && c.schemaChanges?.includes(i)).length, 'step')} newly failing`,
+  );
+  const edited = failingNow.filter((c) => c.step !== undefined && c.cause === 'spec edited').length;
+  return `Regression: ${[
+    failingSpecs ? `${plural(failingSpecs, 'spec')} newly failing (${plural(failingSteps, 'step')})` : '',
+    slower ? `${plural(slower, 'timing')} slower` : '',
+    edited ? `spec edited: ${plural(edited, 'step')}` : '',
+    causes.length ? `behaviour changed: ${causes.join('; ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ')}`;
+};
+
+export const diffView = (d: ResultsDiff): DiffView => {
+  const { old, next } = runLabels(d);
+  const verdict = hasRegression(d) ? 'regression' : hasChange(d) ? 'changed' : 'no changes';
+  const status = statusSections(d);
+  const numbers = numberSections(d);
   const rowsChanged: Section<RowsChangeView> = {
     id: 'rows-changed',
     title: 'Actual rows changed',
@@ -210,45 +244,21 @@ export const diffView = (d: ResultsDiff): DiffView => {
     tone: 'neutral',
   };
   const notes = noteSections(d);
-  const sections = [...statusSections, rowsChanged, ...numberSections, ...notes];
-  const failingNow = [...d.newlyFailing, ...d.appeared.filter((a) => a.to === 'failed' || a.to === 'errored')];
-  const failingSpecs = new Set(failingNow.map((c) => c.spec)).size;
-  const failingSteps = failingNow.filter((c) => c.step !== undefined).length;
-  const slower = numberSections[0]!.items.length;
-  const causes = [...new Set(failingNow.flatMap((c) => [...(c.schemaChanges ?? [])]))].map(
-    (i) =>
-      `${schemaChangeText(d.schema[i]!)} → ${plural(failingNow.filter((c) => c.step !== undefined && c.schemaChanges?.includes(i)).length, 'step')} newly failing`,
-  );
-  const edited = failingNow.filter((c) => c.step !== undefined && c.cause === 'spec edited').length;
-  const verdictText =
-    verdict === 'regression'
-      ? `Regression: ${[
-          failingSpecs ? `${failingSpecs} spec${failingSpecs === 1 ? '' : 's'} newly failing (${failingSteps} step${failingSteps === 1 ? '' : 's'})` : '',
-          slower ? `${slower} timing${slower === 1 ? '' : 's'} slower` : '',
-          edited ? `spec edited: ${plural(edited, 'step')}` : '',
-          causes.length ? `behaviour changed: ${causes.join('; ')}` : '',
-        ]
-          .filter(Boolean)
-          .join(', ')}`
-      : verdict === 'changed'
-        ? `Changed, no regression`
-        : `No changes${d.sampledSteps ? ` (${plural(d.sampledSteps, 'benchmark step')} compared by samples)` : ''}`;
+  const sections = [...status, rowsChanged, ...numbers, ...notes];
   return {
     title: `dbspec diff · ${old.label} → ${next.label}`,
     old,
     next,
     verdict,
-    verdictText,
+    verdictText: verdictText(d, verdict, numbers[0]!.items.length),
     thresholdNote: `Benchmark p50 and p95 are judged from their samples: slower or faster only when the whole 99% bootstrap interval of the change (resampled in blocks of neighbouring samples) lies beyond ${d.thresholdPct}%. Step durations and other *_ms numbers are single samples: shown when they move by more than ${d.thresholdPct}% and ${d.minMs} ms, never judged unless --fail-on slower. Other metrics count past ${d.thresholdPct}%. UUIDs and timestamps in actual rows are treated as fresh per run.`,
-    statusSections,
+    statusSections: status,
     rowsChanged,
-    numberSections,
+    numberSections: numbers,
     noteSections: notes,
     counts: sections.map((s) => ({ id: s.id, title: s.title, count: s.items.length, tone: s.items.length ? s.tone : 'zero' })),
   };
 };
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const where = (c: { spec: string; step?: string }) => (c.step !== undefined ? `${c.spec} › ${c.step}` : c.spec);
 

@@ -2,16 +2,9 @@
  * How numbers, durations and cells read in every report. Pure; returns plain strings that the templates
  * escape (never SafeString: these carry database and spec values).
  */
-import type { Cell, Status } from '../results/types.ts';
-
-export const formatMs = (ms: number): string => {
-  if (!Number.isFinite(ms)) return '-';
-  if (ms < 1) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const minutes = Math.floor(ms / 60_000);
-  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
-};
+import type { Status } from '../results/types.ts';
+import type { Cell } from '../values/cell.ts';
+import { formatMs } from '../wording.ts';
 
 /** Metrics are mostly counts or milliseconds: integers stay exact, fractions get 2 decimals at most. */
 export const formatNumber = (n: number): string => (Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 2 }));
@@ -29,8 +22,6 @@ export const formatCell = (cell: Cell): string => {
 };
 
 export const STATUS_ICON: Readonly<Record<Status, string>> = { passed: '✅', failed: '❌', errored: '💥', skipped: '⏭️' };
-export const STATUS_LABEL: Readonly<Record<Status, string>> = { passed: 'passed', failed: 'failed', errored: 'errored', skipped: 'skipped' };
-
 export const shortCommit = (commit: string | null): string | null => (commit === null ? null : commit.slice(0, 12));
 
 export const truncate = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);

@@ -4,8 +4,10 @@
  * or a failing `todo:` is <skipped> with its reason. Attributes follow the Ant/Jenkins schema: testsuite id,
  * package, timestamp (ISO 8601 without zone) and hostname; testcase classname, file and line.
  */
+import { placeIn } from '../results/place.ts';
 import type { Failure, ResultRows, RunResults, SpecResult, StepResult } from '../results/types.ts';
 import { formatCell } from './format.ts';
+import { plural } from '../wording.ts';
 
 // XML 1.0 forbids most control characters even as references: drop them rather than write an unreadable file.
 // eslint-disable-next-line no-control-regex
@@ -19,9 +21,7 @@ const rowsText = (title: string, rows: ResultRows, marked: ReadonlySet<number>):
   // Rows count from 1, as in the console and the reports.
   const width = String(rows.rows.length).length;
   const lines = rows.rows.map((row, i) => `${marked.has(i) ? '>' : ' '} ${String(i + 1).padStart(width)}  ${row.map(formatCell).join(' | ')}`);
-  return [`${title} (${rows.rows.length} row${rows.rows.length === 1 ? '' : 's'}):`, `  ${'#'.padStart(width)}  ${rows.columns.join(' | ')}`, ...lines].join(
-    '\n',
-  );
+  return [`${title} (${plural(rows.rows.length, 'row')}):`, `  ${'#'.padStart(width)}  ${rows.columns.join(' | ')}`, ...lines].join('\n');
 };
 
 const failureText = (step: StepResult, failure: Failure): string => {
@@ -40,9 +40,6 @@ const failureText = (step: StepResult, failure: Failure): string => {
   return parts.join('\n\n');
 };
 
-/** `file:line:col` -> line; absent when the location has no line. */
-const lineOf = (location: string): string | undefined => /:(\d+):\d+$/.exec(location)?.[1];
-
 const skippedText = (step: StepResult): string | undefined => {
   if (step.known && !step.known.fixed) return `${step.known.kind}: ${step.known.reason}${step.failure ? ` (fails: ${step.failure.message})` : ''}`;
   return step.failure?.message;
@@ -50,7 +47,7 @@ const skippedText = (step: StepResult): string | undefined => {
 
 const testcase = (spec: SpecResult, step: StepResult): string => {
   const name = step.phase === 'step' || step.name.startsWith(step.phase) ? step.name : `${step.phase}: ${step.name}`;
-  const line = lineOf(step.location);
+  const line = placeIn(step)?.line;
   const open = `    <testcase classname="${xml(spec.name)}" name="${xml(name)}" file="${xml(spec.file)}"${line ? ` line="${line}"` : ''} time="${seconds(step.durationMs)}"`;
   if (step.status === 'passed' && step.known?.fixed)
     return `${open}>\n      <system-out>${xml(`fixed: remove the todo (${step.known.reason})`)}</system-out>\n    </testcase>`;

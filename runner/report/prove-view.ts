@@ -4,7 +4,8 @@
  * (specs/db/auth/001_auth_users.sql:15) is dropped"). Pure.
  */
 import type { MutantResult, ProveResults, Score } from '../results/prove-results.ts';
-import { formatMs } from './format.ts';
+import { formatMs } from '../wording.ts';
+import { plural } from '../wording.ts';
 
 const DROPPED = new Set(['drop-primary-key', 'drop-unique', 'drop-foreign-key', 'drop-check', 'drop-trigger', 'drop-policy', 'drop-unique-index']);
 
@@ -34,7 +35,7 @@ export const survivorSentence = (m: Pick<MutantResult, 'kind' | 'object' | 'desc
 export const survivorReason = (m: Pick<MutantResult, 'specs' | 'tables'>): string =>
   m.specs.length === 0
     ? `no spec names ${m.tables.includes('*') ? 'this database' : m.tables.map((t) => `\`${t}\``).join(' or ')}`
-    : `${m.specs.length} spec${m.specs.length === 1 ? '' : 's'} ran and passed`;
+    : `${plural(m.specs.length, 'spec')} ran and passed`;
 
 export const scoreText = (s: Score): string =>
   `${s.scorePct === null ? 'no score' : `${s.scorePct.toFixed(1)}%`} (${s.killed} killed, ${s.survived} survived${s.unapplied ? `, ${s.unapplied} failed to apply` : ''}, of ${s.mutants})`;

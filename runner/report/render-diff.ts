@@ -1,13 +1,10 @@
 /**
  * ResultsDiff -> diff.html and diff.md from their own templates. Pure but for writeDiffReports.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../results/atomic-write.ts';
 import type { ResultsDiff } from '../results/diff.ts';
 import { diffView } from './diff-view.ts';
 import { fitMarkdown, limit } from './markdown-budget.ts';
-import { plainEquals } from './render.ts';
+import { plainEquals, writeRendered } from './render.ts';
 import { template } from './templates.ts';
 
 export const renderDiffHtml = (d: ResultsDiff): string => plainEquals(template('diff.html.hbs')(diffView(d)));
@@ -28,13 +25,8 @@ export const renderDiffMarkdown = (d: ResultsDiff): string => {
   });
 };
 
-export const writeDiffReports = async (d: ResultsDiff, outDir: string): Promise<string[]> => {
-  await mkdir(outDir, { recursive: true });
-  const files: [string, string][] = [
-    ['diff.html', renderDiffHtml(d)],
-    ['diff.md', renderDiffMarkdown(d)],
-  ];
-  const paths = files.map(([name]) => join(outDir, name));
-  await Promise.all(files.map(([, content], i) => writeFileAtomic(paths[i]!, content)));
-  return paths;
-};
+export const writeDiffReports = (d: ResultsDiff, outDir: string): Promise<string[]> =>
+  writeRendered(outDir, [
+    ['diff.html', () => renderDiffHtml(d)],
+    ['diff.md', () => renderDiffMarkdown(d)],
+  ]);

@@ -2,12 +2,9 @@
  * Trend -> trend.html (self-contained, inline SVG sparklines) and trend.md (job summary). Pure but for
  * writeTrendReports. Named trend.* so that a folder holding a run's report.html can hold its history too.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../results/atomic-write.ts';
 import type { Trend } from '../results/trend.ts';
 import { fitMarkdown, limit } from './markdown-budget.ts';
-import { plainEquals } from './render.ts';
+import { plainEquals, writeRendered } from './render.ts';
 import { template } from './templates.ts';
 import { trendView } from './trend-view.ts';
 
@@ -25,13 +22,8 @@ export const renderTrendMarkdown = (t: Trend): string => {
   );
 };
 
-export const writeTrendReports = async (t: Trend, outDir: string): Promise<string[]> => {
-  await mkdir(outDir, { recursive: true });
-  const files: [string, string][] = [
-    ['trend.html', renderTrendHtml(t)],
-    ['trend.md', renderTrendMarkdown(t)],
-  ];
-  const paths = files.map(([name]) => join(outDir, name));
-  for (const [i, [, content]] of files.entries()) await writeFileAtomic(paths[i]!, content);
-  return paths;
-};
+export const writeTrendReports = (t: Trend, outDir: string): Promise<string[]> =>
+  writeRendered(outDir, [
+    ['trend.html', () => renderTrendHtml(t)],
+    ['trend.md', () => renderTrendMarkdown(t)],
+  ]);

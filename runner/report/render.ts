@@ -33,15 +33,24 @@ export const renderReportMarkdown = (results: RunResults): string => {
   });
 };
 
-export const writeRunReports = async (results: RunResults, outDir: string): Promise<string[]> => {
+/**
+ * Renders each file and writes it into outDir (made if missing), atomically, one at a time: a large run's
+ * renderings need not all be in memory at once. Returns the paths written, in order.
+ */
+export const writeRendered = async (outDir: string, files: readonly (readonly [name: string, render: () => string])[]): Promise<string[]> => {
   await mkdir(outDir, { recursive: true });
-  const renderers: [string, (r: RunResults) => string][] = [
-    ['report.html', renderReportHtml],
-    ['report.md', renderReportMarkdown],
-    ['junit.xml', renderJunit],
-  ];
-  const paths = renderers.map(([name]) => join(outDir, name));
-  // One at a time: a large run's three renderings need not all be in memory at once.
-  for (const [i, [, render]] of renderers.entries()) await writeFileAtomic(paths[i]!, render(results));
+  const paths: string[] = [];
+  for (const [name, render] of files) {
+    const path = join(outDir, name);
+    await writeFileAtomic(path, render());
+    paths.push(path);
+  }
   return paths;
 };
+
+export const writeRunReports = (results: RunResults, outDir: string): Promise<string[]> =>
+  writeRendered(outDir, [
+    ['report.html', () => renderReportHtml(results)],
+    ['report.md', () => renderReportMarkdown(results)],
+    ['junit.xml', () => renderJunit(results)],
+  ]);

@@ -6,6 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { TEMPLATE_OPTIONS } from './template-options.ts';
+import { plural } from '../wording.ts';
 
 export const TEMPLATES_DIR = new URL('../../reports/templates/', import.meta.url);
 
@@ -27,7 +28,7 @@ const environment = (): typeof Handlebars => {
   hb.registerHelper('md', (v: unknown) => markdownText(v));
   // Few helpers, with names no view field uses: `{{name}}` must always mean the field, never a helper.
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  hb.registerHelper('plural', (n: unknown, word: unknown) => `${String(n)} ${String(word)}${Number(n) === 1 ? '' : 's'}`);
+  hb.registerHelper('plural', (n: unknown, word: unknown) => plural(Number(n), String(word)));
   const partials = new URL('partials/', TEMPLATES_DIR);
   for (const file of readdirSync(partials)
     .filter((f) => f.endsWith('.hbs'))

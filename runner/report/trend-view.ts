@@ -7,6 +7,7 @@ import type { StepHistory, Trend, Verdict } from '../results/trend.ts';
 import type { Status } from '../results/types.ts';
 import { sparkline, type Sparkline } from './charts.ts';
 import { formatInstant, formatMetric, STATUS_ICON } from './format.ts';
+import { plural } from '../wording.ts';
 
 export type StripCell = { readonly icon: string; readonly status: Status | 'absent'; readonly release: string; readonly edited: boolean };
 export type StepRow = {
@@ -60,7 +61,6 @@ export const trendView = (t: Trend): TrendView => {
   const labels = t.releases.map((r) => r.label);
   const sections = SECTIONS.map((s) => ({ ...s, items: t.steps.filter((h) => h.verdict === s.id).map((h) => stepRow(h, labels)) }));
   const count = (id: Verdict) => sections.find((s) => s.id === id)!.items.length;
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   const verdictText = `${plural(t.releases.length, 'release')}: ${plural(count('regression'), 'regression')}, ${plural(count('flaky'), 'flaky step')}, ${count('fixed')} fixed, ${count('failing')} failing throughout`;
   const byRelease = new Map<number, { kind: string; text: string }[]>();
   for (const c of t.changes) byRelease.set(c.release, [...(byRelease.get(c.release) ?? []), { kind: c.kind, text: c.text }]);

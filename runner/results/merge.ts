@@ -11,10 +11,11 @@ import { compareSpecs } from './read.ts';
 import { summarize } from './summary.ts';
 import { RESULTS_FORMAT, RESULTS_VERSION } from './types.ts';
 import type { RunResults, Selection, SpecResult } from './types.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 export type MergeOptions = { readonly allowPartial?: boolean };
 
-const mergeError = (code: string, message: string): DbspecError => new DbspecError({ kind: 'config', code, message } satisfies Diagnostic);
+const mergeError = (code: ProblemCode, message: string): DbspecError => new DbspecError({ kind: 'config', code, message } satisfies Diagnostic);
 
 const agreed = (parts: readonly RunResults[], field: 'release' | 'commit'): string | null => {
   const values = [...new Set(parts.map((p) => p[field]).filter((v): v is string => v !== null))];

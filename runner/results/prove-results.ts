@@ -4,6 +4,7 @@
  * object), so two proves of the same code differ only in timings (`startedAt`, `finishedAt`, `durationMs`).
  * Bump PROVE_VERSION on any incompatible change.
  */
+import type { RunResults } from './types.ts';
 
 export const PROVE_FORMAT = 'dbspec-prove';
 export const PROVE_VERSION = 1;
@@ -42,15 +43,10 @@ export type Score = {
   readonly scorePct: number | null;
 };
 
-export type ProveResults = {
+/** Stamped as a run's results are: release, commit, when, how long, whether interrupted. */
+export type ProveResults = Pick<RunResults, 'release' | 'commit' | 'startedAt' | 'finishedAt' | 'durationMs' | 'interrupted'> & {
   readonly format: typeof PROVE_FORMAT;
   readonly version: typeof PROVE_VERSION;
-  readonly release: string | null;
-  readonly commit: string | null;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly durationMs: number;
-  readonly interrupted: boolean;
   readonly summary: Score;
   /** Per database, in name order. */
   readonly databases: Readonly<Record<string, Score & { readonly serverVersion: string; readonly embedded: boolean }>>;

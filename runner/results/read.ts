@@ -9,7 +9,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { DbspecError } from '../diagnostics.ts';
 import type { Diagnostic } from '../diagnostics.ts';
-import type { Failure, ResultRows, RunResults, SpecResult, StepResult } from './types.ts';
+import type { Failure, Place, ResultRows, RunResults, SpecResult, StepResult } from './types.ts';
 
 const SCHEMA_URL = new URL('../../schema/results.schema.json', import.meta.url);
 
@@ -82,25 +82,38 @@ const sortedRecord = (record: Readonly<Record<string, unknown>>): Record<string,
   );
 
 const rowsOut = (rows: ResultRows) => ordered(rows, ['columns', 'rows']);
+const placeOut = (place: Place): Record<string, unknown> =>
+  ordered(place, ['file', 'line', 'col', 'via'], (key, v) => (key === 'via' ? placeOut(v as Place) : v));
 const failureOut = (failure: Failure) =>
-  ordered(failure, ['code', 'message', 'location', 'error', 'expected', 'actual', 'mismatches'], (key, v) => {
+  ordered(failure, ['code', 'message', 'location', 'at', 'error', 'expected', 'actual', 'mismatches'], (key, v) => {
+    if (key === 'at') return placeOut(v as Place);
     if (key === 'expected' || key === 'actual') return rowsOut(v as ResultRows);
     if (key === 'error') return ordered(v as object, ['code', 'message', 'constraint']);
     if (key === 'mismatches') return (v as object[]).map((m) => ordered(m, ['expectedRow', 'actualRow', 'column']));
     return v;
   });
 const stepOut = (step: StepResult) =>
-  ordered(step, ['name', 'phase', 'kind', 'location', 'db', 'sql', 'status', 'durationMs', 'waitedMs', 'known', 'failure', 'metrics', 'samples'], (key, v) => {
-    if (key === 'failure') return failureOut(v as Failure);
-    if (key === 'metrics') return sortedRecord(v as Record<string, number>);
-    return v;
-  });
+  ordered(
+    step,
+    ['name', 'phase', 'kind', 'location', 'at', 'db', 'sql', 'status', 'durationMs', 'waitedMs', 'known', 'failure', 'metrics', 'samples'],
+    (key, v) => {
+      if (key === 'at') return placeOut(v as Place);
+      if (key === 'failure') return failureOut(v as Failure);
+      if (key === 'metrics') return sortedRecord(v as Record<string, number>);
+      return v;
+    },
+  );
 const specOut = (spec: SpecResult) =>
-  ordered(spec, ['name', 'file', 'location', 'description', 'tags', 'databases', 'status', 'known', 'durationMs', 'source', 'metrics', 'steps'], (key, v) => {
-    if (key === 'steps') return (v as StepResult[]).map(stepOut);
-    if (key === 'metrics') return sortedRecord(v as Record<string, number>);
-    return v;
-  });
+  ordered(
+    spec,
+    ['name', 'file', 'location', 'at', 'description', 'tags', 'databases', 'status', 'known', 'durationMs', 'source', 'metrics', 'steps'],
+    (key, v) => {
+      if (key === 'at') return placeOut(v as Place);
+      if (key === 'steps') return (v as StepResult[]).map(stepOut);
+      if (key === 'metrics') return sortedRecord(v as Record<string, number>);
+      return v;
+    },
+  );
 
 /** Sorted by file, then by name (code-unit order, so it does not depend on the machine's locale). */
 export const compareSpecs = (a: Pick<SpecResult, 'file' | 'name'>, b: Pick<SpecResult, 'file' | 'name'>): number =>

@@ -5,14 +5,21 @@
  * Described by schema/results.schema.json; bump RESULTS_VERSION on any incompatible change.
  */
 
+import type { Cell } from '../values/cell.ts';
+
 export const RESULTS_FORMAT = 'dbspec-results';
 export const RESULTS_VERSION = 1;
 
 export type Status = 'passed' | 'failed' | 'errored' | 'skipped';
 
-/** A cell as PostgreSQL printed it (text), a parsed JSON value for json/jsonb, or null for SQL NULL. */
-export type Cell = null | string | number | boolean | CellJson[] | { [k: string]: CellJson };
-type CellJson = null | string | number | boolean | CellJson[] | { [k: string]: CellJson };
+/**
+ * A place in a spec or fixture file, 1-based as editors show it; `via` is the `use:` entry that included
+ * the fixture (itself perhaps inside another). `location` beside it is the same place as text.
+ */
+export type Place = { readonly file: string; readonly line: number; readonly col: number; readonly via?: Place };
+
+// results.json holds cells; the type lives below every stage that passes them on (values/cell.ts).
+export type { Cell } from '../values/cell.ts';
 
 export type ResultRows = {
   readonly columns: readonly string[];
@@ -31,12 +38,15 @@ export type CellMismatch = {
 export type Failure = {
   /** Plain-language one-liner, e.g. "expected 2 rows, got 3" or "leaked 3 rows into backend.threads". */
   readonly message: string;
-  /** Stable: ROWS_MISMATCH, COUNT_MISMATCH, ERROR_EXPECTED, UNEXPECTED_ERROR, ERROR_MISMATCH, COMPARE_MISMATCH,
-   * CONCURRENCY_MISMATCH, LATENCY_BOUND, CAPTURE_MISSING, TIMEOUT, ISOLATION_LEAK, CONNECTION_LOST, INTERRUPTED,
-   * SETUP_FAILED, CLEANUP_FAILED, ROW_LIMIT (more rows than --max-rows). */
+  /**
+   * Stable: one of error-codes.ts's FAILURE_CODES (ROWS_MISMATCH, TIMEOUT, ISOLATION_LEAK, ...). Typed as
+   * text: a results file of another version may hold others. Execution's own failures are typed by the list.
+   */
   readonly code: string;
-  /** `file:line:col` of the expectation (or statement) that failed. */
+  /** `file:line:col` of the expectation (or statement) that failed (`a:4:5 → fixture:12:7` inside a fixture). */
   readonly location?: string;
+  /** The same place, as data: read this rather than taking `location` apart. */
+  readonly at?: Place;
   /** The expected rows rendered as cells (matchers shown as text like `<uuid>` or `/regex/`). */
   readonly expected?: ResultRows;
   readonly actual?: ResultRows;
@@ -80,6 +90,8 @@ export type StepResult = {
   readonly kind: string;
   /** `file:line:col` where the step is written. */
   readonly location: string;
+  /** The same place, as data (absent only for a step that has no place, such as one never reached). */
+  readonly at?: Place;
   readonly db?: string;
   /** The SQL as written (with `${var}` references), one string per statement block. */
   readonly sql?: readonly string[];
@@ -147,6 +159,8 @@ export type SpecResult = {
   readonly name: string;
   readonly file: string;
   readonly location: string;
+  /** Where the spec starts, as data. */
+  readonly at?: Place;
   readonly description?: string;
   readonly tags: readonly string[];
   readonly databases: readonly string[];

@@ -5,6 +5,7 @@
  */
 import { normalizeSync, scanSync } from 'libpg-query';
 import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
+import { placeholderContexts } from '../sql/placeholder-contexts.ts';
 import { splitStatements } from '../sql/split.ts';
 import { effectsOfTree, type SqlEffects } from '../sql/effects.ts';
 import { transactionControlOf } from '../sql/transaction-control.ts';
@@ -100,77 +101,6 @@ const byteOffsets =
   (text: string): ((charOffset: number) => number) =>
   (charOffset) =>
     Buffer.byteLength(text.slice(0, charOffset), 'utf8');
-
-/**
- * Where a placeholder stands lexically, decided in JavaScript for the plain cases: outside any quote or
- * comment ('code'), or inside one ('quoted'). 'unsure' for anything this small lexer does not model (escape
- * strings, backslashes, unterminated quotes): then PostgreSQL's own scanner decides. Scanning costs twice a
- * parse, and most SQL is plain.
- */
-export const placeholderContexts = (sql: string, offsets: readonly number[]): ('code' | 'quoted')[] | 'unsure' => {
-  const wanted = new Set(offsets);
-  const found = new Map<number, 'code' | 'quoted'>();
-  let i = 0;
-  const n = sql.length;
-  const mark = (from: number, to: number, context: 'code' | 'quoted'): void => {
-    for (const o of wanted) if (o >= from && o < to) found.set(o, context);
-  };
-  while (i < n) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === "'" || c === '"') {
-      if (c === "'" && i > 0 && /[A-Za-z0-9_&]/.test(sql[i - 1]!)) return 'unsure'; // E'', U&'', B'', X'' and the like
-      let j = i + 1;
-      for (;;) {
-        const k = sql.indexOf(c, j);
-        if (k === -1) return 'unsure';
-        if (sql[k + 1] === c) j = k + 2;
-        else {
-          j = k + 1;
-          break;
-        }
-      }
-      if (sql.slice(i, j).includes('\\')) return 'unsure';
-      mark(i, j, 'quoted');
-      i = j;
-    } else if (c === '-' && next === '-') {
-      const k = sql.indexOf('\n', i);
-      const j = k === -1 ? n : k;
-      mark(i, j, 'quoted');
-      i = j;
-    } else if (c === '/' && next === '*') {
-      let depth = 1;
-      let j = i + 2;
-      while (j < n && depth > 0) {
-        if (sql[j] === '/' && sql[j + 1] === '*') {
-          depth++;
-          j += 2;
-        } else if (sql[j] === '*' && sql[j + 1] === '/') {
-          depth--;
-          j += 2;
-        } else j++;
-      }
-      if (depth > 0) return 'unsure';
-      mark(i, j, 'quoted');
-      i = j;
-    } else if (c === '$') {
-      if (wanted.has(i)) {
-        found.set(i, 'code');
-        i++;
-        continue;
-      }
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      if (!tag || (i > 0 && /[A-Za-z0-9_]/.test(sql[i - 1]!))) return 'unsure';
-      const close = sql.indexOf(tag[0], i + tag[0].length);
-      if (close === -1) return 'unsure';
-      const j = close + tag[0].length;
-      mark(i, j, 'quoted');
-      i = j;
-    } else i++;
-  }
-  const contexts = offsets.map((o) => found.get(o));
-  return contexts.some((x) => x === undefined) ? 'unsure' : (contexts as ('code' | 'quoted')[]);
-};
 
 const inQuotes = (sql: SqlText, r: Reference): Diagnostic =>
   authoring(

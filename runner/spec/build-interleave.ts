@@ -135,10 +135,3 @@ export const interleaveStep = (h: BuildHelpers, node: unknown, path: string): In
   checkNames(h, step);
   return step;
 };
-
-/** Every piece of SQL the step holds, for binding and validation. */
-export const interleaveSql = (step: InterleaveStep) => [
-  ...step.setup.map((b) => b.sql),
-  ...step.sessions.flatMap((s) => [...(s.setup ? [s.setup] : []), ...s.statements.map((st) => st.sql)]),
-  ...step.teardown.map((b) => b.sql),
-];

@@ -5,14 +5,11 @@
 import pc from 'picocolors';
 import { colorsFor, type Colors } from '../color.ts';
 import { type Diagnostic, locationText } from '../diagnostics.ts';
-import { redactSecrets } from '../redact.ts';
+import { redactSourceLine } from '../redact.ts';
 import { readRegularFile } from './regular-file.ts';
 
 /** No colour unless asked for: the text stays plain in files, tests and pipes. */
 const PLAIN = pc.createColors(false);
-
-/** A frame may show a config line holding a URL: never print its password. */
-const redactPasswords = (line: string): string => redactSecrets(line).replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
 
 const frame = (source: string, line: number, column: number, c: Colors, endColumn?: number): string[] => {
   const lines = source.split(/\r?\n/);
@@ -21,7 +18,7 @@ const frame = (source: string, line: number, column: number, c: Colors, endColum
   const width = String(line).length;
   const out: string[] = [];
   for (let n = from; n <= line; n++) {
-    const text = redactPasswords(lines[n - 1]!.replace(/\t/g, ' '));
+    const text = redactSourceLine(lines[n - 1]!.replace(/\t/g, ' '));
     const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
     out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${shown}`);
   }

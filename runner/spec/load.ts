@@ -6,7 +6,7 @@
 import { type Document, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 // yaml sets `tag` on a node only when the tag is written in the source.
-import { authoring, type Diagnostic, type SourceLocation } from '../diagnostics.ts';
+import { authoring, type Diagnostic, type ProblemCode, type SourceLocation } from '../diagnostics.ts';
 import { readRegularFile, unreadable } from './regular-file.ts';
 import { plainYamlProblem } from './yaml-messages.ts';
 
@@ -175,7 +175,7 @@ export const keyText = (key: unknown): string | undefined => {
   return key.source ?? String(key.value);
 };
 
-const YAML_CODES: Readonly<Record<string, string>> = {
+const YAML_CODES: Readonly<Record<string, ProblemCode>> = {
   DUPLICATE_KEY: 'DBSPEC_YAML_DUPLICATE_KEY',
   ALIAS_PROPS: 'DBSPEC_YAML_ALIAS',
   BAD_ALIAS: 'DBSPEC_YAML_ALIAS',

@@ -3,7 +3,7 @@
  * Checks each matcher's shape (one kind per matcher, known types, regexes that compile).
  */
 import { isMap } from 'yaml';
-import { authoring as problem, type Diagnostic } from '../diagnostics.ts';
+import { authoring as problem, type Diagnostic, type ProblemCode, type SourceLocation } from '../diagnostics.ts';
 import { closest } from './suggest.ts';
 import type { ExpectedValue, Matcher } from './types.ts';
 import { keysOf } from './schema-check.ts';
@@ -27,6 +27,81 @@ export const regexProblem = (pattern: string): string | undefined => {
 /** A bound: a number, a `${var}`, or (for date and timestamp columns) a date or timestamp such as "2026-01-01". */
 const isBoundText = (s: string): boolean => /^-?[0-9]+(\.[0-9]+)?$/.test(s) || /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(s) || /\d|^[+-]?infinity$/i.test(s);
 
+/** One matcher being built: its kind's argument and where both are, and where problems go. */
+type MatcherAt = {
+  readonly src: Source;
+  readonly node: unknown;
+  readonly kind: string;
+  readonly arg: unknown;
+  readonly loc: SourceLocation;
+  readonly argLoc: SourceLocation;
+  readonly path: string;
+  readonly out: Diagnostic[];
+};
+
+/** Records the problem; the matcher is then left out. */
+const refused = (m: MatcherAt, code: ProblemCode, message: string, loc = m.argLoc): undefined => {
+  m.out.push(problem(code, message, loc));
+  return undefined;
+};
+
+/** `{ any: true }`, `{ null: true }`, `{ not_null: true }`. */
+const flagMatcher = (m: MatcherAt): Matcher | undefined =>
+  boolOf(m.arg) === true ? { matcher: m.kind as 'any' | 'null' | 'not_null' } : refused(m, 'DBSPEC_MATCHER', `\`${m.path}\`: write { ${m.kind}: true }`);
+
+const regexMatcher = (m: MatcherAt): Matcher | undefined => {
+  const pattern = stringOf(m.arg);
+  if (pattern === undefined) return refused(m, 'DBSPEC_MATCHER', `\`${m.path}.regex\` must be text: a regular expression`);
+  const why = regexProblem(pattern);
+  if (why) return refused(m, 'DBSPEC_BAD_REGEX', `\`${m.path}.regex\`: the regular expression does not compile: ${why}`);
+  return { matcher: 'regex', pattern };
+};
+
+const typeMatcher = (m: MatcherAt): Matcher | undefined => {
+  const type = stringOf(m.arg);
+  if (type !== undefined && (MATCHER_TYPES as readonly string[]).includes(type)) return { matcher: 'type', type };
+  const suggestion = type === undefined ? undefined : closest(type, MATCHER_TYPES);
+  m.out.push(
+    problem(
+      'DBSPEC_UNKNOWN_MATCHER_TYPE',
+      `\`${m.path}\`: unknown matcher type \`${String(type ?? plainValue(m.arg))}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+      m.argLoc,
+      `types: ${MATCHER_TYPES.join(', ')}`,
+    ),
+  );
+  return undefined;
+};
+
+const approxMatcher = (m: MatcherAt): Matcher | undefined => {
+  // Kept as written: `approx: 0.1, tolerance: 0.05` compares exactly, not through doubles.
+  const value = numberTextOf(m.arg);
+  const tolerance = numberTextOf(valueOf(m.node, 'tolerance'));
+  if (value === undefined || tolerance === undefined || (numberOf(valueOf(m.node, 'tolerance')) ?? -1) < 0)
+    return refused(m, 'DBSPEC_MATCHER', `\`${m.path}\`: approx needs a number and a tolerance of 0 or more: { approx: 1.5, tolerance: 0.01 }`, m.loc);
+  return { matcher: 'approx', value, tolerance };
+};
+
+/** `gt`, `gte`, `lt`, `lte`. */
+const compareMatcher = (m: MatcherAt): Matcher | undefined => {
+  const op = m.kind as (typeof COMPARE_OPS)[number];
+  const n = numberTextOf(m.arg);
+  const s = stringOf(m.arg);
+  if (n === undefined && (s === undefined || !isBoundText(s)))
+    return refused(m, 'DBSPEC_MATCHER', `\`${m.path}.${op}\` must be a number (or, for a date or timestamp column, a date such as "2026-01-01")`);
+  return { matcher: 'compare', op, value: n ?? s! };
+};
+
+const BUILDERS: Readonly<Record<string, (m: MatcherAt) => Matcher | undefined>> = {
+  any: flagMatcher,
+  null: flagMatcher,
+  not_null: flagMatcher,
+  regex: regexMatcher,
+  type: typeMatcher,
+  approx: approxMatcher,
+  json: (m) => ({ matcher: 'json', value: plainValue(m.arg) }),
+  ...Object.fromEntries(COMPARE_OPS.map((op) => [op, compareMatcher])),
+};
+
 const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, out: Diagnostic[]): Matcher | undefined => {
   const loc = locOf(src, node);
   const main = keys.filter((k) => k !== 'tolerance');
@@ -37,73 +112,12 @@ const buildMatcher = (src: Source, node: unknown, keys: string[], path: string, 
     return undefined;
   }
   const kind = main[0]!;
-  const arg = valueOf(node, kind);
-  const argLoc = locOf(src, arg, loc);
   if (kind !== 'approx' && keys.includes('tolerance')) {
     out.push(problem('DBSPEC_MATCHER', `\`${path}\`: \`tolerance\` only goes with \`approx\``, loc));
     return undefined;
   }
-  switch (kind) {
-    case 'any':
-    case 'null':
-    case 'not_null':
-      if (boolOf(arg) !== true) {
-        out.push(problem('DBSPEC_MATCHER', `\`${path}\`: write { ${kind}: true }`, argLoc));
-        return undefined;
-      }
-      return { matcher: kind };
-    case 'regex': {
-      const pattern = stringOf(arg);
-      if (pattern === undefined) {
-        out.push(problem('DBSPEC_MATCHER', `\`${path}.regex\` must be text: a regular expression`, argLoc));
-        return undefined;
-      }
-      const why = regexProblem(pattern);
-      if (why) {
-        out.push(problem('DBSPEC_BAD_REGEX', `\`${path}.regex\`: the regular expression does not compile: ${why}`, argLoc));
-        return undefined;
-      }
-      return { matcher: 'regex', pattern };
-    }
-    case 'type': {
-      const type = stringOf(arg);
-      if (type === undefined || !(MATCHER_TYPES as readonly string[]).includes(type)) {
-        const suggestion = type === undefined ? undefined : closest(type, MATCHER_TYPES);
-        out.push(
-          problem(
-            'DBSPEC_UNKNOWN_MATCHER_TYPE',
-            `\`${path}\`: unknown matcher type \`${String(type ?? plainValue(arg))}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
-            argLoc,
-            `types: ${MATCHER_TYPES.join(', ')}`,
-          ),
-        );
-        return undefined;
-      }
-      return { matcher: 'type', type };
-    }
-    case 'approx': {
-      // Kept as written: `approx: 0.1, tolerance: 0.05` compares exactly, not through doubles.
-      const value = numberTextOf(arg);
-      const tolerance = numberTextOf(valueOf(node, 'tolerance'));
-      if (value === undefined || tolerance === undefined || (numberOf(valueOf(node, 'tolerance')) ?? -1) < 0) {
-        out.push(problem('DBSPEC_MATCHER', `\`${path}\`: approx needs a number and a tolerance of 0 or more: { approx: 1.5, tolerance: 0.01 }`, loc));
-        return undefined;
-      }
-      return { matcher: 'approx', value, tolerance };
-    }
-    case 'json':
-      return { matcher: 'json', value: plainValue(arg) };
-    default: {
-      const op = kind as (typeof COMPARE_OPS)[number];
-      const n = numberTextOf(arg);
-      const s = stringOf(arg);
-      if (n === undefined && (s === undefined || !isBoundText(s))) {
-        out.push(problem('DBSPEC_MATCHER', `\`${path}.${op}\` must be a number (or, for a date or timestamp column, a date such as "2026-01-01")`, argLoc));
-        return undefined;
-      }
-      return { matcher: 'compare', op, value: n ?? s! };
-    }
-  }
+  const arg = valueOf(node, kind);
+  return BUILDERS[kind]!({ src, node, kind, arg, loc, argLoc: locOf(src, arg, loc), path, out });
 };
 
 /** One expected cell. */

@@ -13,6 +13,8 @@ import { STEP_KEYS } from './step-kinds.ts';
 import { closest } from './suggest.ts';
 import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
+import { plural } from '../wording.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 const schemaFile = (name: string): URL => new URL(`../../schema/${name}`, import.meta.url);
 
@@ -58,7 +60,7 @@ const segmentsOf = (instancePath: string): string[] =>
         .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 
 type Located = {
-  code: string;
+  code: ProblemCode;
   message: string;
   node: unknown;
   hint?: string;
@@ -81,92 +83,103 @@ const listHint = (key: string | number | undefined, data: unknown): string => {
   return `write it as a list, each item starting with \`- \`, like this:\n${label}${indented}`;
 };
 
+/** One ajv error, with where it points in the spec. */
+type ErrorAt = {
+  readonly root: unknown;
+  readonly error: ErrorObject;
+  readonly segments: string[];
+  /** The path as the message names it. */
+  readonly path: string;
+  readonly node: unknown;
+  readonly params: Record<string, unknown>;
+  /** The schema's own words for the mistake (`errorMessage`), where it has them. */
+  readonly custom?: string;
+};
+
+const unknownKey = ({ root, error, segments, path, params }: ErrorAt): Located | undefined => {
+  // The step's own key list is there for editors (completion after `- name:`); its kind's schema says
+  // which keys belong, with suggestions from that kind's keys only.
+  if (error.schemaPath === '#/$defs/step/additionalProperties') return undefined;
+  const key = String(params.additionalProperty);
+  const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+  const suggestion = closest(key, known);
+  return {
+    code: 'DBSPEC_SCHEMA_UNKNOWN_KEY',
+    message: `\`${path}\`: unknown key \`${key}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+    node: nodeAtPath(root, [...segments, key], true),
+    ...(suggestion ? { suggestion: `${error.instancePath}/${suggestion}` } : { hint: `allowed here: ${known.join(', ')}` }),
+  };
+};
+
+const wrongType = ({ error, segments, path, node, params }: ErrorAt): Located => {
+  const want = String(params.type)
+    .split(',')
+    .map((t) => TYPE_WORDS[t] ?? t)
+    .join(' or ');
+  const hint =
+    params.type === 'string' && (typeof error.data === 'number' || typeof error.data === 'boolean')
+      ? `quote it: "${String(error.data)}"`
+      : params.type === 'array' && error.data !== null && error.data !== undefined
+        ? listHint(segments.at(-1), error.data)
+        : undefined;
+  return { code: 'DBSPEC_SCHEMA_TYPE', message: `\`${path}\` must be ${want}, not ${describeValue(error.data)}`, node, ...(hint ? { hint } : {}) };
+};
+
+const notOneOf = ({ error, path, node, params }: ErrorAt): Located => {
+  const allowed = (params.allowedValues as unknown[]).map(String);
+  const suggestion = typeof error.data === 'string' ? closest(error.data, allowed) : undefined;
+  return {
+    code: 'DBSPEC_SCHEMA_VALUE',
+    message: `\`${path}\` must be one of ${allowed.join(', ')}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
+    node,
+  };
+};
+
+/** A value (or, under propertyNames, a key) that does not match the schema's pattern. */
+const noMatch = ({ root, error, segments, path, node, params, custom }: ErrorAt): Located => {
+  const why = custom ?? `it must match ${String(params.pattern)}`;
+  const name = error.propertyName;
+  return name !== undefined
+    ? { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\`: \`${name}\` is not allowed as a key: ${why}`, node: nodeAtPath(root, [...segments, name], true) }
+    : { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\`: \`${String(error.data)}\` is not valid: ${why}`, node };
+};
+
+const BOUND_WORDS: Readonly<Record<string, string>> = { minimum: 'at least', exclusiveMinimum: 'more than', maximum: 'at most', exclusiveMaximum: 'less than' };
+
+const value =
+  (message: (at: ErrorAt) => string) =>
+  (at: ErrorAt): Located => ({ code: 'DBSPEC_SCHEMA_VALUE', message: message(at), node: at.node });
+
+/** By ajv keyword; `if`, `anyOf` and `propertyNames` only wrap the errors that say what is wrong. */
+const REWRITES: Readonly<Record<string, (at: ErrorAt) => Located | undefined>> = {
+  if: () => undefined,
+  anyOf: () => undefined,
+  propertyNames: () => undefined,
+  additionalProperties: unknownKey,
+  required: ({ error, path, node, params }) => ({
+    code: 'DBSPEC_SCHEMA_MISSING_KEY',
+    message: `\`${path}\`: missing required key \`${String(params.missingProperty)}\``,
+    node,
+    missing: `${error.instancePath}/${String(params.missingProperty)}`,
+  }),
+  type: wrongType,
+  enum: notOneOf,
+  pattern: noMatch,
+  ...Object.fromEntries(Object.keys(BOUND_WORDS).map((k) => [k, value(({ path, params }) => `\`${path}\` must be ${BOUND_WORDS[k]} ${String(params.limit)}`)])),
+  minItems: value(({ path, params }) => `\`${path}\` needs at least ${plural(Number(params.limit), 'item')}`),
+  minLength: value(({ path }) => `\`${path}\` must not be empty`),
+  uniqueItems: value(({ path, params }) => `\`${path}\` lists the same value twice (items ${String(params.j)} and ${String(params.i)})`),
+};
+
 /** One ajv error -> one located sentence, or undefined for errors that only wrap others. */
 const rewrite = (root: unknown, error: ErrorObject): Located | undefined => {
   const segments = segmentsOf(error.instancePath);
   const path = displayPath(segments);
   const node = nodeAtPath(root, segments);
   const custom = (error.parentSchema as { errorMessage?: string } | undefined)?.errorMessage;
-  const params = error.params as Record<string, unknown>;
-  switch (error.keyword) {
-    case 'if':
-    case 'anyOf':
-    case 'propertyNames':
-      return undefined;
-    case 'additionalProperties': {
-      // The step's own key list is there for editors (completion after `- name:`); its kind's schema says
-      // which keys belong, with suggestions from that kind's keys only.
-      if (error.schemaPath === '#/$defs/step/additionalProperties') return undefined;
-      const key = String(params.additionalProperty);
-      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const suggestion = closest(key, known);
-      return {
-        code: 'DBSPEC_SCHEMA_UNKNOWN_KEY',
-        message: `\`${path}\`: unknown key \`${key}\`${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
-        node: nodeAtPath(root, [...segments, key], true),
-        ...(suggestion ? { suggestion: `${error.instancePath}/${suggestion}` } : { hint: `allowed here: ${known.join(', ')}` }),
-      };
-    }
-    case 'required':
-      return {
-        code: 'DBSPEC_SCHEMA_MISSING_KEY',
-        message: `\`${path}\`: missing required key \`${String(params.missingProperty)}\``,
-        node,
-        missing: `${error.instancePath}/${String(params.missingProperty)}`,
-      };
-    case 'type': {
-      const want = String(params.type)
-        .split(',')
-        .map((t) => TYPE_WORDS[t] ?? t)
-        .join(' or ');
-      const hint =
-        params.type === 'string' && (typeof error.data === 'number' || typeof error.data === 'boolean')
-          ? `quote it: "${String(error.data)}"`
-          : params.type === 'array' && error.data !== null && error.data !== undefined
-            ? listHint(segments.at(-1), error.data)
-            : undefined;
-      return { code: 'DBSPEC_SCHEMA_TYPE', message: `\`${path}\` must be ${want}, not ${describeValue(error.data)}`, node, ...(hint ? { hint } : {}) };
-    }
-    case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map(String);
-      const suggestion = typeof error.data === 'string' ? closest(error.data, allowed) : undefined;
-      return {
-        code: 'DBSPEC_SCHEMA_VALUE',
-        message: `\`${path}\` must be one of ${allowed.join(', ')}${suggestion ? `; did you mean \`${suggestion}\`?` : ''}`,
-        node,
-      };
-    }
-    case 'pattern': {
-      const name = error.propertyName;
-      if (name !== undefined) {
-        return {
-          code: 'DBSPEC_SCHEMA_VALUE',
-          message: `\`${path}\`: \`${name}\` is not allowed as a key: ${custom ?? `it must match ${String(params.pattern)}`}`,
-          node: nodeAtPath(root, [...segments, name], true),
-        };
-      }
-      return {
-        code: 'DBSPEC_SCHEMA_VALUE',
-        message: `\`${path}\`: \`${String(error.data)}\` is not valid: ${custom ?? `it must match ${String(params.pattern)}`}`,
-        node,
-      };
-    }
-    case 'minimum':
-    case 'exclusiveMinimum':
-    case 'maximum':
-    case 'exclusiveMaximum': {
-      const words: Record<string, string> = { minimum: 'at least', exclusiveMinimum: 'more than', maximum: 'at most', exclusiveMaximum: 'less than' };
-      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` must be ${words[error.keyword]} ${String(params.limit)}`, node };
-    }
-    case 'minItems':
-      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`, node };
-    case 'minLength':
-      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` must not be empty`, node };
-    case 'uniqueItems':
-      return { code: 'DBSPEC_SCHEMA_VALUE', message: `\`${path}\` lists the same value twice (items ${String(params.j)} and ${String(params.i)})`, node };
-    default:
-      return { code: 'DBSPEC_SCHEMA', message: `\`${path}\` ${error.message ?? 'is not valid'}`, node };
-  }
+  const at: ErrorAt = { root, error, segments, path, node, params: error.params as Record<string, unknown>, ...(custom !== undefined ? { custom } : {}) };
+  const how = Object.hasOwn(REWRITES, error.keyword) ? REWRITES[error.keyword] : undefined;
+  return how ? how(at) : { code: 'DBSPEC_SCHEMA', message: `\`${path}\` ${error.message ?? 'is not valid'}`, node };
 };
 
 /** A step's kind keys, or a located problem when it has none or several. */

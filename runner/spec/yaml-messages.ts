@@ -4,9 +4,11 @@
  * and with the fix shown. Pure text work on the file as written; anything not recognised keeps the parser's
  * message.
  */
+import { plural } from '../wording.ts';
+import type { ProblemCode } from '../error-codes.ts';
 
 export type PlainProblem = {
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly message: string;
   /** Character offset the message points at. */
   readonly offset: number;
@@ -39,7 +41,7 @@ const lineStarts = (lines: readonly string[]): number[] => {
   return starts;
 };
 
-const spaces = (n: number): string => `${n} space${n === 1 ? '' : 's'}`;
+const spaces = (n: number): string => `${plural(n, 'space')}`;
 
 /** A key line that lines up with no key above it; `reference` is the nearest key line above. */
 const misaligned = (culprit: KeyLine, reference: KeyLine, listItemAtColumn: boolean): PlainProblem => {

@@ -3,7 +3,7 @@
  * a scalar's text as SqlText, and the plain JavaScript value of a node (for the schema check).
  */
 import { isMap, isPair, isScalar, isSeq, Scalar } from 'yaml';
-import type { LineCounter, Node as YamlNode, Pair, YAMLMap } from 'yaml';
+import type { LineCounter, Node as YamlNode, Pair } from 'yaml';
 import type { SourceLocation } from '../diagnostics.ts';
 import { keyText, locationAt } from './load.ts';
 import type { SqlText, YamlValue } from './types.ts';
@@ -49,8 +49,6 @@ export const numberOf = (node: unknown): number | undefined => {
 };
 
 export const itemsOf = (node: unknown): unknown[] => (isSeq(node) ? node.items : []);
-
-export const isMapNode = (node: unknown): node is YAMLMap => isMap(node);
 
 /** The node at a JSON-pointer-like path; `key: true` returns the key node of the last segment instead. */
 export const nodeAtPath = (root: unknown, segments: readonly string[], key = false): unknown => {

@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SpecResult } from '../results/types.ts';
 import { appendCleanup } from './append-cleanup.ts';
+import { plural } from '../wording.ts';
 
 export type CleanupChange = { readonly file: string; readonly spec: string; readonly statements: number; readonly skipped?: string };
 
@@ -33,6 +34,6 @@ export const describeCleanupChanges = (changes: readonly CleanupChange[]): strin
         .map((c) =>
           c.skipped
             ? `  not updated  ${c.file}  "${c.spec}": ${c.skipped}`
-            : `  updated      ${c.file}  "${c.spec}": ${c.statements} cleanup statement${c.statements === 1 ? '' : 's'} added`,
+            : `  updated      ${c.file}  "${c.spec}": ${plural(c.statements, 'cleanup statement')} added`,
         )
         .join('\n')}\nRead the added cleanup: it deletes the rows this run left behind. Then run again without --update.\n`;

@@ -20,6 +20,7 @@ import { blockRow, rowComments } from './block-row.ts';
 import type { Recorded } from './recorder.ts';
 import { renderCell, yamlKey, type RenderContext } from './render-value.ts';
 import { applyEdits, mapAt, rowsEdit, rowsPairOf, sourceOf, type TextEdit } from './rewrite-rows.ts';
+import { plural } from '../wording.ts';
 
 /** More rows than this are not a readable expectation: narrow the query, or check `count`. */
 export const MAX_RECORDED_ROWS = 50;
@@ -179,8 +180,6 @@ export const applyRecordings = async (recordings: readonly Recorded[], cwd: stri
   }
   return changes.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1));
 };
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** What `--update` prints after the run. */
 export const describeChanges = (changes: readonly RowsChange[]): string => {

@@ -5,7 +5,8 @@
  * `"${name}"`; a value that differs every run and no variable explains (a generated uuid, a timestamp of
  * the run) becomes a `{ type: ... }` matcher, so the recorded expectation holds on the next run too.
  */
-import type { Cell } from '../results/types.ts';
+import { type Cell, UUID_TEXT } from '../values/cell.ts';
+import { MATCHER_KEYS } from '../spec/matchers.ts';
 import type { YamlValue } from '../spec/types.ts';
 import { matchValue } from '../execute/match-value.ts';
 import { instantMicros, parseDateTime } from '../execute/pg-datetime.ts';
@@ -23,10 +24,6 @@ export type RenderContext = {
 
 /** A timestamp within this much of the run is taken as written by the run (now(), a default). */
 const RUN_WINDOW_MS = 15 * 60_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const MATCHER_KEYS = new Set(['any', 'null', 'not_null', 'regex', 'type', 'approx', 'tolerance', 'gt', 'gte', 'lt', 'lte', 'json']);
 
 /** Too short or too common a value would turn `1` or `true` into a variable by coincidence. */
 const distinctive = (value: YamlValue): boolean =>
@@ -49,9 +46,9 @@ export const yamlKey = (key: string): string => (/^[A-Za-z_][A-Za-z0-9_]*$/.test
 const jsonText = (node: JsonNode): string => {
   switch (node.kind) {
     case 'null':
-      return 'null';
     case 'bool':
-      return String(node.value);
+      // JSON spells these as YAML does.
+      return node.kind === 'null' ? 'null' : String(node.value);
     case 'number':
       return node.text;
     case 'string':
@@ -138,7 +135,7 @@ const textWithVariables = (text: string, context: RenderContext): string | undef
 const volatileMatcher = (cell: Exclude<Cell, null>, oid: number, context: RenderContext): string | undefined => {
   const family = typeFamily(oid);
   const text = typeof cell === 'string' ? cell : '';
-  if (family === 'uuid' || ((family === 'text' || family === 'other') && UUID.test(text))) return '{ type: uuid }';
+  if (family === 'uuid' || ((family === 'text' || family === 'other') && UUID_TEXT.test(text))) return '{ type: uuid }';
   if (family === 'timestamptz' || family === 'timestamp') {
     const parsed = parseDateTime(text);
     const micros = parsed && (family === 'timestamptz' ? instantMicros(parsed, undefined) : parsed.wallMicros);

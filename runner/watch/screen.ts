@@ -5,6 +5,7 @@
  */
 import { failureText } from '../execute/failure-text.ts';
 import type { SpecResult } from '../results/types.ts';
+import { plural } from '../wording.ts';
 
 export const CLEAR_SCREEN = '\u001b[2J\u001b[3J\u001b[H';
 
@@ -29,7 +30,7 @@ const indent = (text: string, by: string): string =>
 
 const specLines = (spec: SpecResult): string[] => {
   const steps = spec.steps.filter((s) => s.phase === 'step').length;
-  const head = `${MARK[spec.status]} ${spec.name}  (${spec.file}, ${steps} step${steps === 1 ? '' : 's'})`;
+  const head = `${MARK[spec.status]} ${spec.name}  (${spec.file}, ${plural(steps, 'step')})`;
   const failures = spec.steps
     .filter((s) => (s.status === 'failed' || s.status === 'errored') && s.failure)
     .map((s) => `    ✖ ${s.name}\n${indent(failureText(s.failure!), '      ')}`);
@@ -44,10 +45,7 @@ const counts = (specs: readonly SpecResult[]): string => {
 
 export const renderOutcome = (outcome: Outcome): string => {
   const time = outcome.at.toISOString().slice(11, 19);
-  const lines = [
-    `dbspec watch · ${time} UTC · ${outcome.reason} · ran ${outcome.specs.length} spec${outcome.specs.length === 1 ? '' : 's'} in ${Math.round(outcome.durationMs)} ms`,
-    '',
-  ];
+  const lines = [`dbspec watch · ${time} UTC · ${outcome.reason} · ran ${plural(outcome.specs.length, 'spec')} in ${Math.round(outcome.durationMs)} ms`, ''];
   if (outcome.problems) lines.push(outcome.problems, '');
   for (const spec of outcome.specs) lines.push(...specLines(spec));
   if (outcome.specs.length > 0) lines.push('', counts(outcome.specs));

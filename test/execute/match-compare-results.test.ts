@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { QueryResult } from '../../runner/db/query-result.ts';
-import type { Cell } from '../../runner/results/types.ts';
+import type { Cell } from '../../runner/values/cell.ts';
 import { compareResults } from '../../runner/execute/compare-results.ts';
 import { OID } from '../support/expected-values.ts';
 

@@ -1,7 +1,7 @@
 /** Rows modes (rows, includes, excludes), ordering, column checks, and the failure a report shows. */
 import assert from 'node:assert/strict';
 import type { QueryResult } from '../../runner/db/query-result.ts';
-import type { Cell } from '../../runner/results/types.ts';
+import type { Cell } from '../../runner/values/cell.ts';
 import type { ExpectedRow, YamlValue } from '../../runner/spec/types.ts';
 import { matchRows, type RowsOptions } from '../../runner/execute/match-rows.ts';
 import { OID, expectedOf, yamlValue } from '../support/expected-values.ts';

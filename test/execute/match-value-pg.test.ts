@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import type { Cell } from '../../runner/results/types.ts';
+import type { Cell } from '../../runner/values/cell.ts';
 import { matchValue } from '../../runner/execute/match-value.ts';
 import { ev } from '../support/expected-values.ts';
 

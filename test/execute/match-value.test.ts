@@ -1,6 +1,6 @@
 /** Each rule of specs/README.md "Expected values": a value that should match does, a near miss does not. */
 import assert from 'node:assert/strict';
-import type { Cell } from '../../runner/results/types.ts';
+import type { Cell } from '../../runner/values/cell.ts';
 import { describeExpected, matchValue } from '../../runner/execute/match-value.ts';
 import { OID, ev } from '../support/expected-values.ts';
 

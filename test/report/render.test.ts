@@ -52,6 +52,18 @@ describe('report rendering', () => {
       inOrder(html, 'id="failures"', '<section class="spec');
     });
 
+    it("shows a step's place in its spec as a line, from `at` or, in a file written before `at`, from `location`", () => {
+      assert.ok(!('at' in failing.specs[0]!.steps[0]!), 'the fixture is a file written before `at` existed');
+      assert.ok(html.includes('<p class="loc">line 11:5</p>'));
+      // With `at`, it is read and the text is not: a text that disagrees is not what the report shows.
+      const step = failing.specs[0]!.steps[0]!;
+      const placed: RunResults = {
+        ...failing,
+        specs: [{ ...failing.specs[0]!, steps: [{ ...step, location: 'elsewhere', at: { file: failing.specs[0]!.file, line: 7, col: 3 } }] }],
+      };
+      assert.ok(renderReportHtml(placed).includes('<p class="loc">line 7:3</p>'));
+    });
+
     it('shows expected against actual rows with the differing cells and the extra row marked', () => {
       assert.ok(html.includes('<td class="mark">free</td>'));
       assert.ok(html.includes('<td class="mark">enterprise</td>'));

@@ -82,7 +82,14 @@ for (const server of servers) {
       const failing = specNamed(results, 'every step kind fails');
       const codes = Object.fromEntries(failing.steps.filter((s) => s.phase === 'step').map((s) => [s.name, s.failure?.code ?? s.status]));
       assert.deepEqual(codes, EXPECTED_FAILURES);
-      for (const step of failing.steps.filter((s) => s.phase === 'step')) assert.match(step.failure?.location ?? '', /every-kind-fails\.spec\.yaml:\d+:\d+$/);
+      for (const step of failing.steps.filter((s) => s.phase === 'step')) {
+        assert.match(step.failure?.location ?? '', /every-kind-fails\.spec\.yaml:\d+:\d+$/);
+        // The same places as data, for the step and its failure.
+        for (const item of [step, step.failure!]) {
+          assert.ok(item.at, `${step.name}: no at`);
+          assert.equal(`${item.at.file}:${item.at.line}:${item.at.col}`, item.location, step.name);
+        }
+      }
       const rows = failing.steps.find((s) => s.name === 'wrong rows')!.failure!;
       assert.ok(rows.expected && rows.actual && rows.mismatches && rows.mismatches.length > 0);
     });

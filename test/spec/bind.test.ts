@@ -1,6 +1,7 @@
 /** bindSql: `${var}` -> `$n` bind parameters, PostgreSQL's parser, and errors located inside the YAML block. */
 import assert from 'node:assert/strict';
-import { bindSql, placeholderContexts } from '../../runner/spec/bind.ts';
+import { bindSql } from '../../runner/spec/bind.ts';
+import { placeholderContexts } from '../../runner/sql/placeholder-contexts.ts';
 import { ensureParser } from '../../runner/sql/split.ts';
 import { loadYamlFile } from '../../runner/spec/load.ts';
 import { sqlTextOf, valueOf } from '../../runner/spec/yaml-nodes.ts';

@@ -135,6 +135,8 @@ describe('fixtures', function () {
       const setup = result.steps.find((s) => s.phase === 'setup')!;
       assert.equal(setup.failure?.code, 'SETUP_FAILED');
       assert.match(setup.failure!.location!, /^specs\/fails\.spec\.yaml:3:5 → fixtures\/fails\.yaml:9:\d+$/);
+      const col = Number(/:(\d+)$/.exec(setup.failure!.location!)![1]);
+      assert.deepEqual(setup.failure?.at, { file: 'fixtures/fails.yaml', line: 9, col, via: { file: 'specs/fails.spec.yaml', line: 3, col: 5 } });
     });
   });
 });

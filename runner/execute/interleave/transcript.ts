@@ -5,7 +5,8 @@
  * header, alignment and `|` between fields.
  */
 import type { QueryResult } from '../../db/query-result.ts';
-import type { Cell } from '../../results/types.ts';
+import type { Cell } from '../../values/cell.ts';
+import { plural } from '../../wording.ts';
 
 const cellText = (cell: Cell): string => (cell === null ? '' : typeof cell === 'object' ? JSON.stringify(cell) : String(cell));
 
@@ -27,13 +28,7 @@ export const formatResultSet = (result: QueryResult): string[] => {
   const widths = result.columns.map((column, j) => Math.max(width(column.name), ...cells.map((row) => width(row[j]!))));
   const line = (values: readonly string[]): string => values.map((v, j) => pad(v, widths[j]!, numeric[j]!)).join('|');
   const count = result.rows.length;
-  return [
-    line(result.columns.map((c) => c.name)),
-    widths.map((w) => '-'.repeat(w)).join('+'),
-    ...cells.map(line),
-    `(${count} row${count === 1 ? '' : 's'})`,
-    '',
-  ];
+  return [line(result.columns.map((c) => c.name)), widths.map((w) => '-'.repeat(w)).join('+'), ...cells.map(line), `(${plural(count, 'row')})`, ''];
 };
 
 export const headerLine = (sessions: number): string => `Parsed test spec with ${sessions} sessions`;

@@ -4,8 +4,8 @@
  */
 import { locateInSql } from '../../spec/bind.ts';
 import type { SqlText } from '../../spec/types.ts';
-import type { Failure } from '../../results/types.ts';
-import { where } from '../context.ts';
+import type { StepFailure } from '../context.ts';
+import { placed } from '../../results/place.ts';
 import { checkExpectation } from '../expectation.ts';
 import type { VarScope } from '../scope.ts';
 import { unexpectedError } from '../statements.ts';
@@ -15,7 +15,7 @@ import type { StatementRun } from './run-permutation.ts';
  * A statement's verdict in one permutation. With no expectation, an error fails the step unless the step
  * has an `output` (the transcript then says which errors are expected).
  */
-export const checkRun = (run: StatementRun, scope: VarScope, hasOutput: boolean): Failure | undefined => {
+export const checkRun = (run: StatementRun, scope: VarScope, hasOutput: boolean): StepFailure | undefined => {
   const { ran, expect, statement } = run;
   if (!ran) return undefined;
   const name = `step ${statement.name}`;
@@ -25,7 +25,7 @@ export const checkRun = (run: StatementRun, scope: VarScope, hasOutput: boolean)
       message: expect.blocks
         ? `${name}: expected it to wait for another session, but it completed without waiting`
         : `${name}: expected it to complete without waiting, but it waited for another session`,
-      location: where(expect.loc),
+      ...placed(expect.loc),
     };
   }
   if (!expect?.result) {
@@ -45,7 +45,7 @@ const linesOf = (text: string): string[] => {
 };
 
 /** The first line where the transcript differs from the expected output, located in the spec. */
-export const compareOutput = (expected: SqlText, actual: string): Failure | undefined => {
+export const compareOutput = (expected: SqlText, actual: string): StepFailure | undefined => {
   const want = linesOf(expected.text);
   const got = linesOf(actual);
   const i = want.findIndex((line, k) => line !== got[k]);
@@ -56,6 +56,6 @@ export const compareOutput = (expected: SqlText, actual: string): Failure | unde
   return {
     code: 'OUTPUT_MISMATCH',
     message: `the interleaving's output differs at line ${at + 1} of \`output\`: expected ${show(want[at])}, got ${show(got[at])}\n\nthe whole output was:\n${actual}`,
-    location: where(at < want.length ? locateInSql(expected, offset) : expected.loc),
+    ...placed(at < want.length ? locateInSql(expected, offset) : expected.loc),
   };
 };
