@@ -6,7 +6,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { FailureCode } from '../error-codes.ts';
 import type { Failure } from '../results/types.ts';
 import { locationText, type SourceLocation } from '../diagnostics.ts';
-import type { RowsCheck } from './events.ts';
+import type { RowsCheck, SchemaObservation } from './events.ts';
 import type { VarScope } from './scope.ts';
 
 export type StepContext = {
@@ -19,6 +19,8 @@ export type StepContext = {
   readonly signal: AbortSignal;
   /** Hears each check of the step's `expect.rows` (record mode listens). */
   readonly onRows?: (check: RowsCheck) => void;
+  /** Hears what a schema step read of the catalog (record mode listens). */
+  readonly onSchema?: (observation: SchemaObservation) => void;
   /** Databases an upgrade step put in place of a configured one, for the rest of the spec's steps. */
   readonly upgraded: Map<string, FreshDatabase>;
 };

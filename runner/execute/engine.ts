@@ -8,7 +8,7 @@
 import type { Database } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { SpecResult } from '../results/types.ts';
-import { EVENT_ROWS, EVENT_SPEC, EVENT_STEP, type RunEvents } from './events.ts';
+import { EVENT_ROWS, EVENT_SCHEMA, EVENT_SPEC, EVENT_STEP, type RunEvents } from './events.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
 import { runSpec } from './run-spec.ts';
 import { skippedSpec } from './spec-result.ts';
@@ -79,6 +79,7 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
         ...(options.owed && { owed: { id: index, record: options.owed.record, targets: options.owed.targets[eachSpec ? k : 0] ?? new Map() } }),
         onStep: (step) => options.events.emit(EVENT_STEP, index, step),
         onRows: (check) => options.events.emit(EVENT_ROWS, check),
+        onSchema: (observation) => options.events.emit(EVENT_SCHEMA, observation),
       });
       lastFingerprint = fingerprintAfter;
       results[index] = result;

@@ -9,7 +9,7 @@ import type { KnownFailure, SpecResult, Status, StepResult } from '../results/ty
 import type { SqlBlock, Spec, Step } from '../spec/types.ts';
 import { bounded } from './bounded.ts';
 import { where, type StepContext, type StepOutcome } from './context.ts';
-import type { RowsChecked } from './events.ts';
+import type { RowsChecked, SchemaObservation } from './events.ts';
 import { asTodo } from './known-failures.ts';
 import { fingerprintChanges, marksOf, mergeFingerprints, scopesOf, takeFingerprints, type Fingerprints, type Scopes } from './isolation.ts';
 import { explainLeaks } from './leak-explain.ts';
@@ -41,6 +41,8 @@ export type SpecRunOptions = {
   readonly owed?: OwedCleanupOptions & { readonly id: number };
   /** Hears each check of an `expect.rows` (record mode listens). */
   readonly onRows?: (check: RowsChecked) => void;
+  /** Hears what each schema step read of the catalog (record mode listens). */
+  readonly onSchema?: (observation: SchemaObservation) => void;
 };
 
 export type SpecRun = { readonly result: SpecResult; readonly fingerprintAfter?: Fingerprints };
@@ -163,6 +165,7 @@ const contextFor = (run: Running, step: Step, stepIndex: number): StepContext =>
     timeoutMs: step.timeoutMs ?? options.timeoutMs,
     signal: options.signal,
     ...(onRows ? { onRows: (check) => onRows({ ...check, spec, stepIndex }) } : {}),
+    ...(options.onSchema ? { onSchema: options.onSchema } : {}),
     upgraded: run.upgraded,
   };
 };

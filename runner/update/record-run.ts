@@ -23,7 +23,7 @@ export const recordRun = async (run: (hooks: RecordHooks) => Promise<number>): P
   events.on(EVENT_SPEC, (_index, result) => {
     if (result.steps.some((s) => s.phase === 'isolation' && s.failure?.cleanup)) leaked.push(result);
   });
-  const schemaRecording = startSchemaRecording();
+  const schemaRecording = startSchemaRecording(events);
   let code: number;
   try {
     code = await run({ refuse: refuseShared, events });

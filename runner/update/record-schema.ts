@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isMap, isPair, type Node as YamlNode, type YAMLMap } from 'yaml';
 import type { TableCatalog } from '../db/catalog.ts';
-import { observeSchema, type SchemaObservation } from '../execute/schema-observer.ts';
+import { EVENT_SCHEMA, type RunEvents, type SchemaObservation } from '../execute/events.ts';
 import { keyText, parseYamlText } from '../spec/load.ts';
 import { yamlKey } from './render-value.ts';
 import { applyEdits, mapAt, type TextEdit } from './rewrite-rows.ts';
@@ -86,13 +86,16 @@ const tableEdit = (text: string, body: YAMLMap, table: string, catalog: TableCat
   };
 };
 
-/** Starts listening; `finish` stops and returns the last observation of each step. */
-export const startSchemaRecording = (): { finish: () => SchemaObservation[] } => {
+/** Starts listening to the run's schema steps; `finish` stops and returns the last observation of each step. */
+export const startSchemaRecording = (events: RunEvents): { finish: () => SchemaObservation[] } => {
   const last = new Map<string, SchemaObservation>();
-  const stop = observeSchema((o) => last.set(`${o.step.loc.file}:${o.step.loc.line}`, o));
+  const listener = (o: SchemaObservation): void => {
+    last.set(`${o.step.loc.file}:${o.step.loc.line}`, o);
+  };
+  events.on(EVENT_SCHEMA, listener);
   return {
     finish: () => {
-      stop();
+      events.off(EVENT_SCHEMA, listener);
       return [...last.values()];
     },
   };

@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { EVENT_SCHEMA, RunEvents, type SchemaObservation } from '../../runner/execute/events.ts';
 import { normalType } from '../../runner/execute/schema-match.ts';
 import { applySchemaRecordings, startSchemaRecording } from '../../runner/update/record-schema.ts';
 import { loadValidSpec, openScratch, runOne, type OpenScratch } from '../support/run-in-process.ts';
@@ -143,10 +144,11 @@ describe('schema steps', function () {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const run = async (name: string, text: string) => {
+  const run = async (name: string, text: string, events?: RunEvents) => {
     await writeFile(join(dir, name), text);
     const spec = await loadValidSpec(name, ['backend'], dir);
-    return (await runOne(spec, open.databases)).steps.find((s) => s.kind === 'schema')!;
+    const hooks = events ? { onSchema: (o: SchemaObservation) => events.emit(EVENT_SCHEMA, o) } : {};
+    return (await runOne(spec, open.databases, undefined, hooks)).steps.find((s) => s.kind === 'schema')!;
   };
 
   it('reads the short type names PostgreSQL accepts as format_type writes them', () => {
@@ -173,8 +175,9 @@ steps:
           primary_key: [id, email]
 `;
     await writeFile(join(dir, 'record.spec.yaml'), text);
-    const recording = startSchemaRecording();
-    const before = await run('record.spec.yaml', text);
+    const events = new RunEvents();
+    const recording = startSchemaRecording(events);
+    const before = await run('record.spec.yaml', text, events);
     assert.equal(before.status, 'failed');
     const changes = await applySchemaRecordings(recording.finish(), dir);
     assert.deepEqual(

@@ -5,7 +5,7 @@
 import type { Config } from '../../runner/config.ts';
 import type { Database } from '../../runner/db/database.ts';
 import { openDatabases } from '../../runner/db/open.ts';
-import { runSpec } from '../../runner/execute/run-spec.ts';
+import { runSpec, type SpecRunOptions } from '../../runner/execute/run-spec.ts';
 import { planRun } from '../../runner/plan/plan.ts';
 import type { SpecResult } from '../../runner/results/types.ts';
 import type { Spec } from '../../runner/spec/types.ts';
@@ -31,8 +31,14 @@ export const loadValidSpec = async (file: string, databases: readonly string[], 
   return spec;
 };
 
-export const runOne = async (spec: Spec, databases: ReadonlyMap<string, Database>, timeoutMs = 30_000): Promise<SpecResult> => {
+/** `hooks`: listeners a test puts where the engine would put the run's events. */
+export const runOne = async (
+  spec: Spec,
+  databases: ReadonlyMap<string, Database>,
+  timeoutMs = 30_000,
+  hooks: Pick<SpecRunOptions, 'onRows' | 'onSchema'> = {},
+): Promise<SpecResult> => {
   const plan = await planRun([spec]);
-  const { result } = await runSpec(spec, { plan, databases, runId: 'r-test', timeoutMs, signal: new AbortController().signal, isolation: {} });
+  const { result } = await runSpec(spec, { plan, databases, runId: 'r-test', timeoutMs, signal: new AbortController().signal, isolation: {}, ...hooks });
   return result;
 };

@@ -3,7 +3,6 @@
  * reported in plain words, the first one located at its expectation.
  */
 import { currentSchema, describeTable, existingFunctions, type TableCatalog } from '../../db/catalog.ts';
-import { observingSchema, reportSchema } from '../schema-observer.ts';
 import type { SchemaStep } from '../../spec/types.ts';
 import { databaseOf, where, type StepContext, type StepOutcome } from '../context.ts';
 import { type SchemaProblem, tableProblems } from '../schema-match.ts';
@@ -19,7 +18,7 @@ export const runSchemaStep = async (step: SchemaStep, context: StepContext): Pro
     problems.push(...found);
     observed.push({ name: table.name, ...(catalog ? { catalog } : {}), held: found.length === 0 });
   }
-  if (observingSchema()) reportSchema({ step, tables: observed });
+  context.onSchema?.({ step, tables: observed });
   const functions = await existingFunctions(
     db,
     step.functions.map((f) => f.name),
