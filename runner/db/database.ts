@@ -3,7 +3,7 @@
  * output out (see QueryResult). Knows nothing of specs.
  */
 import { createPool, sql, type DatabasePool, type DatabasePoolConnection, type QuerySqlToken } from 'slonik';
-import type { Cell } from '../results/types.ts';
+import type { Cell } from '../values/cell.ts';
 import type { OutputStyle, ParamValue, QueryResult } from './query-result.ts';
 import { toDbError } from './db-error.ts';
 import { PipelineChannel, type PipelineOutcome, type PipelineStatement } from './pipeline.ts';
@@ -140,20 +140,15 @@ export const createPoolFor = (url: string, options: PoolOptions): Promise<Databa
 
 const shortVersion = (serverVersion: string): string => serverVersion.split(' ')[0] ?? serverVersion;
 
-/** Wraps an open pool; `show server_version` is its first query, so connection problems surface here. */
-export const databaseFromPool = async (
-  name: string,
-  pool: DatabasePool,
-  embedded: boolean,
-  sessionSafe = new Set<string>(),
-  pipelines = new PipelineChannel(),
-): Promise<Database> => {
-  const version = await run(pool, 'show server_version');
-  const query = async (sql: string, values?: readonly ParamValue[]): Promise<QueryResult> => {
-    // slonik destroys a pooled connection whose handler throws (createConnection.ts; "Won't fix. By
-    // design.", gajus/slonik#721), and pool.query is such a handler: an expected error (a unique violation
-    // a spec asks for) would cost a new connection each time. Caught inside, the connection goes back to
-    // the pool; one that is really gone fails its reset on release and is discarded then.
+/**
+ * One statement on any pooled connection. slonik destroys a pooled connection whose handler throws
+ * (createConnection.ts; "Won't fix. By design.", gajus/slonik#721), and pool.query is such a handler: an
+ * expected error (a unique violation a spec asks for) would cost a new connection each time. Caught inside,
+ * the connection goes back to the pool; one that is really gone fails its reset on release and is discarded then.
+ */
+const queryOn =
+  (pool: DatabasePool): Database['query'] =>
+  async (sql, values) => {
     let outcome: { readonly ok: true; readonly result: QueryResult } | { readonly ok: false; readonly error: unknown } | undefined;
     await pool.connect(async (connection) => {
       try {
@@ -165,7 +160,11 @@ export const databaseFromPool = async (
     if (!outcome!.ok) throw outcome!.error;
     return outcome!.result;
   };
-  const pipeline: Database['pipeline'] = async (statements) => {
+
+/** Several statements in one round trip: handed to the driver through the channel (see pipeline.ts). */
+const pipelineOn =
+  (query: Database['query'], pipelines: PipelineChannel): Database['pipeline'] =>
+  async (statements) => {
     const marker = pipelines.put(statements);
     try {
       const outcome = (await query(marker)).rows[0] as unknown as PipelineOutcome;
@@ -177,8 +176,10 @@ export const databaseFromPool = async (
       pipelines.drop(marker);
     }
   };
-  const fingerprint = createFingerprinter(query);
-  const withSession = async <T>(fn: (session: Session) => Promise<T>): Promise<T> => {
+
+const sessionOn =
+  (pool: DatabasePool): Database['withSession'] =>
+  async <T>(fn: (session: Session) => Promise<T>): Promise<T> => {
     let outcome: { readonly value: T } | undefined;
     try {
       await pool.connect(async (connection) => {
@@ -192,45 +193,74 @@ export const databaseFromPool = async (
     }
     return (outcome as { readonly value: T }).value;
   };
+
+/** The write graph, read on first use and again after SQL that may have changed the schema. */
+const catalogOn = (withSession: Database['withSession']) => {
   let graph: Promise<WriteGraph> | undefined;
-  // On one connection: its six catalog queries, run at once on the pool, would take six of a role's
-  // connections (a CONNECTION LIMIT of 7 was exhausted before the first spec).
-  const catalog = (): Promise<WriteGraph> =>
-    (graph ??= withSession((session) => loadWriteGraph(session.query)).catch((error: unknown) => {
+  return {
+    // On one connection: its six catalog queries, run at once on the pool, would take six of a role's
+    // connections (a CONNECTION LIMIT of 7 was exhausted before the first spec).
+    read: (): Promise<WriteGraph> =>
+      (graph ??= withSession((session) => loadWriteGraph(session.query)).catch((error: unknown) => {
+        graph = undefined;
+        throw error;
+      })),
+    forget: (): void => {
       graph = undefined;
-      throw error;
-    }));
+    },
+  };
+};
+
+/**
+ * Before a spec: of its statements, those the catalog proves unable to change their session skip the
+ * connection reset after them. DDL (opaque to the parse tree) may add a trigger or a view while the spec
+ * runs: nothing is proven against a catalog the spec itself changes, and the next spec reads it again.
+ */
+const sessionProver =
+  (catalog: ReturnType<typeof catalogOn>, sessionSafe: Set<string>): Database['proveSessionSafe'] =>
+  async (statements) => {
+    sessionSafe.clear();
+    if (statements.length === 0 || statements.some((s) => s.effects === undefined || s.effects.opaque !== undefined)) {
+      catalog.forget();
+      return [];
+    }
+    try {
+      const read = await catalog.read();
+      for (const s of statements) if (sessionChange(read, s.effects as SqlEffects) === undefined) sessionSafe.add(s.sql);
+    } catch {
+      sessionSafe.clear();
+    }
+    return [...sessionSafe];
+  };
+
+/** Wraps an open pool; `show server_version` is its first query, so connection problems surface here. */
+export const databaseFromPool = async (
+  name: string,
+  pool: DatabasePool,
+  embedded: boolean,
+  sessionSafe = new Set<string>(),
+  pipelines = new PipelineChannel(),
+): Promise<Database> => {
+  const version = await run(pool, 'show server_version');
+  const query = queryOn(pool);
+  const withSession = sessionOn(pool);
+  const catalog = catalogOn(withSession);
   let ended: Promise<void> | undefined;
   return {
     name,
     serverVersion: shortVersion(String(version.rows[0]?.[0] ?? '')),
     embedded,
     query,
-    pipeline,
+    pipeline: pipelineOn(query, pipelines),
     withSession,
-    fingerprint,
+    fingerprint: createFingerprinter(query),
     changeScope: async (writes) => {
-      const scope = changeScope(await catalog(), writes);
+      const scope = changeScope(await catalog.read(), writes);
       // SQL that could not be followed may have changed the schema itself: read the catalog again next time.
-      if ('everything' in scope) graph = undefined;
+      if ('everything' in scope) catalog.forget();
       return scope;
     },
-    proveSessionSafe: async (statements) => {
-      sessionSafe.clear();
-      // DDL (opaque to the parse tree) may add a trigger or a view while the spec runs: nothing is proven
-      // against a catalog the spec itself changes, and the next spec reads the catalog again.
-      if (statements.length === 0 || statements.some((s) => s.effects === undefined || s.effects.opaque !== undefined)) {
-        graph = undefined;
-        return [];
-      }
-      try {
-        const read = await catalog();
-        for (const s of statements) if (sessionChange(read, s.effects as SqlEffects) === undefined) sessionSafe.add(s.sql);
-      } catch {
-        sessionSafe.clear();
-      }
-      return [...sessionSafe];
-    },
+    proveSessionSafe: sessionProver(catalog, sessionSafe),
     cancelRunning: async () => {
       await query(
         "select pg_cancel_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database() and pid <> pg_backend_pid() and state = 'active'",

@@ -5,7 +5,8 @@
  */
 import { dropNamedDatabases, removeLeftoverCopies } from './copy-leftovers.ts';
 import type { Database } from './database.ts';
-import { settleLeftRecords, targetKey, type BlockRunner, type DatabaseDropper, type OwedBlock } from './run-registry.ts';
+import { targetKey, type OwedBlock } from './run-registry.ts';
+import { settleLeftRecords, type BlockRunner, type DatabaseDropper } from './run-registry-settle.ts';
 
 /** An owed block runs as a cleanup does: its statements in one transaction. */
 const blockRunner =

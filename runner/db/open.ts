@@ -2,12 +2,12 @@
  * The databases a run needs, ready to query: URLs from config are checked against the disposable guard;
  * databases without a URL live on one embedded server, created fresh with their migrations applied.
  */
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config, DatabaseConfig } from '../config.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import { connectDatabase } from './connect.ts';
-import { copyName, createCopies, databaseOf, dropCopies, urlWithDatabase } from './copies.ts';
+import { dropCopies, urlWithDatabase } from './copies.ts';
+import { copyForWorkers, type Copy } from './worker-copies.ts';
 import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
 import { applyMigrations, checkMigrated } from './migrations.ts';
@@ -94,8 +94,6 @@ const startEmbedded = async (logFile: string | undefined): Promise<EmbeddedServe
     throw new DbspecError({ kind: 'connection', code: 'DBSPEC_EMBEDDED_START', message: first ?? 'embedded PostgreSQL failed to start', hint: log.join('\n') });
   }
 };
-
-type Copy = { readonly name: string; readonly templateUrl: string; readonly copies: readonly string[] };
 
 /**
  * Where the databases made on the server of `database` are recorded before they are created: only a
@@ -262,41 +260,4 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     urls: new Map(wanted.map((d) => [d.name, urlOf(o, d)])),
     close,
   };
-};
-
-type CopySource = { readonly name: string; readonly url: string; readonly record: ReturnType<typeof recordFor> };
-
-/**
- * Copies every database for workers 2..N, recording what it made in `copied`. All or nothing: when one
- * database cannot be copied (no CREATEDB, someone else connected to it, a URL in another form) the copies
- * made so far are dropped and the reason returned.
- */
-const copyForWorkers = async (
-  databases: readonly CopySource[],
-  workers: number,
-  copied: Copy[],
-  drop: (copy: Copy) => Promise<void>,
-): Promise<string | undefined> => {
-  const tag = randomBytes(3).toString('hex');
-  const refuse = async (reason: string): Promise<string> => {
-    await Promise.allSettled(copied.map(drop));
-    copied.length = 0;
-    return reason;
-  };
-  for (const { name, url, record } of databases) {
-    const base = databaseOf(url);
-    if (base === undefined) return refuse(`the URL of \`${name}\` is not a postgres:// URL naming its database`);
-    const copies = Array.from({ length: workers - 1 }, (_, i) => copyName(base, i + 2, tag));
-    // Recorded first: a kill between CREATE DATABASE and its mark leaves a copy only the record names.
-    record.creating(copies);
-    try {
-      await createCopies(url, copies);
-    } catch (error) {
-      // createCopies dropped what it made.
-      record.dropped(copies);
-      return refuse(`cannot copy \`${name}\` for the workers: ${(error as Error).message}`);
-    }
-    copied.push({ name, templateUrl: url, copies });
-  }
-  return undefined;
 };

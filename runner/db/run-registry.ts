@@ -16,11 +16,11 @@
  * survived anyway by a file in the temp folder, which a reboot commonly empties.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ParamValue } from './query-result.ts';
-import { currentOwner, describeOwner, ownerRunning, parseOwner, type Owner } from './run-owner.ts';
+import { currentOwner, type Owner } from './run-owner.ts';
 
 export type OwedStatement = { readonly sql: string; readonly params: readonly ParamValue[] };
 /** One cleanup block: its statements run in one transaction on the database `target` names. */
@@ -29,10 +29,10 @@ export type InFlight = { readonly spec: string; readonly file: string; readonly 
 /** Databases a run created (or was creating) on the server of the configured database `target` names. */
 export type MadeDatabases = { readonly target: string; readonly names: readonly string[] };
 
-type RunFile = { readonly owner: Owner; readonly inFlight: readonly InFlight[]; readonly databases: readonly MadeDatabases[] };
+export type RunFile = { readonly owner: Owner; readonly inFlight: readonly InFlight[]; readonly databases: readonly MadeDatabases[] };
 
 /** A record older than this whose databases no run has opened since is given up. */
-const GIVE_UP_MS = 7 * 24 * 3600 * 1000;
+export const GIVE_UP_MS = 7 * 24 * 3600 * 1000;
 
 /** A journal past this size is compacted to what is still owed and made. */
 const COMPACT_BYTES = 1 << 20;
@@ -56,13 +56,13 @@ export const targetKey = (url: string): string => {
   return createHash('sha256').update(identity).digest('hex').slice(0, 24);
 };
 
-const toJson = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+export const toJson = (value: unknown): string => JSON.stringify(value, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
 /**
  * A journal's lines: the owner first, then `set` (what spec `id` owes now) and `clear` entries, and
  * `creating` (names about to be created on a target's server) and `dropped` entries.
  */
-type JournalLine =
+export type JournalLine =
   | { readonly owner: Owner }
   | { readonly set: number; readonly inFlight: InFlight }
   | { readonly clear: number }
@@ -70,7 +70,7 @@ type JournalLine =
   | { readonly dropped: string; readonly names: readonly string[] };
 
 /** The journal of a state: what is owed (as JSON text, by spec id) and what is made (by target). */
-const journalText = (owner: Owner, owed: Iterable<readonly [number, string]>, made: readonly MadeDatabases[]): string =>
+export const journalText = (owner: Owner, owed: Iterable<readonly [number, string]>, made: readonly MadeDatabases[]): string =>
   [
     toJson({ owner }),
     ...[...owed].map(([id, text]) => `{"set":${id},"inFlight":${text}}`),
@@ -78,14 +78,14 @@ const journalText = (owner: Owner, owed: Iterable<readonly [number, string]>, ma
   ].join('\n') + '\n';
 
 /** Replaces `path` whole (temp file renamed into place: a kill mid-write leaves the previous one). */
-const replaceFile = (path: string, text: string): void => {
+export const replaceFile = (path: string, text: string): void => {
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text, { mode: 0o600 });
   renameSync(temp, path);
 };
 
 /** A temporary file of a writer killed mid-replace; the journal it was to replace is still whole. */
-const deadWritersTemp = (name: string): boolean => {
+export const deadWritersTemp = (name: string): boolean => {
   const pid = /\.jsonl?\.(\d+)\.tmp$/.exec(name)?.[1];
   return pid !== undefined && Number(pid) !== process.pid && !existsSync(`/proc/${pid}`);
 };
@@ -104,221 +104,91 @@ export type RunRecord = {
 /** Records made by this process so far: each run of an in-process caller (tests, watch) has its own journal. */
 let recordsMade = 0;
 
+/**
+ * The journal file: opened on the first change (which writes the whole `state`), one line appended per
+ * change after that, compacted to `state` past COMPACT_BYTES; `close` removes it when `keep` says nothing is left.
+ */
+const journalFile = (dir: string, file: string, state: () => string, keep: () => boolean) => {
+  let fd: number | undefined;
+  let size = 0;
+  const close = (): void => {
+    if (fd === undefined) return;
+    closeSync(fd);
+    fd = undefined;
+    process.removeListener('exit', close);
+    if (!keep()) rmSync(file, { force: true });
+  };
+  /** Appends the line of a change already applied to the state. */
+  const append = (line: string): void => {
+    if (fd === undefined) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fd = openSync(file, 'w', 0o600);
+      size = writeSync(fd, state());
+      process.once('exit', close);
+      return;
+    }
+    size += writeSync(fd, `${line}\n`);
+    if (size <= COMPACT_BYTES) return;
+    closeSync(fd);
+    const text = state();
+    replaceFile(file, text);
+    fd = openSync(file, 'a', 0o600);
+    size = Buffer.byteLength(text);
+  };
+  return { append, close };
+};
+
+const safely = (fn: () => void): void => {
+  try {
+    fn();
+  } catch {
+    // The record is a safety net; a run never fails over it.
+  }
+};
+
 /** This run's record; its journal exists from the first thing recorded until the run closes owing nothing. */
 export const createRunRecord = (dir: string = registryDir()): RunRecord => {
   const owner = currentOwner();
   const owed = new Map<number, string>();
   const made = new Map<string, Set<string>>();
   recordsMade += 1;
-  const file = join(dir, `${owner.run}${recordsMade === 1 ? '' : `-${recordsMade}`}.jsonl`);
-  const state = (): string =>
-    journalText(
-      owner,
-      owed,
-      [...made].map(([target, names]) => ({ target, names: [...names] })),
-    );
-  let fd: number | undefined;
-  let size = 0;
-  const onExit = (): void => close();
-  /** Appends the line of a change already applied to the state; the first one writes the whole state. */
-  const append = (line: string): void => {
-    if (fd === undefined) {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
-      fd = openSync(file, 'w', 0o600);
-      size = writeSync(fd, state());
-      process.once('exit', onExit);
-      return;
-    }
-    size += writeSync(fd, `${line}\n`);
-    if (size > COMPACT_BYTES) {
-      closeSync(fd);
-      const text = state();
-      replaceFile(file, text);
-      fd = openSync(file, 'a', 0o600);
-      size = Buffer.byteLength(text);
-    }
-  };
-  const close = (): void => {
-    if (fd === undefined) return;
-    closeSync(fd);
-    fd = undefined;
-    process.removeListener('exit', onExit);
-    if (owed.size === 0 && [...made.values()].every((names) => names.size === 0)) rmSync(file, { force: true });
-  };
-  const safely = (fn: () => void): void => {
-    try {
-      fn();
-    } catch {
-      // The record is a safety net; a run never fails over it.
-    }
-  };
+  const journal = journalFile(
+    dir,
+    join(dir, `${owner.run}${recordsMade === 1 ? '' : `-${recordsMade}`}.jsonl`),
+    () =>
+      journalText(
+        owner,
+        owed,
+        [...made].map(([target, names]) => ({ target, names: [...names] })),
+      ),
+    () => owed.size > 0 || [...made.values()].some((names) => names.size > 0),
+  );
   return {
     set: (id, inFlight) =>
       safely(() => {
         if (inFlight === undefined || inFlight.cleanup.length === 0) {
-          if (owed.delete(id)) append(`{"clear":${id}}`);
+          if (owed.delete(id)) journal.append(`{"clear":${id}}`);
           return;
         }
         const text = toJson(inFlight);
         // After most steps nothing the cleanup binds has changed: nothing to write.
         if (owed.get(id) === text) return;
         owed.set(id, text);
-        append(`{"set":${id},"inFlight":${text}}`);
+        journal.append(`{"set":${id},"inFlight":${text}}`);
       }),
     creating: (target, names) =>
       safely(() => {
         const known = made.get(target) ?? new Set();
         made.set(target, known);
         for (const name of names) known.add(name);
-        append(toJson({ creating: target, names }));
+        journal.append(toJson({ creating: target, names }));
       }),
     dropped: (target, names) =>
       safely(() => {
         const known = made.get(target);
         if (!known || !names.some((name) => known.delete(name))) return;
-        append(toJson({ dropped: target, names }));
+        journal.append(toJson({ dropped: target, names }));
       }),
-    close: () => safely(close),
+    close: () => safely(journal.close),
   };
-};
-
-/** Runs one owed block; undefined when it ran, else why not. */
-export type BlockRunner = (block: OwedBlock) => Promise<string | undefined>;
-/** Drops those of `names` that exist; returns the ones it dropped, or why it could not. */
-export type DatabaseDropper = (names: readonly string[]) => Promise<{ readonly dropped: readonly string[] } | { readonly problem: string }>;
-
-/** How the next run reaches each configured database, by target key. */
-export type LeftoverReach = { readonly runners: ReadonlyMap<string, BlockRunner>; readonly droppers: ReadonlyMap<string, DatabaseDropper> };
-
-/** A journal replayed (or a whole-file record of dbspec 0.2); undefined for anything else. */
-const readRunFile = (path: string): RunFile | undefined => {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  if (path.endsWith('.json')) {
-    try {
-      const parsed = JSON.parse(text) as { owner?: unknown; inFlight?: unknown };
-      const owner = parseOwner(parsed.owner);
-      return owner && Array.isArray(parsed.inFlight) ? { owner, inFlight: parsed.inFlight as InFlight[], databases: [] } : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  let owner: Owner | undefined;
-  const inFlight = new Map<number, InFlight>();
-  const made = new Map<string, Set<string>>();
-  for (const line of text.split('\n')) {
-    let entry: JournalLine;
-    try {
-      entry = JSON.parse(line) as JournalLine;
-    } catch {
-      continue;
-    }
-    if ('owner' in entry) owner = parseOwner(entry.owner);
-    else if ('set' in entry) inFlight.set(entry.set, entry.inFlight);
-    else if ('clear' in entry) inFlight.delete(entry.clear);
-    else if ('creating' in entry) for (const name of entry.names) made.set(entry.creating, (made.get(entry.creating) ?? new Set()).add(name));
-    else if ('dropped' in entry) for (const name of entry.names) made.get(entry.dropped)?.delete(name);
-  }
-  const databases = [...made].filter(([, names]) => names.size > 0).map(([target, names]) => ({ target, names: [...names] }));
-  return owner && { owner, inFlight: [...inFlight.values()], databases };
-};
-
-type Settled<T> = { readonly still: T[]; readonly notices: string[] };
-
-/** Runs each spec's owed cleanup on the targets this run reaches; keeps what it could not reach. */
-const settleInFlight = async (record: RunFile, runners: LeftoverReach['runners']): Promise<Settled<InFlight>> => {
-  const still: InFlight[] = [];
-  const notices: string[] = [];
-  for (const inFlight of record.inFlight) {
-    const left: OwedBlock[] = [];
-    const problems: string[] = [];
-    for (const block of inFlight.cleanup) {
-      const run = runners.get(block.target);
-      const problem = run ? await run(block) : 'not opened by this run';
-      // A block that failed on an open database is reported once, not retried by every later run.
-      if (problem !== undefined && !run) left.push(block);
-      if (run && problem !== undefined) problems.push(`${block.db}: ${problem}`);
-    }
-    const ran = inFlight.cleanup.length - left.length;
-    if (ran > 0 || problems.length > 0)
-      notices.push(
-        `the last ${describeOwner(record.owner)} stopped during spec "${inFlight.spec}" (${inFlight.file}); ` +
-          (problems.length === 0 ? 'ran its cleanup' : `its cleanup failed: ${problems.join('; ')}`),
-      );
-    if (left.length > 0) still.push({ ...inFlight, cleanup: left });
-  }
-  return { still, notices };
-};
-
-/**
- * Drops the databases the record names on the servers this run reaches: the ones a kill left before they
- * were marked (see copies.ts); those already dropped by their mark are simply gone.
- */
-const settleDatabases = async (record: RunFile, droppers: LeftoverReach['droppers']): Promise<Settled<MadeDatabases>> => {
-  const still: MadeDatabases[] = [];
-  const dropped: string[] = [];
-  const problems: string[] = [];
-  for (const made of record.databases) {
-    const drop = droppers.get(made.target);
-    if (!drop) {
-      still.push(made);
-      continue;
-    }
-    const outcome = await drop(made.names);
-    if ('problem' in outcome) problems.push(outcome.problem);
-    else dropped.push(...outcome.dropped);
-  }
-  const owner = describeOwner(record.owner);
-  return {
-    still,
-    notices: [
-      ...(dropped.length > 0 ? [`dropped ${dropped.length} database${dropped.length === 1 ? '' : 's'} left by ${owner}: ${dropped.join(', ')}`] : []),
-      ...(problems.length > 0 ? [`could not drop the databases left by ${owner}: ${problems.join('; ')}`] : []),
-    ],
-  };
-};
-
-/**
- * For every record of a run no longer running: runs the cleanup it owes and drops the databases it made, on
- * the targets this run reaches, and removes the record when nothing is left in it. One line per thing done.
- */
-export const settleLeftRecords = async (reach: LeftoverReach, dir: string = registryDir()): Promise<string[]> => {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  for (const name of names.filter(deadWritersTemp)) rmSync(join(dir, name), { force: true });
-  const notices: string[] = [];
-  for (const name of names.filter((each) => each.endsWith('.jsonl') || each.endsWith('.json'))) {
-    const path = join(dir, name);
-    const record = readRunFile(path);
-    if (record === undefined || ownerRunning(record.owner)) continue;
-    const flights = await settleInFlight(record, reach.runners);
-    const databases = await settleDatabases(record, reach.droppers);
-    notices.push(...flights.notices, ...databases.notices);
-    try {
-      const stale = Date.now() - statSync(path).mtimeMs > GIVE_UP_MS;
-      if ((flights.still.length === 0 && databases.still.length === 0) || stale) rmSync(path, { force: true });
-      else if (flights.still.length !== record.inFlight.length || databases.still.length !== record.databases.length)
-        replaceFile(
-          path,
-          path.endsWith('.json')
-            ? toJson({ owner: record.owner, inFlight: flights.still })
-            : journalText(
-                record.owner,
-                flights.still.map((each, i) => [i, toJson(each)] as const),
-                databases.still,
-              ),
-        );
-    } catch {
-      // Another run settled the same record meanwhile.
-    }
-  }
-  return notices;
 };

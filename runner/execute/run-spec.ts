@@ -15,7 +15,8 @@ import { fingerprintChanges, marksOf, mergeFingerprints, scopesOf, takeFingerpri
 import { explainLeaks } from './leak-explain.ts';
 import { VarScope } from './scope.ts';
 import { erroredSpec, skippedSpec, specResult, stepEntry } from './spec-result.ts';
-import { formatMs, runBlock, unexpectedError } from './statements.ts';
+import { runBlock, unexpectedError } from './statements.ts';
+import { formatLimit } from '../wording.ts';
 import { runBenchmarkStep } from './steps/benchmark.ts';
 import { runCompareStep } from './steps/compare.ts';
 import { runConcurrentStep } from './steps/concurrent.ts';
@@ -97,7 +98,7 @@ const fingerprintBefore = async (run: Running, known?: Fingerprints): Promise<Be
   const failure = counted.failure;
   // The transaction-id marks taken with the counts, so that a leak's rows can be found (leak-explain.ts).
   if (!failure) return { before: before!, scopes: scopes!, marks: marksOf(options.databases) };
-  const reason = failure.code === 'TIMEOUT' ? `the databases did not answer within ${formatMs(options.timeoutMs)}` : failure.message;
+  const reason = failure.code === 'TIMEOUT' ? `the databases did not answer within ${formatLimit(options.timeoutMs)}` : failure.message;
   const code = failure.code === 'INTERNAL' ? 'INTERNAL' : 'CONNECTION_LOST';
   return { errored: erroredSpec(spec, { ...failure, code, message: `not run: ${reason}` }) };
 };

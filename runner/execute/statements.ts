@@ -132,4 +132,3 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
 };
 
 // run-spec.ts still imports the limit's wording by its old name from here; it is wording.ts's formatLimit.
-export { formatLimit as formatMs } from '../wording.ts';

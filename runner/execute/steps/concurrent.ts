@@ -4,6 +4,8 @@
  * expectation counts sessions that committed and sessions that failed, by SQLSTATE.
  */
 import type { Session } from '../../db/database.ts';
+import type { BoundStatement } from '../../spec/bind.ts';
+import { plural } from '../../wording.ts';
 import { toDbError, type DbError } from '../../db/db-error.ts';
 import type { ConcurrentStep } from '../../spec/types.ts';
 import { databaseOf, where, type StepContext, type StepOutcome } from '../context.ts';
@@ -40,18 +42,15 @@ const endTransaction = async (session: Session, ok: boolean): Promise<DbError | 
   }
 };
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-
 const describeCounts = (succeeded: number, failed: ReadonlyMap<string, number>): string => {
   const parts = [`${succeeded} succeeded`];
   for (const [code, n] of [...failed].sort()) parts.push(`${n} failed with ${code}`);
   return parts.join(', ');
 };
 
-export const runConcurrentStep = async (step: ConcurrentStep, context: StepContext): Promise<StepOutcome> => {
+/** The step's sessions, started together (at a barrier when asked), each in its own transaction. */
+const runSessions = (step: ConcurrentStep, context: StepContext, statements: readonly BoundStatement[]): Promise<SessionOutcome[]> => {
   const db = databaseOf(context, step.db);
-  const statements = context.plan.statementsOf(step.sql);
-  checkVariables(statements, context.scope.with('session', 1));
   const barrier = step.barrier ? createBarrier(step.sessions, Math.min(context.timeoutMs, 15_000)) : undefined;
   // Without this, sessions already at the barrier would hold their connections until it times out (15 s),
   // and the spec's cleanup would find none free.
@@ -75,24 +74,11 @@ export const runConcurrentStep = async (step: ConcurrentStep, context: StepConte
       if (!ran.ok) return { ok: false, error: ran.error };
       return endError ? { ok: false, error: endError } : { ok: true };
     });
-  let outcomes: SessionOutcome[];
-  try {
-    outcomes = await Promise.all(Array.from({ length: step.sessions }, (_, i) => runSession(i + 1)));
-  } catch (error) {
-    // No connection to be had (too many clients, the server gone) is a connection problem, not the step's.
-    const db = toDbError(error);
-    if (db.kind === 'connection-failed' || db.kind === 'connection-lost') return unexpectedError(db, statements[0]!);
-    return {
-      status: 'errored',
-      failure: {
-        code: 'CONCURRENCY_MISMATCH',
-        message: `could not run ${plural(step.sessions, 'session')} at once: ${(error as Error).message}`,
-        location: where(step.loc),
-      },
-    };
-  }
-  const lost = outcomes.find((o): o is { ok: false; error: DbError } => !o.ok && (o.error.kind === 'connection-lost' || o.error.kind === 'connection-failed'));
-  if (lost) return unexpectedError(lost.error, statements[0]!);
+  return Promise.all(Array.from({ length: step.sessions }, (_, i) => runSession(i + 1)));
+};
+
+/** The sessions' outcomes against `succeeded` / `failed`. */
+const judge = (step: ConcurrentStep, outcomes: readonly SessionOutcome[]): StepOutcome => {
   const succeeded = outcomes.filter((o) => o.ok).length;
   const failed = new Map<string, number>();
   for (const o of outcomes) if (!o.ok) failed.set(o.error.code ?? 'unknown', (failed.get(o.error.code ?? 'unknown') ?? 0) + 1);
@@ -117,4 +103,28 @@ export const runConcurrentStep = async (step: ConcurrentStep, context: StepConte
       location: where(step.expect.loc),
     },
   };
+};
+
+export const runConcurrentStep = async (step: ConcurrentStep, context: StepContext): Promise<StepOutcome> => {
+  const statements = context.plan.statementsOf(step.sql);
+  checkVariables(statements, context.scope.with('session', 1));
+  let outcomes: SessionOutcome[];
+  try {
+    outcomes = await runSessions(step, context, statements);
+  } catch (error) {
+    // No connection to be had (too many clients, the server gone) is a connection problem, not the step's.
+    const db = toDbError(error);
+    if (db.kind === 'connection-failed' || db.kind === 'connection-lost') return unexpectedError(db, statements[0]!);
+    return {
+      status: 'errored',
+      failure: {
+        code: 'CONCURRENCY_MISMATCH',
+        message: `could not run ${plural(step.sessions, 'session')} at once: ${(error as Error).message}`,
+        location: where(step.loc),
+      },
+    };
+  }
+  const lost = outcomes.find((o): o is { ok: false; error: DbError } => !o.ok && (o.error.kind === 'connection-lost' || o.error.kind === 'connection-failed'));
+  if (lost) return unexpectedError(lost.error, statements[0]!);
+  return judge(step, outcomes);
 };

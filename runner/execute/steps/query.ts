@@ -4,7 +4,7 @@
  */
 import type { QueryResult } from '../../db/query-result.ts';
 import type { QueryStep } from '../../spec/types.ts';
-import type { Cell } from '../../results/types.ts';
+import type { Cell } from '../../values/cell.ts';
 import { databaseOf, where, type StepContext, type StepOutcome } from '../context.ts';
 import { checkExpectation } from '../expectation.ts';
 import { runBlock, type Ran } from '../statements.ts';
