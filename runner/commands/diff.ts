@@ -74,8 +74,8 @@ export const diffCommand: Command = {
       short: 'm',
       multiple: false,
       value: 'MS',
-      description: 'Single durations and *_ms numbers must also move by more than this many ms to be shown.',
-      default: String(DEFAULT_MIN_MS),
+      // No `default` here: whether it was given decides whether it also holds back benchmark verdicts.
+      description: `Single durations and *_ms numbers must also move by more than this many ms to be shown (default: ${DEFAULT_MIN_MS}); given, benchmark verdicts of a smaller move are held back too.`,
     },
   },
   run: async ({ values, positionals }) => {
@@ -91,7 +91,9 @@ export const diffCommand: Command = {
     try {
       const [old, next] = await Promise.all([readResults(oldFile), readResults(nextFile)]);
       const prove = await proveBeside(oldFile, nextFile);
-      const diff = { ...diffResults(old, next, { thresholdPct, minMs }), ...(prove && { prove }) };
+      // Given on the command line, --min-ms also holds back sampled verdicts (a benchmark's p50 moving 1 ms).
+      const sampleMinMs = values['min-ms'] !== undefined ? minMs : undefined;
+      const diff = { ...diffResults(old, next, { thresholdPct, minMs, ...(sampleMinMs !== undefined && { sampleMinMs }) }), ...(prove && { prove }) };
       const paths = await writeDiffReports(diff, typeof values.out === 'string' ? values.out : dirname(nextFile));
       process.stdout.write(diffText(diff) + `wrote ${paths.map(shown).join(', ')}\n`);
       if (process.env.GITHUB_STEP_SUMMARY) await appendStepSummary(renderDiffMarkdown(diff));

@@ -76,7 +76,7 @@ const sampledTimings = (out: Collect, target: DiffTarget & { step: string }, old
   if (!old.samples || !next.samples) return;
   let compared = false;
   for (const stat of STATS) {
-    const e = compareSamples(old.samples, next.samples, stat, o.thresholdPct);
+    const e = compareSamples(old.samples, next.samples, stat, o.thresholdPct, o.sampleMinMs);
     if (!e) continue;
     compared = true;
     if (e.verdict !== 'no change') out.timings.push({ ...target, ...e, direction: e.verdict === 'slower' ? 'worse' : 'better' });

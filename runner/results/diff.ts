@@ -23,6 +23,11 @@ export type DiffOptions = {
   readonly thresholdPct: number;
   /** Absolute change in ms a duration or `*_ms` metric must also exceed. Default DEFAULT_MIN_MS. */
   readonly minMs?: number;
+  /**
+   * Below this change (ms) a benchmark's sampled statistic is never judged slower or faster: an explicit
+   * --min-ms (a loaded CI machine's two runs of the same code); 1 ms when not given (timing-evidence.ts).
+   */
+  readonly sampleMinMs?: number;
 };
 
 export const DEFAULT_THRESHOLD_PCT = 20;
@@ -111,7 +116,11 @@ export type ResultsDiff = {
 };
 
 export const diffResults = (old: RunResults, next: RunResults, options: DiffOptions = { thresholdPct: DEFAULT_THRESHOLD_PCT }): ResultsDiff => {
-  const o: Required<DiffOptions> = { thresholdPct: options.thresholdPct, minMs: options.minMs ?? DEFAULT_MIN_MS };
+  const o: Required<DiffOptions> = {
+    thresholdPct: options.thresholdPct,
+    minMs: options.minMs ?? DEFAULT_MIN_MS,
+    sampleMinMs: options.sampleMinMs ?? 0,
+  };
   const out = emptyCollect();
   const oldSpecs = new Map(old.specs.map((s) => [s.name, s]));
   const nextNames = new Set(next.specs.map((s) => s.name));

@@ -74,7 +74,13 @@ const MIN_EFFECT_MS = 1;
  * slower (faster) when the whole interval is above +minEffectPct (below -minEffectPct) and the statistic
  * moved by at least MIN_EFFECT_MS.
  */
-export const compareSamples = (old: readonly number[], next: readonly number[], stat: Stat, minEffectPct: number): TimingEvidence | undefined => {
+export const compareSamples = (
+  old: readonly number[],
+  next: readonly number[],
+  stat: Stat,
+  minEffectPct: number,
+  minEffectMs = MIN_EFFECT_MS,
+): TimingEvidence | undefined => {
   if (old.length < MIN_SAMPLES || next.length < MIN_SAMPLES) return undefined;
   const q = QUANTILE[stat];
   const oldValue = quantile(sortedOf(old), q);
@@ -93,7 +99,7 @@ export const compareSamples = (old: readonly number[], next: readonly number[], 
   const deltaPct = pctOf(nextValue / oldValue);
   const lowPct = pctOf(ratios[Math.floor(TAIL * RESAMPLES)]!);
   const highPct = pctOf(ratios[Math.ceil((1 - TAIL) * RESAMPLES) - 1]!);
-  const large = Math.abs(nextValue - oldValue) >= MIN_EFFECT_MS;
+  const large = Math.abs(nextValue - oldValue) >= Math.max(MIN_EFFECT_MS, minEffectMs);
   const verdict = large && lowPct >= minEffectPct ? 'slower' : large && highPct <= -minEffectPct ? 'faster' : 'no change';
   return { stat, old: oldValue, next: nextValue, deltaPct, lowPct, highPct, samples: [old.length, next.length], verdict };
 };

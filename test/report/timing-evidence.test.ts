@@ -37,6 +37,12 @@ describe('timing judged from samples', function () {
     assert.equal(compareSamples(noisy(200, 8, 1.6), noisy(200, 7), 'p50', 20)!.verdict, 'faster');
   });
 
+  it('a slowdown smaller than an explicit minimum in ms (--min-ms) is "no change"', () => {
+    // p50 about 3 ms -> 4.8 ms: +60%, but under 2 ms.
+    assert.equal(compareSamples(noisy(200, 7), noisy(200, 8, 1.6), 'p50', 20, 2)!.verdict, 'no change');
+    assert.equal(compareSamples(noisy(200, 7), noisy(200, 8, 1.6), 'p50', 20, 1)!.verdict, 'slower');
+  });
+
   it('a change the diff cannot be sure reaches the minimum effect is "no change", even when it is certain to exist', () => {
     const old = noisy(2000, 3);
     const e = compareSamples(
