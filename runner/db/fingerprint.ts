@@ -4,7 +4,7 @@
  * in the same round trip and the query rebuilt.
  */
 import type { ParamValue, QueryResult } from './query-result.ts';
-import { ownReadOnly } from './session-state.ts';
+import { ownPrepared, ownReadOnly } from './session-state.ts';
 import { quoteIdent } from '../sql/quote.ts';
 
 type Query = (sql: string, values?: readonly ParamValue[]) => Promise<QueryResult>;
@@ -53,6 +53,8 @@ const SQLSTATE_UNDEFINED_TABLE = '42P01';
 export const createFingerprinter = (runQuery: Query): ((tables?: readonly string[]) => Promise<RowCounts>) => {
   // Reads only: no session reset after them.
   const query: Query = (sql, values) => runQuery(ownReadOnly(sql), values);
+  // The counts run twice per spec: prepared once per connection.
+  const countQuery: Query = (sql, values) => runQuery(ownPrepared(ownReadOnly(sql)), values);
   let listing: Listing | undefined;
   const sqlFor = new Map<string, { readonly sql: string; readonly chosen: readonly number[] }>();
 
@@ -67,7 +69,7 @@ export const createFingerprinter = (runQuery: Query): ((tables?: readonly string
     }
     let result;
     try {
-      result = await query(prepared.sql);
+      result = await countQuery(prepared.sql);
     } catch (error) {
       // A table dropped since the listing was made: rebuild.
       if ((error as { code?: unknown }).code === SQLSTATE_UNDEFINED_TABLE) return undefined;

@@ -31,5 +31,19 @@ export const ownReadOnly = (sql: string): string => {
   return sql;
 };
 
+/**
+ * dbspec's own reads that run before and after every spec (the leak check's counts): each connection
+ * prepares them once, as a named statement, instead of the server planning a union of subqueries twice per
+ * spec (0.3 to 0.6 ms each, issue 18). Returns `sql`, for use at the call.
+ */
+const PREPARED = new Map<string, string>();
+export const ownPrepared = (sql: string): string => {
+  if (!PREPARED.has(sql)) PREPARED.set(sql, `dbspec_own_${PREPARED.size + 1}`);
+  return sql;
+};
+
+/** The prepared statement's name for one of ownPrepared's texts; undefined for any other. */
+export const preparedName = (sql: string): string | undefined => PREPARED.get(sql);
+
 /** Does a connection that ran `sql` need a reset before it is handed on? */
 export const mayChangeSession = (sql: string): boolean => !OWN_READ_ONLY.has(sql);

@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import { cancelFrom, DEFAULT_MAX_ROWS, queryWithRowLimit } from './row-limit.ts';
 import type { OutputStyle } from './query-result.ts';
-import { mayChangeSession, TRANSACTION_CONTROL } from './session-state.ts';
+import { mayChangeSession, preparedName, TRANSACTION_CONTROL } from './session-state.ts';
 import { Pipeline, type PipelineChannel } from './pipeline.ts';
 
 const keepText = (value: string): string => value;
@@ -132,6 +132,8 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
         // Whether a statement may have left session state behind, and whether our own BEGIN is still open.
         let dirty = false;
         let inTransaction = false;
+        // Names of prepared statements made before the last reset are gone on the server.
+        let generation = 0;
         client.on('end', () => {
           socketClosed = true;
         });
@@ -186,14 +188,25 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
               dirty = true;
             }
             let result;
-            try {
-              // Extended protocol always: one statement per query, as the server enforces it.
-              result = await queryWithRowLimit(
+            // dbspec's own per-spec reads as statements prepared on this connection (session-state.ts); a
+            // reset deallocates them, so each reset starts a new generation of names.
+            const prepared = preparedName(sql);
+            const send = (name?: string) =>
+              queryWithRowLimit(
                 client,
-                { text: sql, values: (values ?? []).map(toDriverValue), rowMode: 'array', queryMode: 'extended' } as pg.QueryArrayConfig,
+                // Extended protocol always: one statement per query, as the server enforces it.
+                { text: sql, values: (values ?? []).map(toDriverValue), rowMode: 'array', queryMode: 'extended', ...(name && { name }) } as pg.QueryArrayConfig,
                 settings.maxRows ?? DEFAULT_MAX_ROWS,
                 cancel,
               );
+            try {
+              result = await send(prepared && `${prepared}_${generation}`).catch((error: { code?: string }) => {
+                // A spec's own DISCARD or DEALLOCATE took it: prepare it again under a new name.
+                if (prepared === undefined || error.code !== '26000') throw error;
+                generation += 1;
+                return send(`${prepared}_${generation}`);
+              });
+              if (sql === RESET_SQL) generation += 1;
             } catch (error) {
               const wrapped = wrapConnectionError(error as Error);
               if (wrapped !== error) dead = wrapped;

@@ -89,6 +89,24 @@ describe('db: sessions and fingerprints', () => {
         assert.equal((await db.fingerprint()).has('public.later'), false);
       });
 
+      it('the counts are a statement prepared on the connection, and survive a DISCARD ALL or DEALLOCATE ALL on it', async () => {
+        const one = await connectDatabase('s', scratch.urls.s as string, { embedded: false, poolSize: 1 });
+        try {
+          await one.query('create table if not exists prepared_rows (id int)');
+          await one.fingerprint();
+          await one.fingerprint();
+          const named = await one.query("select count(*)::int as n from pg_prepared_statements where name like 'dbspec_own_%'");
+          assert.equal(named.rows[0]?.[0], '1');
+          for (const sql of ['discard all', 'deallocate all']) {
+            await one.query(sql);
+            await one.query('insert into prepared_rows values (1)');
+            assert.equal((await one.fingerprint()).get('public.prepared_rows'), sql === 'discard all' ? 1 : 2);
+          }
+        } finally {
+          await one.end();
+        }
+      });
+
       it('fingerprint is one round trip once built, and rebuilds only when tables change', async () => {
         let queries = 0;
         const counting = (sql: string, values?: readonly ParamValue[]) => {
