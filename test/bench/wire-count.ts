@@ -36,6 +36,8 @@ const watchFrontend = (socket: Socket, counts: WireCounts): void => {
   let started = false;
   let pending: string | undefined;
   let parsed: string[] = [];
+  // Named (prepared) statements: parsed once, then only bound; their kind is their text's.
+  const named = new Map<string, string>();
   socket.on('data', (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
     for (;;) {
@@ -64,6 +66,16 @@ const watchFrontend = (socket: Socket, counts: WireCounts): void => {
         const text = body.toString('utf8', nameEnd + 1, body.indexOf(0, nameEnd + 1));
         pending = kindOf(text);
         parsed.push(text);
+        if (nameEnd > 0) named.set(body.toString('utf8', 0, nameEnd), text);
+      } else if (type === 'B') {
+        // Bind: portal name, then statement name.
+        const portalEnd = body.indexOf(0);
+        const statement = body.toString('utf8', portalEnd + 1, body.indexOf(0, portalEnd + 1));
+        const text = named.get(statement);
+        if (statement !== '' && text !== undefined && !parsed.includes(text)) {
+          pending = kindOf(text);
+          parsed.push(text);
+        }
       } else if (type === 'S') {
         bump(counts, pending ?? 'statement');
         pending = undefined;
