@@ -6,7 +6,7 @@
 import type { Database, Session } from '../db/database.ts';
 import { toDbError, type DbError } from '../db/db-error.ts';
 import type { QueryResult } from '../db/query-result.ts';
-import type { BoundStatement } from '../spec/bind.ts';
+import { locateInStatement, type BoundStatement } from '../spec/bind.ts';
 import type { VarScope } from './scope.ts';
 import type { CheckedOutcome, StepFailure } from './context.ts';
 import { placed } from '../results/place.ts';
@@ -107,7 +107,8 @@ const pipelined = async (db: Database, statements: readonly BoundStatement[], sc
 
 /** A database error nobody expected: a failed step, or an errored one when the connection is gone. */
 export const unexpectedError = (error: DbError, statement: BoundStatement, timeoutMs?: number): CheckedOutcome => {
-  const place = placed(statement.loc);
+  // At what the server pointed to (its position counts from 1 in the text sent), else the statement's start.
+  const place = placed(error.position !== undefined ? locateInStatement(statement, error.position - 1) : statement.loc);
   const pgError = { code: error.code, message: error.message, constraint: error.constraint };
   if (error.kind === 'connection-lost' || error.kind === 'connection-failed') {
     return {
@@ -130,5 +131,3 @@ export const unexpectedError = (error: DbError, statement: BoundStatement, timeo
   };
   return { status: 'failed', failure };
 };
-
-// run-spec.ts still imports the limit's wording by its old name from here; it is wording.ts's formatLimit.

@@ -27,6 +27,8 @@ export type BoundStatement = {
   readonly effects?: SqlEffects;
   /** `COMMIT`, `BEGIN`...: the statement begins or ends a transaction (see sql/transaction-control.ts). */
   readonly transactionControl?: string;
+  /** Where each of the statement's lines after its first starts in the file (absent for one line). */
+  readonly lines?: readonly SourceLocation[];
 };
 
 /** One `${name}` in the original text and the placeholder it became. */
@@ -192,10 +194,13 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
     const srcStart = toSource(sub.refs, s.offset);
     const srcEnd = toSource(sub.refs, s.offset + s.text.length - 1) + 1;
     const lastRef = sub.refs.findLast((r) => r.outStart < s.offset + s.text.length && r.outEnd === s.offset + s.text.length);
+    const source = sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd);
+    const lines = [...source.matchAll(/\n/g)].map((m) => locateInSql(sql, srcStart + m.index + 1));
     return {
       sql: text,
       params,
-      source: sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd),
+      source,
+      ...(lines.length > 0 && { lines }),
       loc: locateInSql(sql, srcStart),
       offset: srcStart,
       effects: effectsOfTree(s.tree),
@@ -203,6 +208,20 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
     };
   });
   return { statements, diagnostics };
+};
+
+/**
+ * Offset in a bound statement's `sql` (a server error's position, from 0) -> file location of what was
+ * written there; the statement's start when the offset is outside it.
+ */
+export const locateInStatement = (statement: BoundStatement, sqlOffset: number): SourceLocation => {
+  if (sqlOffset < 0 || sqlOffset >= statement.sql.length) return statement.loc;
+  const offset = writtenOffset(statement, sqlOffset);
+  const lineStart = statement.source.lastIndexOf('\n', offset - 1) + 1;
+  if (lineStart === 0) return { ...statement.loc, column: statement.loc.column + offset };
+  const line = statement.source.slice(0, lineStart).split('\n').length - 2;
+  const start = statement.lines?.[line];
+  return start ? { ...start, column: start.column + (offset - lineStart) } : statement.loc;
 };
 
 /** Comments, semicolons and blanks only? Naive about quotes on purpose: it may only err towards "not empty". */

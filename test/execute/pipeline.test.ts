@@ -63,4 +63,22 @@ describe('execute: a block of statements in one round trip', () => {
     const rows = await adminQuery(dbs.urls.backend as string, "select count(*)::int as n from items where name in ('kept?', 'negative', 'never')");
     assert.deepEqual(rows, [{ n: 0 }]);
   });
+
+  it('a server error is located at what the server pointed at, in a block and after a variable', async () => {
+    const open = await openScratch({ backend: dbs.urls.backend as string }, FIXTURES);
+    try {
+      const block = await runOne(await loadValidSpec(join(FIXTURES, 'positioned-error.spec.yaml'), ['backend'], FIXTURES), open.databases);
+      const setup = block.steps.find((s) => s.phase === 'setup');
+      assert.equal(setup?.failure?.error?.code, '22P02');
+      // 'not a number' on the block's third line, column 30.
+      assert.match(JSON.stringify(setup?.failure?.location), /:9:30\b/);
+      const step = await runOne(await loadValidSpec(join(FIXTURES, 'positioned-step.spec.yaml'), ['backend'], FIXTURES), open.databases);
+      const failed = step.steps.find((s) => s.name === 'a cast that fails');
+      assert.equal(failed?.failure?.error?.code, '22P02');
+      // 'x' stands at column 35 as written (${a} is two characters longer than $1).
+      assert.match(JSON.stringify(failed?.failure?.location), /:7:35\b/);
+    } finally {
+      await open.close();
+    }
+  });
 });
