@@ -83,7 +83,8 @@ type Field = { readonly name: string; readonly dataTypeID: number };
 /**
  * The Submittable. Rows past `maxRows` in one result are dropped and the statement cancelled (`onOver`,
  * from a second connection, as for a single statement): the cancel fails the running statement, which
- * rolls the block back.
+ * rolls the block back. Should the block finish before the cancel arrives, it has committed; the step
+ * still fails with the row limit.
  */
 export class Pipeline {
   private readonly results: PipelineResult[] = [];
