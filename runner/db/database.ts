@@ -168,9 +168,7 @@ const pipelineOn =
     const marker = pipelines.put(statements);
     try {
       const outcome = (await query(marker)).rows[0] as unknown as PipelineOutcome;
-      const results = outcome.results.map((r) =>
-        toQueryResult({ ...r, fields: r.fields.map((f) => ({ name: f.name, dataTypeId: f.dataTypeID, style: r.style })) }),
-      );
+      const results = outcome.results.map(toQueryResult);
       return outcome.failed ? { results, failed: outcome.failed } : { results };
     } finally {
       pipelines.drop(marker);

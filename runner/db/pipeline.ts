@@ -17,13 +17,12 @@ import type { OutputStyle, ParamValue } from './query-result.ts';
 
 export type PipelineStatement = { readonly sql: string; readonly values: readonly ParamValue[] };
 
-/** One statement's result as the driver returns it: cells are the server's text. */
+/** One statement's result as the driver returns any (cells are the server's text, fields carry the style). */
 export type PipelineResult = {
   readonly command: string;
   readonly rowCount: number;
-  readonly fields: readonly { readonly name: string; readonly dataTypeID: number }[];
+  readonly fields: readonly { readonly name: string; readonly dataTypeId: number; readonly style: OutputStyle }[];
   readonly rows: readonly (readonly (string | null)[])[];
-  readonly style: OutputStyle;
 };
 
 /** The results of the statements that ran; `failed`: the one that did not, by index, and why. */
@@ -143,14 +142,15 @@ export class Pipeline {
   }
 
   handleCommandComplete(msg: { text: string }): void {
-    const fields = this.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID }));
-    this.results.push({ ...readTag(msg.text), fields, rows: this.rows, style: this.style() });
+    const style = this.style();
+    const fields = this.fields.map((f) => ({ name: f.name, dataTypeId: f.dataTypeID, style }));
+    this.results.push({ ...readTag(msg.text), fields, rows: this.rows });
     this.fields = [];
     this.rows = [];
   }
 
   handleEmptyQuery(): void {
-    this.results.push({ command: '', rowCount: 0, fields: [], rows: [], style: this.style() });
+    this.results.push({ command: '', rowCount: 0, fields: [], rows: [] });
   }
 
   /**

@@ -100,8 +100,10 @@ const toDriverValue = (value: unknown): unknown => (typeof value === 'bigint' ? 
  * socketClosed) lives in the createPoolClient closure; split apart, that state would need an object passed
  * around for no gain in reading.
  */
-export const createTextDriverFactory = (settings: SessionSettings): DriverFactory =>
-  createDriverFactory(async ({ driverConfiguration }) => {
+export const createTextDriverFactory = (settings: SessionSettings): DriverFactory => {
+  // Whether a statement may leave session state behind (then the connection is reset before reuse).
+  const leavesState = (sql: string): boolean => mayChangeSession(sql) && settings.sessionSafe?.has(sql) !== true;
+  return createDriverFactory(async ({ driverConfiguration }) => {
     const clientConfig: pg.ClientConfig = {
       connectionString: driverConfiguration.connectionUri,
       application_name: APPLICATION_NAME,
@@ -169,7 +171,7 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
             }
             const pipelined = settings.pipelines?.take(sql);
             if (pipelined) {
-              if (!dirty) dirty = pipelined.some((s) => mayChangeSession(s.sql) && settings.sessionSafe?.has(s.sql) !== true);
+              if (!dirty) dirty = pipelined.some((s) => leavesState(s.sql));
               const pipeline = new Pipeline(pipelined, settings.maxRows ?? DEFAULT_MAX_ROWS, styleInForce, () => void cancel().catch(() => undefined));
               client.query(pipeline as unknown as pg.QueryConfig);
               const outcome = await pipeline.done.catch((error: unknown) => {
@@ -184,28 +186,23 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
               dirty = false;
             } else if (TRANSACTION_CONTROL.has(sql)) {
               inTransaction = sql === 'begin';
-            } else if (!dirty && mayChangeSession(sql) && settings.sessionSafe?.has(sql) !== true) {
+            } else if (!dirty && leavesState(sql)) {
               dirty = true;
             }
             let result;
-            // dbspec's own per-spec reads as statements prepared on this connection (session-state.ts); a
-            // reset deallocates them, so each reset starts a new generation of names.
+            // dbspec's own per-spec reads as statements prepared on this connection (session-state.ts). Only a
+            // reset can take them (whatever else deallocates marks the connection dirty, so a reset follows),
+            // and each reset starts a new generation of names.
             const prepared = preparedName(sql);
-            const send = (name?: string) =>
-              queryWithRowLimit(
+            const name = prepared && `${prepared}_${generation}`;
+            try {
+              result = await queryWithRowLimit(
                 client,
                 // Extended protocol always: one statement per query, as the server enforces it.
                 { text: sql, values: (values ?? []).map(toDriverValue), rowMode: 'array', queryMode: 'extended', ...(name && { name }) } as pg.QueryArrayConfig,
                 settings.maxRows ?? DEFAULT_MAX_ROWS,
                 cancel,
               );
-            try {
-              result = await send(prepared && `${prepared}_${generation}`).catch((error: { code?: string }) => {
-                // A spec's own DISCARD or DEALLOCATE took it: prepare it again under a new name.
-                if (prepared === undefined || error.code !== '26000') throw error;
-                generation += 1;
-                return send(`${prepared}_${generation}`);
-              });
               if (sql === RESET_SQL) generation += 1;
             } catch (error) {
               const wrapped = wrapConnectionError(error as Error);
@@ -226,3 +223,4 @@ export const createTextDriverFactory = (settings: SessionSettings): DriverFactor
       },
     };
   });
+};

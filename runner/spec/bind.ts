@@ -189,13 +189,22 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
     return { statements: [], diagnostics: [authoring('DBSPEC_SQL_SYNTAX', restoreNames(split.message, sub.refs), locateInSql(sql, offset))] };
   }
   const diagnostics = checkTokens(sql, sub);
+  // Statements come in order: the line of each one's start is counted on from the previous one's.
+  let line = 0;
+  let counted = 0;
+  const lineOf = (offset: number): number => {
+    for (; counted < offset; counted++) if (sql.text.charCodeAt(counted) === 10) line++;
+    return line;
+  };
   const statements = split.statements.map((s): BoundStatement => {
     const { sql: text, params } = bindStatement(sub, s.offset, s.text);
     const srcStart = toSource(sub.refs, s.offset);
     const srcEnd = toSource(sub.refs, s.offset + s.text.length - 1) + 1;
     const lastRef = sub.refs.findLast((r) => r.outStart < s.offset + s.text.length && r.outEnd === s.offset + s.text.length);
     const source = sql.text.slice(srcStart, lastRef ? lastRef.srcEnd : srcEnd);
-    const lines = [...source.matchAll(/\n/g)].map((m) => locateInSql(sql, srcStart + m.index + 1));
+    // The scalar's own line starts for the statement's later lines (the same objects, no new ones).
+    const firstLine = lineOf(srcStart);
+    const lines = sql.lineStarts.slice(firstLine + 1, firstLine + source.split('\n').length);
     return {
       sql: text,
       params,
@@ -214,15 +223,10 @@ export const bindSql = (sql: SqlText): { statements: BoundStatement[]; diagnosti
  * Offset in a bound statement's `sql` (a server error's position, from 0) -> file location of what was
  * written there; the statement's start when the offset is outside it.
  */
-export const locateInStatement = (statement: BoundStatement, sqlOffset: number): SourceLocation => {
-  if (sqlOffset < 0 || sqlOffset >= statement.sql.length) return statement.loc;
-  const offset = writtenOffset(statement, sqlOffset);
-  const lineStart = statement.source.lastIndexOf('\n', offset - 1) + 1;
-  if (lineStart === 0) return { ...statement.loc, column: statement.loc.column + offset };
-  const line = statement.source.slice(0, lineStart).split('\n').length - 2;
-  const start = statement.lines?.[line];
-  return start ? { ...start, column: start.column + (offset - lineStart) } : statement.loc;
-};
+export const locateInStatement = (statement: BoundStatement, sqlOffset: number): SourceLocation =>
+  sqlOffset < 0 || sqlOffset >= statement.sql.length
+    ? statement.loc
+    : locateInSql({ text: statement.source, loc: statement.loc, lineStarts: [statement.loc, ...(statement.lines ?? [])] }, writtenOffset(statement, sqlOffset));
 
 /** Comments, semicolons and blanks only? Naive about quotes on purpose: it may only err towards "not empty". */
 const looksEmpty = (sql: string): boolean =>

@@ -9,14 +9,13 @@
  * it only ever saves time, and is never the reason a run fails.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { Spec } from './types.ts';
 import { reviveYamlNumbers } from './yaml-number.ts';
+import { cacheFolder, cachesOff } from '../cache-folder.ts';
 
 type Entry = { readonly sha: string; readonly deps: readonly (readonly [string, string])[]; readonly spec: Spec };
 
@@ -59,16 +58,6 @@ const currentToolKey = (): Promise<string> =>
     return sha1(parts.join('\n'));
   })());
 
-/** node_modules/.cache/dbspec of the nearest project above `cwd`, else the user's cache folder. */
-const cacheFolder = (cwd: string): string => {
-  if (process.env.DBSPEC_CACHE_DIR) return resolve(process.env.DBSPEC_CACHE_DIR);
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules'))) return join(dir, 'node_modules', '.cache', 'dbspec');
-    if (dirname(dir) === dir) break;
-  }
-  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'dbspec');
-};
-
 const readEntries = async (path: string): Promise<Map<string, Entry>> => {
   try {
     const entries = deserialize(await readFile(path)) as Map<string, Entry>;
@@ -86,7 +75,7 @@ const prune = async (folder: string, keep: string): Promise<void> => {
 };
 
 export const openValidationCache = async (options: { readonly databases: readonly string[]; readonly cwd: string }): Promise<ValidationCache | undefined> => {
-  if (process.env.DBSPEC_CACHE === 'off') return undefined;
+  if (cachesOff()) return undefined;
   const folder = cacheFolder(options.cwd);
   const key = sha1(`${await currentToolKey()}\n${JSON.stringify({ databases: options.databases, cwd: resolve(options.cwd) })}`);
   const path = join(folder, `validated-${key.slice(0, 20)}.v8`);
