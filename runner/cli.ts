@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Command, OptionSpec } from './commands/command.ts';
+import { packageFile } from './package-files.ts';
 
 /** Loaded lazily so `dbspec validate` never pays for the database and report code. */
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
@@ -57,7 +58,7 @@ export const main = async (argv: readonly string[]): Promise<number> => {
   }
   if (name === '--version' || name === '-v') {
     const { readFile } = await import('node:fs/promises');
-    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(await readFile(packageFile('package.json'), 'utf8')) as { version: string };
     process.stdout.write(`${pkg.version}\n`);
     return 0;
   }

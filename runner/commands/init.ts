@@ -5,15 +5,15 @@
  */
 import { access, appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CONFIG_FILE, DEFAULT_OUTPUT, DEFAULT_SPECS } from '../config.ts';
 import type { Command } from './command.ts';
 import { fail, usage } from './command-output.ts';
 import { schemaLineTarget, writeProjectSchema } from './project-schema.ts';
 import { configText, editorSchemas, type InitChoices, workflowText } from './init-files.ts';
 import { GUIDE, starterSpec } from './new.ts';
+import { packagePath } from '../package-files.ts';
 
-const SCHEMA_DIR = fileURLToPath(new URL('../../schema/', import.meta.url));
+const SCHEMA_DIR = packagePath('schema/');
 const DATABASE_NAME = /^[a-z_][a-z0-9_]*$/;
 const STARTER = 'getting_started.spec.yaml';
 

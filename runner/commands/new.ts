@@ -4,13 +4,13 @@
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { specsFolder } from '../config.ts';
 import { didYouMean } from '../spec/suggest.ts';
 import type { Command } from './command.ts';
 import { CONFIG_OPTION } from './shared-options.ts';
 import { commandConfig, fail, usage } from './command-output.ts';
 import { BASE_SCHEMA, schemaLineTarget, writeProjectSchema } from './project-schema.ts';
+import { packagePath } from '../package-files.ts';
 
 /** "Users can log in!" -> "users_can_log_in", the way the seed specs are named. */
 export const fileSlug = (name: string): string =>
@@ -48,7 +48,7 @@ const stepFor = (db: string, first: boolean): string =>
 `;
 
 /** The authoring guide, shipped with the package. */
-export const GUIDE = fileURLToPath(new URL('../../specs/README.md', import.meta.url));
+export const GUIDE = packagePath('specs/README.md');
 
 /** The starter's text. `schemaPath` is relative to the spec's folder; `guide` is as the user finds it from the project root. */
 export const starterSpec = (name: string, databases: readonly string[], schemaPath: string, guide: string): string => {

@@ -6,10 +6,10 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
+import { packagePath } from '../package-files.ts';
 
-export const BASE_SCHEMA = fileURLToPath(new URL('../../schema/spec.schema.json', import.meta.url));
+export const BASE_SCHEMA = packagePath('schema/spec.schema.json');
 
 /** Where the project schema goes by default: `.dbspec/spec.schema.json` in the config's folder. */
 export const projectSchemaFile = (config: Pick<Config, 'root'>): string => join(config.root, '.dbspec', 'spec.schema.json');

@@ -4,11 +4,11 @@
  * template uses `{{{ }}}` on data (test/report/escaping.test.ts checks the templates for it).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import Handlebars from 'handlebars';
 import { TEMPLATE_OPTIONS } from './template-options.ts';
 import { plural } from '../wording.ts';
+import { CODE_DIR, packageFile } from '../package-files.ts';
 
-export const TEMPLATES_DIR = new URL('../../reports/templates/', import.meta.url);
+export const TEMPLATES_DIR = packageFile('reports/templates/');
 
 /** Markdown table cells and inline text: neutralise the characters Markdown would act on. HTML is escaped after, by Handlebars. */
 const markdownText = (value: unknown): string =>
@@ -18,7 +18,9 @@ const markdownText = (value: unknown): string =>
 
 /** The templates as the package ships them, compiled ahead (scripts/build.ts); absent when run from sources. */
 type Precompiled = { readonly templates: Record<string, TemplateSpecification>; readonly partials: Record<string, TemplateSpecification> };
-const precompiled = (await import(new URL('./precompiled.js', import.meta.url).href).catch(() => undefined)) as Precompiled | undefined;
+const precompiled = (await import(new URL('precompiled.js', CODE_DIR).href).catch(() => undefined)) as Precompiled | undefined;
+// Precompiled templates need only Handlebars' runtime, the one part the package bundles (scripts/build.ts).
+const Handlebars = precompiled ? (await import('handlebars/runtime')).default : (await import('handlebars')).default;
 
 let env: typeof Handlebars | undefined;
 

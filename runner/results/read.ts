@@ -10,8 +10,9 @@ import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { DbspecError } from '../diagnostics.ts';
 import type { Diagnostic } from '../diagnostics.ts';
 import type { Failure, Place, ResultRows, RunResults, SpecResult, StepResult } from './types.ts';
+import { packageFile } from '../package-files.ts';
 
-const SCHEMA_URL = new URL('../../schema/results.schema.json', import.meta.url);
+const SCHEMA_URL = packageFile('schema/results.schema.json');
 
 let validator: ValidateFunction | undefined;
 /** Compiled once per process. */

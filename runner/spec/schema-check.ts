@@ -15,8 +15,9 @@ import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
 import { plural } from '../wording.ts';
 import type { ProblemCode } from '../error-codes.ts';
+import { packageFile } from '../package-files.ts';
 
-const schemaFile = (name: string): URL => new URL(`../../schema/${name}`, import.meta.url);
+const schemaFile = (name: string): URL => packageFile(`schema/${name}`);
 
 const compiled = new Map<string, ValidateFunction>();
 

@@ -10,12 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { Spec } from './types.ts';
 import { reviveYamlNumbers } from './yaml-number.ts';
 import { cacheFolder, cachesOff } from '../cache-folder.ts';
+import { CODE_DIR } from '../package-files.ts';
 
 type Entry = { readonly sha: string; readonly deps: readonly (readonly [string, string])[]; readonly spec: Spec };
 
@@ -34,7 +35,8 @@ const KEEP_FILES = 4;
 /** Entries kept at most, so a cache for thousands of short-lived files stays small. */
 const MAX_ENTRIES = 20_000;
 
-const CODE_ROOT = dirname(fileURLToPath(import.meta.url));
+/** runner/ from the sources, dist/ installed: all of dbspec's code. */
+const CODE_ROOT = fileURLToPath(CODE_DIR);
 
 const filesUnder = async (dir: string): Promise<string[]> => {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -47,7 +49,7 @@ let toolKey: Promise<string> | undefined;
 /** dbspec's validation code and schemas as they are now: a change to either starts a fresh cache. */
 const currentToolKey = (): Promise<string> =>
   (toolKey ??= (async () => {
-    const code = join(CODE_ROOT, '..');
+    const code = CODE_ROOT;
     const parts: string[] = [];
     for (const file of await filesUnder(code)) {
       const s = await stat(file);
