@@ -4,7 +4,7 @@
  */
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../results/atomic-write.ts';
-import { serializeResults } from '../results/read.ts';
+import { resultsJsonChunks } from '../results/read.ts';
 import type { RunResults } from '../results/types.ts';
 import { writeRunReports } from '../report/render.ts';
 import { fail, shown } from './command-output.ts';
@@ -28,7 +28,7 @@ export const summaryLine = (results: RunResults, outDir: string): string => {
 /** Writes results.json and the reports; the exit code when that fails. */
 export const writeOutputs = async (results: RunResults, outDir: string): Promise<number | undefined> => {
   try {
-    await writeFileAtomic(join(outDir, 'results.json'), serializeResults(results));
+    await writeFileAtomic(join(outDir, 'results.json'), resultsJsonChunks(results));
     await writeRunReports(results, outDir);
     return undefined;
   } catch (error) {

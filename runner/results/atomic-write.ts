@@ -1,16 +1,30 @@
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+
+/** Text made piece by piece (resultsJsonChunks), written in batches of about 1 MB. */
+const writePieces = async (handle: FileHandle, pieces: Iterable<string>): Promise<void> => {
+  let batch = '';
+  for (const piece of pieces) {
+    batch += piece;
+    if (batch.length >= 1 << 20) {
+      await handle.write(batch);
+      batch = '';
+    }
+  }
+  if (batch.length > 0) await handle.write(batch);
+};
 
 /**
  * Writes a file so that a reader (or a crash) sees either the old content or the new, never a half-written
  * file: write to a temporary file beside it, fsync, then rename over the target.
  */
-export const writeFileAtomic = async (path: string, content: string | Uint8Array): Promise<void> => {
+export const writeFileAtomic = async (path: string, content: string | Uint8Array | Iterable<string>): Promise<void> => {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
     const handle = await open(temp, 'w');
     try {
-      await handle.writeFile(content);
+      if (typeof content === 'string' || content instanceof Uint8Array) await handle.writeFile(content);
+      else await writePieces(handle, content);
       await handle.sync();
     } finally {
       await handle.close();

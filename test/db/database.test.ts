@@ -32,6 +32,12 @@ describe('db: sessions and fingerprints', () => {
         assert.deepEqual(settings.rows, [['UTC', 'ISO, YMD', 'postgres', APPLICATION_NAME]]);
       });
 
+      it("commits without waiting for the disk (synchronous_commit off), also after a spec's SET is reset", async () => {
+        assert.deepEqual((await db.query('show synchronous_commit')).rows, [['off']]);
+        await db.query('set synchronous_commit = on');
+        assert.deepEqual((await db.query('show synchronous_commit')).rows, [['off']]);
+      });
+
       it('withSession keeps one connection: same pid, BEGIN/ROLLBACK and SET LOCAL work', async () => {
         await db.query('create table session_rows (id int)');
         await db.withSession(async (session) => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DbspecError } from '../../runner/diagnostics.ts';
-import { readResults, serializeResults } from '../../runner/results/read.ts';
+import { readResults, resultsJsonChunks, serializeResults } from '../../runner/results/read.ts';
 import { summarize } from '../../runner/results/summary.ts';
 import type { RunResults } from '../../runner/results/types.ts';
 
@@ -57,6 +57,17 @@ describe('results files: read, serialize, summarize', () => {
     assert.equal(text.split('\n')[1], '  "format": "dbspec-results",');
     const names = (JSON.parse(text) as RunResults).specs.map((s) => `${s.file} ${s.name}`);
     assert.deepEqual(names, [...names].sort());
+  });
+
+  it('writes results.json one spec at a time, in the bytes of one JSON.stringify with two spaces', async () => {
+    const results = await fixture('failing');
+    const chunks = [...resultsJsonChunks(results)];
+    assert.ok(results.specs.length > 1);
+    assert.equal(chunks.length, results.specs.length + 2);
+    assert.equal(chunks.join(''), `${JSON.stringify(JSON.parse(chunks.join('')), null, 2)}\n`);
+    const none = { ...results, specs: [] };
+    assert.equal(serializeResults(none), `${JSON.stringify(JSON.parse(serializeResults(none)), null, 2)}\n`);
+    assert.deepEqual((JSON.parse(serializeResults(none)) as RunResults).specs, []);
   });
 
   it('keeps fields it does not know, after the known ones', async () => {
