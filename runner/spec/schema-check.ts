@@ -15,24 +15,46 @@ import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
 import { plural } from '../wording.ts';
 import type { ProblemCode } from '../error-codes.ts';
-import { packageFile } from '../package-files.ts';
+import { CODE_DIR, packageFile } from '../package-files.ts';
 
 const schemaFile = (name: string): URL => packageFile(`schema/${name}`);
 
+/**
+ * ajv compiling schema/<name> as dbspec checks with it; `source` keeps the generated code for a standalone
+ * module (scripts/build.ts). validateSchema off: checking our own schemas against the 2020-12 meta-schema
+ * compiled that meta-schema in every process (130 ms of start-up); test/spec/schemas-valid.test.ts checks
+ * them once instead.
+ */
+export const compileSchema = (name: string, source = false): { readonly ajv: Ajv2020; readonly validate: ValidateFunction } => {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    validateSchema: false,
+    ...(source && { code: { source: true, esm: true } }),
+  });
+  // Keywords for editors (YAML language server) and for our own messages; ajv need not understand them.
+  ajv.addVocabulary(['defaultSnippets', 'errorMessage', 'markdownDescription']);
+  // A fixture file refers to the spec schema's definitions (sqlBlock, value, identifier).
+  if (name === 'fixture.schema.json') ajv.addSchema(JSON.parse(readFileSync(schemaFile('spec.schema.json'), 'utf8')) as object);
+  return { ajv, validate: ajv.compile(JSON.parse(readFileSync(schemaFile(name), 'utf8')) as object) };
+};
+
+/** The schemas the package ships compiled (dist/validators.js, by scripts/build.ts); absent when run from sources. */
+export const PRECOMPILED_SCHEMAS = ['config.schema.json'] as const;
+const precompiled = (await import(new URL('validators.js', CODE_DIR).href).catch(() => undefined)) as
+  | { readonly validators: Readonly<Record<string, ValidateFunction>> }
+  | undefined;
+
 const compiled = new Map<string, ValidateFunction>();
 
-/** Compiles schema/<name> once per process. */
+/** schema/<name>'s validator: shipped compiled (the config's, read by every command: 40 ms), else compiled once per process. */
 export const validatorFor = (name: string): ValidateFunction => {
   let validate = compiled.get(name);
   if (!validate) {
-    // validateSchema off: checking our own schemas against the 2020-12 meta-schema compiled that meta-schema
-    // in every process (130 ms of start-up); test/spec/schemas-valid.test.ts checks them once instead.
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, validateSchema: false });
-    // Keywords for editors (YAML language server) and for our own messages; ajv need not understand them.
-    ajv.addVocabulary(['defaultSnippets', 'errorMessage', 'markdownDescription']);
-    // A fixture file refers to the spec schema's definitions (sqlBlock, value, identifier).
-    if (name === 'fixture.schema.json') ajv.addSchema(JSON.parse(readFileSync(schemaFile('spec.schema.json'), 'utf8')) as object);
-    validate = ajv.compile(JSON.parse(readFileSync(schemaFile(name), 'utf8')) as object);
+    validate = precompiled?.validators[name] ?? compileSchema(name).validate;
     compiled.set(name, validate);
   }
   return validate;

@@ -59,3 +59,13 @@ export const reviveYamlNumbers = <T>(value: T): T => {
   };
   return visit(value) as T;
 };
+
+/** Whether `value` holds a YamlNumber anywhere (class or cloned form): only then need a clone be revived. */
+export const hasYamlNumbers = (value: unknown): boolean => {
+  if (value === null || typeof value !== 'object') return false;
+  if (value instanceof YamlNumber || isClonedNumber(value)) return true;
+  if (value instanceof RegExp || value instanceof Date) return false;
+  if (Array.isArray(value)) return value.some(hasYamlNumbers);
+  if (value instanceof Map) return [...value.values()].some(hasYamlNumbers);
+  return Object.values(value).some(hasYamlNumbers);
+};
