@@ -22,7 +22,14 @@ export const fail = async (diagnostics: readonly Diagnostic[]): Promise<number> 
 export const commandConfig = (values: Readonly<Record<string, unknown>>) =>
   loadConfig({ cwd: process.cwd(), ...(typeof values.config === 'string' ? { file: values.config } : {}), env: process.env });
 
-export type Project = { readonly config: Config; readonly specs: Spec[]; readonly files: string[]; readonly diagnostics: Diagnostic[] };
+export type Project = {
+  readonly config: Config;
+  readonly specs: Spec[];
+  readonly files: string[];
+  readonly diagnostics: Diagnostic[];
+  /** SHA-256 of the files read while loading, by absolute path (loadSpecs). */
+  readonly fileHashes: ReadonlyMap<string, string>;
+};
 
 /** The config, then the specs under `paths` (default: the config's specs folder); a config problem comes back as diagnostics alone. */
 export const loadProject = async (

@@ -59,7 +59,7 @@ export const prepareRun = async (options: RunOptions, refuse?: (config: Config) 
   const plan = await planRun(selected);
   const sharedRefused = await refuseOnSharedTargets(plan, config);
   if (sharedRefused.length > 0) return fail(sharedRefused);
-  const sources = await specSources(whole, process.cwd());
+  const sources = await specSources(whole, process.cwd(), loaded.fileHashes);
   const outDir = options.out !== undefined ? resolve(process.cwd(), options.out) : outputFolder(config);
   try {
     await mkdir(outDir, { recursive: true });

@@ -18,7 +18,12 @@ const sha256 = (data: string | Buffer): string => createHash('sha256').update(da
  */
 const fixtureFiles = (_spec: Spec): readonly string[] => [];
 
-const hashFile = async (cwd: string, path: string): Promise<{ path: string; sha256: string }> => {
+/** Hashes of files already read by the loader (absolute path -> SHA-256): not read again. */
+type KnownHashes = ReadonlyMap<string, string>;
+
+const hashFile = async (cwd: string, path: string, known: KnownHashes): Promise<{ path: string; sha256: string }> => {
+  const hash = known.get(resolve(cwd, path));
+  if (hash !== undefined) return { path, sha256: hash };
   try {
     return { path, sha256: sha256(await readFile(resolve(cwd, path))) };
   } catch {
@@ -27,14 +32,14 @@ const hashFile = async (cwd: string, path: string): Promise<{ path: string; sha2
   }
 };
 
-export const specSource = async (spec: Spec, cwd: string): Promise<SpecSource> => {
-  const files = await Promise.all([spec.file, ...fixtureFiles(spec)].map((path) => hashFile(cwd, path)));
+export const specSource = async (spec: Spec, cwd: string, known: KnownHashes = new Map()): Promise<SpecSource> => {
+  const files = await Promise.all([spec.file, ...fixtureFiles(spec)].map((path) => hashFile(cwd, path, known)));
   return { fingerprint: sha256(files.map((f) => `${f.path}\u0000${f.sha256}`).join('\n')), files };
 };
 
 /** Spec key (file + name) -> its sources, for every spec of the selection. */
-export const specSources = async (specs: readonly Spec[], cwd: string): Promise<Map<string, SpecSource>> =>
-  new Map(await Promise.all(specs.map(async (spec) => [specKey(spec), await specSource(spec, cwd)] as const)));
+export const specSources = async (specs: readonly Spec[], cwd: string, known: KnownHashes = new Map()): Promise<Map<string, SpecSource>> =>
+  new Map(await Promise.all(specs.map(async (spec) => [specKey(spec), await specSource(spec, cwd, known)] as const)));
 
 /** The whole selection (all shards), and this run's shard of it. */
 export const selectionOf = (

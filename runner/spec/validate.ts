@@ -119,29 +119,43 @@ const validateAll = async (files: readonly string[], options: LoadSpecOptions): 
 };
 
 /** Specs unchanged since a previous run come from the validation cache; the others are validated, and cached. */
-const loadAll = async (files: readonly string[], options: LoadSpecOptions): Promise<{ results: FileResult[]; fromCache: number }> => {
+const loadAll = async (
+  files: readonly string[],
+  options: LoadSpecOptions,
+): Promise<{ results: FileResult[]; fromCache: number; fileHashes: ReadonlyMap<string, string> }> => {
   const cwd = options.cwd ?? process.cwd();
   const cache = await openValidationCache({ databases: options.databases, cwd });
-  if (!cache) return { results: await validateAll(files, options), fromCache: 0 };
+  if (!cache) return { results: await validateAll(files, options), fromCache: 0, fileHashes: new Map() };
   const cached = await mapLimited(files, FILES_AT_ONCE, (file) => cache.lookup(file));
   const missing = files.filter((_, i) => cached[i] === undefined);
   const validated = await validateAll(missing, options);
   await Promise.all(validated.map((r, i) => (r.spec ? cache.store(missing[i]!, r.spec) : undefined)));
   await cache.save();
   let next = 0;
-  return { results: cached.map((spec) => (spec ? { spec, diagnostics: [] } : validated[next++]!)), fromCache: files.length - missing.length };
+  return {
+    results: cached.map((spec) => (spec ? { spec, diagnostics: [] } : validated[next++]!)),
+    fromCache: files.length - missing.length,
+    fileHashes: await cache.fileHashes(),
+  };
 };
 
 /** Loads every spec under the paths; also reports spec names used by two files. */
 export const loadSpecs = async (
   paths: readonly string[],
   options: LoadSpecOptions,
-): Promise<{ specs: Spec[]; files: string[]; diagnostics: Diagnostic[]; fromCache: number }> => {
+): Promise<{
+  specs: Spec[];
+  files: string[];
+  diagnostics: Diagnostic[];
+  fromCache: number;
+  /** SHA-256 of the spec and fixture files as read while loading (absolute path): see plan/sources.ts. */
+  fileHashes: ReadonlyMap<string, string>;
+}> => {
   const cwd = options.cwd ?? process.cwd();
   const found = await findSpecFiles(paths, cwd);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const specs: Spec[] = [];
-  const { results, fromCache } = await loadAll(found.files, { ...options, cwd });
+  const { results, fromCache, fileHashes } = await loadAll(found.files, { ...options, cwd });
   const byName = new Map<string, Spec>();
   for (const r of results) {
     diagnostics.push(...r.diagnostics);
@@ -160,5 +174,5 @@ export const loadSpecs = async (
     byName.set(r.spec.name, r.spec);
     specs.push(r.spec);
   }
-  return { specs, files: found.files, diagnostics, fromCache };
+  return { specs, files: found.files, diagnostics, fromCache, fileHashes };
 };

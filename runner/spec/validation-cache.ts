@@ -1,7 +1,7 @@
 /**
  * Validated specs kept between runs, so that a run of an unchanged suite skips YAML parsing, the schema,
  * meaning and SQL checks (most of dbspec's start-up on a large suite). An entry holds for a spec file while
- * its content and that of every fixture it includes are unchanged (SHA-1 of the bytes). The whole cache is
+ * its content and that of every fixture it includes are unchanged (SHA-256 of the bytes). The whole cache is
  * keyed by everything else validation depends on: dbspec's own code (file sizes and times), its schemas, and
  * the options (the configured databases, the working directory that file names are shown from).
  * Stored with v8.serialize (exact numbers and bigints survive) in node_modules/.cache/dbspec of the project,
@@ -32,9 +32,15 @@ export type ValidationCache = {
   store(file: string, spec: Spec): Promise<void>;
   /** Writes the cache if anything was stored; never throws. */
   save(): Promise<void>;
+  /**
+   * SHA-256 of every file read to check entries, by absolute path: the run's spec sources (plan/sources.ts)
+   * take them instead of reading and hashing each file a second time.
+   */
+  fileHashes(): Promise<ReadonlyMap<string, string>>;
 };
 
 const sha1 = (bytes: Buffer | string): string => createHash('sha1').update(bytes).digest('hex');
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** Cache files of other keys (another dbspec, other options) kept besides this one. */
 const KEEP_FILES = 4;
@@ -93,7 +99,7 @@ export const openValidationCache = async (options: { readonly databases: readonl
     const absolute = resolve(options.cwd, file);
     let hash = hashes.get(absolute);
     if (!hash) {
-      hash = readFile(absolute).then(sha1, () => undefined);
+      hash = readFile(absolute).then(sha256, () => undefined);
       hashes.set(absolute, hash);
     }
     return hash;
@@ -115,6 +121,14 @@ export const openValidationCache = async (options: { readonly databases: readonl
       entries.delete(resolve(options.cwd, file));
       entries.set(resolve(options.cwd, file), { sha, deps: deps as [string, string][], spec, numbers: hasYamlNumbers(spec) });
       changed = true;
+    },
+    fileHashes: async () => {
+      const known = new Map<string, string>();
+      for (const [file, hash] of hashes) {
+        const sha = await hash;
+        if (sha !== undefined) known.set(file, sha);
+      }
+      return known;
     },
     save: async () => {
       if (!changed) return;

@@ -3,9 +3,12 @@
  * an edited spec or an edited fixture it includes is validated afresh.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { specKey } from '../../runner/plan/select.ts';
+import { specSources } from '../../runner/plan/sources.ts';
 import { loadSpecs } from '../../runner/spec/validate.ts';
 
 const FIXTURE = `params:
@@ -58,6 +61,20 @@ describe('validation cache', () => {
       second.specs.every((s, i) => s !== first.specs[i]),
       'the second load comes from the cache, not memory',
     );
+  });
+
+  it("gives the files' SHA-256 as read, which the run's spec sources take instead of reading them again", async () => {
+    const { specs, fileHashes } = await load();
+    const reread = await specSources(specs, dir);
+    const known = await specSources(specs, dir, fileHashes);
+    assert.deepEqual(known, reread);
+    for (const spec of specs) {
+      const sha = createHash('sha256')
+        .update(await readFile(join(dir, spec.file)))
+        .digest('hex');
+      assert.equal(fileHashes.get(join(dir, spec.file)), sha, spec.file);
+      assert.equal(known.get(specKey(spec))?.files[0]?.sha256, sha);
+    }
   });
 
   it('validates an edited spec afresh', async () => {
