@@ -21,9 +21,13 @@ import { CODE_DIR } from '../package-files.ts';
 type Entry = {
   readonly sha: string;
   readonly deps: readonly (readonly [string, string])[];
-  readonly spec: Spec;
+  /**
+   * The spec, serialized on its own: the cache holds every spec file loaded from this folder (up to
+   * MAX_ENTRIES), and a run reads back only the specs it loads (one spec of a 5,000-spec project: 1.0 -> 0.5 s).
+   */
+  readonly bytes: Uint8Array;
   /** false when the spec holds no YamlNumber: most do not, and reviving them all cost 40 ms per 500 specs. */
-  readonly numbers?: boolean;
+  readonly numbers: boolean;
 };
 
 export type ValidationCache = {
@@ -105,21 +109,25 @@ export const openValidationCache = async (options: { readonly databases: readonl
     return hash;
   };
   let changed = false;
-  const revived = new Set<Spec>();
   return {
     lookup: async (file) => {
       const entry = entries.get(resolve(options.cwd, file));
       if (!entry || entry.sha !== (await hashOf(file))) return undefined;
       for (const [dep, sha] of entry.deps) if ((await hashOf(dep)) !== sha) return undefined;
-      if (entry.numbers !== false && !revived.has(entry.spec)) revived.add(reviveYamlNumbers(entry.spec));
-      return entry.spec;
+      let spec: Spec;
+      try {
+        spec = deserialize(entry.bytes) as Spec;
+      } catch {
+        return undefined;
+      }
+      return entry.numbers ? reviveYamlNumbers(spec) : spec;
     },
     store: async (file, spec) => {
       const sha = await hashOf(file);
       const deps = await Promise.all(spec.fixtures.map(async (dep) => [dep, await hashOf(dep)] as const));
       if (sha === undefined || deps.some(([, s]) => s === undefined)) return;
       entries.delete(resolve(options.cwd, file));
-      entries.set(resolve(options.cwd, file), { sha, deps: deps as [string, string][], spec, numbers: hasYamlNumbers(spec) });
+      entries.set(resolve(options.cwd, file), { sha, deps: deps as [string, string][], bytes: serialize(spec), numbers: hasYamlNumbers(spec) });
       changed = true;
     },
     fileHashes: async () => {
