@@ -12,3 +12,16 @@ export const CODE_DIR = new URL('./', import.meta.url);
 export const packageFile = (path: string): URL => new URL(`../${path}`, import.meta.url);
 
 export const packagePath = (path: string): string => fileURLToPath(packageFile(path));
+
+/**
+ * A module the build writes beside the code (dist/precompiled.js, dist/validators.js); undefined when it
+ * is not there, as when running from the sources. Any other failure to load it is a bug, and thrown.
+ */
+export const loadBuilt = async <T>(file: string): Promise<T | undefined> => {
+  try {
+    return (await import(new URL(file, CODE_DIR).href)) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    throw error;
+  }
+};

@@ -6,7 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { TEMPLATE_OPTIONS } from './template-options.ts';
 import { plural } from '../wording.ts';
-import { CODE_DIR, packageFile } from '../package-files.ts';
+import { loadBuilt, packageFile } from '../package-files.ts';
 
 export const TEMPLATES_DIR = packageFile('reports/templates/');
 
@@ -18,7 +18,7 @@ const markdownText = (value: unknown): string =>
 
 /** The templates as the package ships them, compiled ahead (scripts/build.ts); absent when run from sources. */
 type Precompiled = { readonly templates: Record<string, TemplateSpecification>; readonly partials: Record<string, TemplateSpecification> };
-const precompiled = (await import(new URL('precompiled.js', CODE_DIR).href).catch(() => undefined)) as Precompiled | undefined;
+const precompiled = await loadBuilt<Precompiled>('precompiled.js');
 // Precompiled templates need only Handlebars' runtime, the one part the package bundles (scripts/build.ts).
 const Handlebars = precompiled ? (await import('handlebars/runtime')).default : (await import('handlebars')).default;
 

@@ -15,7 +15,7 @@ import { locOf, nodeAtPath, pairsOf, schemaValue } from './yaml-nodes.ts';
 import type { Source } from './yaml-nodes.ts';
 import { plural } from '../wording.ts';
 import type { ProblemCode } from '../error-codes.ts';
-import { CODE_DIR, packageFile } from '../package-files.ts';
+import { loadBuilt, packageFile } from '../package-files.ts';
 
 const schemaFile = (name: string): URL => packageFile(`schema/${name}`);
 
@@ -44,9 +44,7 @@ export const compileSchema = (name: string, source = false): { readonly ajv: Ajv
 
 /** The schemas the package ships compiled (dist/validators.js, by scripts/build.ts); absent when run from sources. */
 export const PRECOMPILED_SCHEMAS = ['config.schema.json'] as const;
-const precompiled = (await import(new URL('validators.js', CODE_DIR).href).catch(() => undefined)) as
-  | { readonly validators: Readonly<Record<string, ValidateFunction>> }
-  | undefined;
+const precompiled = await loadBuilt<{ readonly validators: Readonly<Record<string, ValidateFunction>> }>('validators.js');
 
 const compiled = new Map<string, ValidateFunction>();
 
