@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --liftoff-only --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --liftoff-only --max-semi-space-size=4 --heap-growing-percent=50
 // The package's `dbspec` command. Installed, it runs the compiled dist/ (built when the package is packed).
 // In a checkout of dbspec itself, where Node 24 is pinned and strips types, it runs the TypeScript sources,
 // so `npx dbspec` there needs no build and never runs a stale one.

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --liftoff-only --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=1 node --liftoff-only --max-semi-space-size=4 --heap-growing-percent=50
 /**
  * dbspec's command line: parses arguments into a plain object and hands it to a command. Nothing else.
  * (--liftoff-only in the first line: V8's optimizing tier would recompile the SQL parser's WebAssembly on

@@ -6,6 +6,7 @@
  * specs; --quick: only the floor and dbspec, for profiling).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +22,10 @@ const MEMORY_SPECS = 5000;
 const BIG_READ_ROWS = 100_000;
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = join(REPO, 'dist', 'bin.js');
+// As the installed bin (bin/dbspec.js) starts node: with the flags and the environment its first line sets.
+const BIN_LINE = (readFileSync(join(REPO, 'bin', 'dbspec.js'), 'utf8').split('\n')[0] ?? '').split(/\s+/);
+const BIN_FLAGS = BIN_LINE.filter((word) => word.startsWith('--'));
+const BIN_ENV = Object.fromEntries(BIN_LINE.filter((word) => /^[A-Z_]+=/.test(word)).map((word) => word.split('=', 2) as [string, string]));
 // The bench measures what users install: build dist/ first (as `npm pack` would).
 if (spawnSync(process.execPath, [join(REPO, 'scripts', 'build.ts')], { stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
 const LOCAL = { host: '127.0.0.1', port: 5432, user: 'postgres' };
@@ -60,7 +65,7 @@ const timed = (command: string, args: readonly string[], env: NodeJS.ProcessEnv,
   });
 
 const envWith = (urls: Record<string, string> | undefined): NodeJS.ProcessEnv => {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...BIN_ENV, NO_COLOR: '1' };
   for (const key of Object.keys(env)) if (key.startsWith('DBSPEC_')) delete env[key];
   // The bench's own caches (validation, compiled code): each suite's first run is cold, the others warm.
   env.DBSPEC_CACHE_DIR = join(work, 'cache');
@@ -70,9 +75,7 @@ const envWith = (urls: Record<string, string> | undefined): NodeJS.ProcessEnv =>
 /** `node dist/bin.js run ...`: the package as users run it (compiled, slonik bundled), not the TypeScript sources. */
 const dbspecArgs = (suite: string, out: string, reporter: string, extra: readonly string[] = []): string[] => [
   process.execPath,
-  // As the installed bin (bin/dbspec.js) starts node: its first line passes these flags.
-  '--liftoff-only',
-  '--max-semi-space-size=4',
+  ...BIN_FLAGS,
   CLI,
   'run',
   join(suite, 'specs'),
@@ -271,7 +274,9 @@ try {
       lines.push([`peak memory, ${label}, first run (MB)`, first.peakMb.toFixed(0), '', `${first.seconds.toFixed(1)} s`]);
       const { peakMb, seconds } = await peakMemory(suite, join(work, `out-${kind}`), urls);
       lines.push([`peak memory, ${label} (MB)`, peakMb.toFixed(0), '', `${seconds.toFixed(1)} s`]);
-      verdict(`peak memory <= ${limitMb} MB for ${label}`, peakMb <= limitMb, `${peakMb.toFixed(0)} MB`);
+      // A CI job without a kept cache makes every run a first run: both count.
+      const worst = Math.max(first.peakMb, peakMb);
+      verdict(`peak memory <= ${limitMb} MB for ${label}`, worst <= limitMb, `${first.peakMb.toFixed(0)} MB first run, ${peakMb.toFixed(0)} MB cached`);
     }
   }
 
