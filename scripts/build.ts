@@ -44,6 +44,7 @@ await build({
     bin: join(root, 'runner', 'bin.ts'),
     cli: join(root, 'runner', 'cli.ts'),
     'validate-worker': join(root, 'runner', 'spec', 'validate-worker.ts'),
+    'spec-thread': join(root, 'runner', 'execute', 'spec-thread.ts'),
     // ajv's standalone code for the config schema: no schema compile in a command's start-up (40 ms).
     validators: writeStandaloneValidators(join(root, 'node_modules', '.cache', 'dbspec-build')),
   },

@@ -12,7 +12,8 @@ import { openDatabases, type OpenDatabases } from '../db/open.ts';
 import { checkPlan, DB_CHECK_STATEMENT_TIMEOUT_MS } from '../db-check/check-specs.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
 import { checksEachSpec, runSpecs, workerCount, type EngineRun } from '../execute/engine.ts';
-import { EVENT_SPEC, EVENT_STEP, RunEvents } from '../execute/events.ts';
+import { EVENT_ROWS, EVENT_SCHEMA, EVENT_SPEC, EVENT_STEP, RunEvents } from '../execute/events.ts';
+import { startSpecThreads, threadsWanted, type SpecThreads } from '../execute/spec-threads.ts';
 import { createHarness } from '../execute/mocha-suites.ts';
 import { erroredSpec } from '../execute/spec-result.ts';
 import { reportInternalError } from '../internal-error.ts';
@@ -106,7 +107,14 @@ const dbCheckProblems = (plan: Plan, opened: OpenDatabases, options: RunOptions)
   checkPlan(plan, opened.databases, { mayChangeExisting: () => true, statementTimeoutMs: Math.min(options.timeoutMs, DB_CHECK_STATEMENT_TIMEOUT_MS) });
 
 /** The specs under mocha's reporter: the engine emits, the harness listens. */
-const executePlan = async (plan: Plan, opened: OpenDatabases, options: RunOptions, signal: AbortSignal, events: RunEvents): Promise<Run> => {
+const executePlan = async (
+  plan: Plan,
+  opened: OpenDatabases,
+  options: RunOptions,
+  signal: AbortSignal,
+  events: RunEvents,
+  threads: SpecThreads | undefined,
+): Promise<Run> => {
   if (opened.copiesRefused !== undefined)
     process.stderr.write(
       `dbspec: --jobs ${options.jobs}: the workers share the databases, so leaks are checked around the whole run instead of per spec (${redactSecrets(opened.copiesRefused)})\n`,
@@ -126,17 +134,47 @@ const executePlan = async (plan: Plan, opened: OpenDatabases, options: RunOption
   const { databases, workers } = opened;
   const engine = { plan, databases, workerDatabases: workers, runId: randomUUID().slice(0, 8), timeoutMs: options.timeoutMs, jobs: options.jobs };
   const owed = owedCleanupOf(opened);
+  const connected = threads && isolation ? connectThreads(threads, opened, engine.runId) : undefined;
   const progress = startProgress(plan.specs.length);
   events.on(EVENT_SPEC, (_index, result) => progress.specDone(result));
-  const run = await runOrSalvage(plan, finished, events, () => runSpecs({ ...engine, bail: options.bail, signal, events, owed })).finally(progress.end);
+  const run = await runOrSalvage(plan, finished, events, () =>
+    runSpecs({ ...engine, bail: options.bail, signal, events, owed, ...(connected && { threads: connected }) }),
+  ).finally(progress.end);
   await mochaDone;
   return run;
 };
+
+/**
+ * Threads for --jobs workers 2..N, started as soon as the specs are planned, so that they load and plan
+ * while the databases open (see execute/spec-threads.ts). Used only if each worker gets its own copies.
+ */
+const startThreadsFor = (plan: Plan, options: RunOptions, events: RunEvents, signal: AbortSignal): SpecThreads | undefined => {
+  const recording = events.listenerCount(EVENT_ROWS) + events.listenerCount(EVENT_SCHEMA) > 0;
+  const workers = workerCount(options.jobs, plan.specs.length);
+  if (!threadsWanted(plan, workers, recording)) return undefined;
+  const onUnavailable = (worker: number, reason: string): void => {
+    process.stderr.write(`dbspec: --jobs ${options.jobs}: worker ${worker} runs on the main thread, its own could not start (${redactSecrets(reason)})\n`);
+  };
+  return startSpecThreads(plan, workers, { timeoutMs: options.timeoutMs, signal, onUnavailable });
+};
+
+/** Each thread told where its worker's copies are. */
+const connectThreads = (threads: SpecThreads, opened: OpenDatabases, runId: string) =>
+  threads.connect(
+    opened.workers.map((databases, k) => ({
+      urls: opened.workerUrls[k] ?? new Map<string, string>(),
+      embedded: new Map([...databases].map(([name, db]) => [name, db.embedded] as const)),
+    })),
+    opened.connectOptions,
+    runId,
+  );
 
 export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Promise<number> => {
   const prepared = await prepareRun(options, hooks.refuse);
   if (typeof prepared === 'number') return prepared;
   const controller = new AbortController();
+  const events = hooks.events ?? new RunEvents();
+  const threads = startThreadsFor(prepared.plan, options, events, controller.signal);
   let opened: OpenDatabases | undefined;
   const untrap = trapSignals(controller, () => {
     process.stderr.write('dbspec: forced stop\n');
@@ -153,7 +191,7 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
     const problems = options.dbCheck ? await dbCheckProblems(prepared.plan, opened, options) : [];
     if (problems.length > 0) return fail(problems);
     const facts = await databaseFacts(prepared.config, opened.databases);
-    const run = await executePlan(prepared.plan, opened, options, controller.signal, hooks.events ?? new RunEvents());
+    const run = await executePlan(prepared.plan, opened, options, controller.signal, events, threads);
     const results = assembleResults(withSources(run.specs, prepared.sources), {
       release: options.release,
       commit: gitCommit(),
@@ -187,6 +225,8 @@ export const executeRun = async (options: RunOptions, hooks: RunHooks = {}): Pro
   } finally {
     watchdog?.stop();
     untrap();
+    // Before the databases they use are closed and their copies dropped.
+    await threads?.close();
     // A server that vanished mid-run must not hold the exit hostage.
     await within(opened?.close(), isServerUnresponsive(controller.signal.reason) ? 1_000 : CLOSE_TIMEOUT_MS);
   }

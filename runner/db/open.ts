@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Config, DatabaseConfig } from '../config.ts';
 import { DbspecError, type Diagnostic } from '../diagnostics.ts';
-import { connectDatabase } from './connect.ts';
+import { connectDatabase, type ConnectOptions } from './connect.ts';
 import { copyForWorkers, dropCopies, urlWithDatabase, type Copy } from './copies.ts';
 import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
@@ -54,6 +54,10 @@ export type OpenDatabases = {
   readonly targets: readonly ReadonlyMap<string, string>[];
   /** Database name -> the URL it was opened at (worker 1); holds passwords, never print unredacted. */
   readonly urls: ReadonlyMap<string, string>;
+  /** The same for each worker (the first is `urls`): where a worker thread connects pools of its own. */
+  readonly workerUrls: readonly ReadonlyMap<string, string>[];
+  /** How every database here was connected, `embedded` aside (the Database tells). */
+  readonly connectOptions: Omit<ConnectOptions, 'embedded'>;
   /** What was removed that killed runs had left (embedded servers, copies, owed cleanup): one line each. */
   readonly notices: readonly string[];
   /** This run's record of what a kill would leave on databases given by URL (see run-registry.ts). */
@@ -114,6 +118,8 @@ type Opening = {
   /** Worker 1's databases, also workers[0]. */
   readonly opened: Map<string, Database>;
   readonly workers: Map<string, Database>[];
+  /** The URL of each worker's databases, past worker 1 (whose are urlOf). */
+  readonly copyUrls: Map<string, string>[];
   readonly copied: Copy[];
   readonly notices: string[];
   readonly record: RunRecord;
@@ -121,14 +127,15 @@ type Opening = {
   copiesRefused?: string;
 };
 
+const connectOptionsOf = (options: OpenOptions): Omit<ConnectOptions, 'embedded'> => ({
+  ...(options.connectTimeoutMs !== undefined && { connectTimeoutMs: options.connectTimeoutMs }),
+  ...(options.statementTimeoutMs !== undefined && { statementTimeoutMs: options.statementTimeoutMs }),
+  ...(options.poolSize !== undefined && { poolSize: options.poolSize }),
+  ...(options.maxRows !== undefined && { maxRows: options.maxRows }),
+});
+
 const connect = (o: Opening, name: string, url: string, embedded: boolean): Promise<Database> =>
-  connectDatabase(name, url, {
-    embedded,
-    ...(o.options.connectTimeoutMs !== undefined && { connectTimeoutMs: o.options.connectTimeoutMs }),
-    ...(o.options.statementTimeoutMs !== undefined && { statementTimeoutMs: o.options.statementTimeoutMs }),
-    ...(o.options.poolSize !== undefined && { poolSize: o.options.poolSize }),
-    ...(o.options.maxRows !== undefined && { maxRows: o.options.maxRows }),
-  });
+  connectDatabase(name, url, { embedded, ...connectOptionsOf(o.options) });
 
 const urlOf = (o: Opening, database: DatabaseConfig): string => database.url ?? (o.server as EmbeddedServer).url(database.name);
 
@@ -202,10 +209,13 @@ const openCopies = async (o: Opening, workers: number): Promise<void> => {
   const copies = o.copiesRefused === undefined ? workers - 1 : 0;
   for (let worker = 2; worker <= copies + 1; worker++) {
     const databases = new Map<string, Database>();
+    const urls = new Map<string, string>();
     o.workers.push(databases);
+    o.copyUrls.push(urls);
     for (const [i, database] of o.wanted.entries()) {
       const copy = o.copied[i]!;
       const url = urlWithDatabase(copy.templateUrl, copy.copies[worker - 2]!);
+      urls.set(database.name, url);
       databases.set(database.name, withFresh(o, database, await connect(o, database.name, url, database.url === undefined), url));
     }
   }
@@ -228,7 +238,7 @@ export const openDatabases = async (config: Config, names: readonly string[], op
   const wanted = configsFor(config, names);
   guardShared(wanted, options.allowShared || options.readOnly === true);
   const opened = new Map<string, Database>();
-  const o: Opening = { config, options, wanted, opened, workers: [opened], copied: [], notices: [], record: createRunRecord() };
+  const o: Opening = { config, options, wanted, opened, workers: [opened], copyUrls: [], copied: [], notices: [], record: createRunRecord() };
   const close = closer(o);
   try {
     if (options.readOnly !== true) o.notices.push(...removeLeftoverEmbedded());
@@ -257,6 +267,8 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     notices: o.notices,
     record: o.record,
     urls: new Map(wanted.map((d) => [d.name, urlOf(o, d)])),
+    workerUrls: [new Map(wanted.map((d) => [d.name, urlOf(o, d)])), ...o.copyUrls],
+    connectOptions: connectOptionsOf(options),
     close,
   };
 };

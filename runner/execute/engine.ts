@@ -7,13 +7,14 @@
  */
 import type { Database } from '../db/database.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { SpecResult } from '../results/types.ts';
+import type { SpecResult, StepResult } from '../results/types.ts';
 import { EVENT_ROWS, EVENT_SCHEMA, EVENT_SPEC, EVENT_STEP, type RunEvents } from './events.ts';
 import { fingerprintChanges, takeFingerprints, type Fingerprints } from './isolation.ts';
 import { runSpec } from './run-spec.ts';
 import { skippedSpec } from './spec-result.ts';
 import { serverStopped } from './cleanup-retry.ts';
 import type { RunRecord } from '../db/run-registry.ts';
+import type { SpecThread } from './spec-threads.ts';
 
 export type EngineOptions = {
   readonly plan: Plan;
@@ -30,6 +31,11 @@ export type EngineOptions = {
   readonly events: RunEvents;
   /** Where specs in flight record the cleanup they owe, and each worker's database keys (see db/run-registry.ts). */
   readonly owed?: { readonly record: RunRecord; readonly targets: readonly ReadonlyMap<string, string>[] };
+  /**
+   * Per worker, the thread that runs its specs on its own databases (see spec-threads.ts); a worker without
+   * one, or whose thread could not start, runs its specs here on `workerDatabases`.
+   */
+  readonly threads?: readonly (Promise<SpecThread | undefined> | undefined)[];
 };
 
 export type EngineRun = {
@@ -63,24 +69,28 @@ export const runSpecs = async (options: EngineOptions): Promise<EngineRun> => {
 
   const worker = async (k: number): Promise<void> => {
     const databases = eachSpec ? sets[k]! : options.databases;
+    const thread = eachSpec ? await options.threads?.[k] : undefined;
     // A worker's specs run one after another on its own databases, so each spec's fingerprint-after is the
     // next one's fingerprint-before: one fingerprint per spec.
     let lastFingerprint: Fingerprints | undefined;
     while (!stopped && !options.signal.aborted && next < plan.specs.length) {
       const index = next++;
       const spec = plan.specs[index]!;
-      const { result, fingerprintAfter } = await runSpec(spec, {
-        plan,
-        databases,
-        runId: options.runId,
-        timeoutMs: options.timeoutMs,
-        signal: options.signal,
-        isolation: eachSpec ? { before: lastFingerprint } : undefined,
-        ...(options.owed && { owed: { id: index, record: options.owed.record, targets: options.owed.targets[eachSpec ? k : 0] ?? new Map() } }),
-        onStep: (step) => options.events.emit(EVENT_STEP, index, step),
-        onRows: (check) => options.events.emit(EVENT_ROWS, check),
-        onSchema: (observation) => options.events.emit(EVENT_SCHEMA, observation),
-      });
+      const onStep = (step: StepResult) => options.events.emit(EVENT_STEP, index, step);
+      const { result, fingerprintAfter } = thread
+        ? { result: await thread.run(index, onStep), fingerprintAfter: undefined }
+        : await runSpec(spec, {
+            plan,
+            databases,
+            runId: options.runId,
+            timeoutMs: options.timeoutMs,
+            signal: options.signal,
+            isolation: eachSpec ? { before: lastFingerprint } : undefined,
+            ...(options.owed && { owed: { id: index, record: options.owed.record, targets: options.owed.targets[eachSpec ? k : 0] ?? new Map() } }),
+            onStep,
+            onRows: (check) => options.events.emit(EVENT_ROWS, check),
+            onSchema: (observation) => options.events.emit(EVENT_SCHEMA, observation),
+          });
       lastFingerprint = fingerprintAfter;
       results[index] = result;
       options.events.emit(EVENT_SPEC, index, result);

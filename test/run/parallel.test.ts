@@ -96,6 +96,18 @@ describe('parallel and sharded runs give the sequential results', function () {
     assert.deepEqual(await databasesLike(physical), [`${physical}_auth`, `${physical}_backend`]);
   });
 
+  it('--jobs 2 with DBSPEC_THREADS=on (workers in threads) gives the same results.json and drops its copies', async function () {
+    runs.threads = await runCli(
+      ['run', SUITE, '--config', CONFIG, '--reporter', 'dot', '--out', join(out, 'threads'), '--jobs', '2'],
+      cleanEnv({ ...dbs.env, DBSPEC_THREADS: 'on' }),
+    );
+    assert.equal(runs.threads.code, 1, runs.threads.stderr);
+    assert.doesNotMatch(runs.threads.stderr, /runs on the main thread|share the databases/);
+    assert.deepEqual(withoutTimings(await readResults(join(out, 'threads'))), withoutTimings(sequential));
+    const physical = new URL(dbs.urls.auth!).pathname.slice(1).replace(/_auth$/, '');
+    assert.deepEqual(await databasesLike(physical), [`${physical}_auth`, `${physical}_backend`]);
+  });
+
   it('--shard 1/2 and 2/2 merged give the same results.json', async function () {
     const first = await run('shard1', '--shard', '1/2');
     const second = await run('shard2', '--shard', '2/2');
