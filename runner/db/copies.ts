@@ -126,7 +126,8 @@ type CopySource = { readonly name: string; readonly url: string; readonly record
 /**
  * Copies every database for workers 2..N, recording what it made in `copied`. All or nothing: when one
  * database cannot be copied (no CREATEDB, someone else connected to it, a URL in another form) the copies
- * made so far are dropped and the reason returned.
+ * made so far are dropped and the reason returned. The databases are copied side by side (each copy of a
+ * template takes 0.1 to 0.3 s); the copies of one template one after another, as PostgreSQL requires.
  */
 export const copyForWorkers = async (
   databases: readonly CopySource[],
@@ -135,14 +136,9 @@ export const copyForWorkers = async (
   drop: (copy: Copy) => Promise<void>,
 ): Promise<string | undefined> => {
   const tag = randomBytes(3).toString('hex');
-  const refuse = async (reason: string): Promise<string> => {
-    await Promise.allSettled(copied.map(drop));
-    copied.length = 0;
-    return reason;
-  };
-  for (const { name, url, record } of databases) {
+  const copyOne = async ({ name, url, record }: CopySource): Promise<Copy | { readonly refused: string }> => {
     const base = databaseOf(url);
-    if (base === undefined) return refuse(`the URL of \`${name}\` is not a postgres:// URL naming its database`);
+    if (base === undefined) return { refused: `the URL of \`${name}\` is not a postgres:// URL naming its database` };
     const copies = Array.from({ length: workers - 1 }, (_, i) => copyName(base, i + 2, tag));
     // Recorded first: a kill between CREATE DATABASE and its mark leaves a copy only the record names.
     record.creating(copies);
@@ -151,9 +147,15 @@ export const copyForWorkers = async (
     } catch (error) {
       // createCopies dropped what it made.
       record.dropped(copies);
-      return refuse(`cannot copy \`${name}\` for the workers: ${(error as Error).message}`);
+      return { refused: `cannot copy \`${name}\` for the workers: ${(error as Error).message}` };
     }
-    copied.push({ name, templateUrl: url, copies });
-  }
-  return undefined;
+    return { name, templateUrl: url, copies };
+  };
+  const outcomes = await Promise.all(databases.map(copyOne));
+  for (const outcome of outcomes) if (!('refused' in outcome)) copied.push(outcome);
+  const refused = outcomes.find((outcome) => 'refused' in outcome);
+  if (refused === undefined) return undefined;
+  await Promise.allSettled(copied.map(drop));
+  copied.length = 0;
+  return (refused as { readonly refused: string }).refused;
 };

@@ -205,19 +205,26 @@ const openCopies = async (o: Opening, workers: number): Promise<void> => {
     o.copied,
     (copy) => dropCopy(o, copy),
   );
-  for (const database of o.wanted) o.opened.set(database.name, await connectMain(o, database));
+  // Connected side by side, kept in the config's order (a spec's isolation check names them in it).
+  const main = await Promise.allSettled(o.wanted.map((database) => connectMain(o, database)));
+  for (const [i, database] of o.wanted.entries()) if (main[i]!.status === 'fulfilled') o.opened.set(database.name, main[i]!.value);
+  const failed = main.find((each) => each.status === 'rejected');
+  if (failed) throw failed.reason;
   const copies = o.copiesRefused === undefined ? workers - 1 : 0;
   for (let worker = 2; worker <= copies + 1; worker++) {
     const databases = new Map<string, Database>();
-    const urls = new Map<string, string>();
+    const urls = new Map(o.wanted.map((database, i) => [database.name, urlWithDatabase(o.copied[i]!.templateUrl, o.copied[i]!.copies[worker - 2]!)]));
     o.workers.push(databases);
     o.copyUrls.push(urls);
-    for (const [i, database] of o.wanted.entries()) {
-      const copy = o.copied[i]!;
-      const url = urlWithDatabase(copy.templateUrl, copy.copies[worker - 2]!);
-      urls.set(database.name, url);
-      databases.set(database.name, withFresh(o, database, await connect(o, database.name, url, database.url === undefined), url));
-    }
+    const connected = await Promise.allSettled(
+      o.wanted.map(async (database) => {
+        const url = urls.get(database.name)!;
+        return withFresh(o, database, await connect(o, database.name, url, database.url === undefined), url);
+      }),
+    );
+    for (const [i, database] of o.wanted.entries()) if (connected[i]!.status === 'fulfilled') databases.set(database.name, connected[i]!.value);
+    const refused = connected.find((each) => each.status === 'rejected');
+    if (refused) throw refused.reason;
   }
 };
 

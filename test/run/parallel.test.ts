@@ -108,6 +108,20 @@ describe('parallel and sharded runs give the sequential results', function () {
     assert.deepEqual(await databasesLike(physical), [`${physical}_auth`, `${physical}_backend`]);
   });
 
+  it('--jobs 2 when one database cannot be copied (someone connected to it): says so, shares the databases, leaves no copy of the other', async function () {
+    const holder = new pg.Client({ connectionString: dbs.urls.backend! });
+    await holder.connect();
+    try {
+      await run('held', '--jobs', '2');
+    } finally {
+      await holder.end();
+    }
+    assert.equal(runs.held!.code, 1, runs.held!.stderr);
+    assert.match(runs.held!.stderr, /the workers share the databases.*cannot copy `backend` for the workers/);
+    const physical = new URL(dbs.urls.auth!).pathname.slice(1).replace(/_auth$/, '');
+    assert.deepEqual(await databasesLike(physical), [`${physical}_auth`, `${physical}_backend`]);
+  });
+
   it('--shard 1/2 and 2/2 merged give the same results.json', async function () {
     const first = await run('shard1', '--shard', '1/2');
     const second = await run('shard2', '--shard', '2/2');
