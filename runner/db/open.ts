@@ -11,6 +11,7 @@ import type { Database } from './database.ts';
 import { startEmbeddedServer, type EmbeddedServer } from './embedded.ts';
 import { applyMigrations, checkMigrated } from './migrations.ts';
 import { freshDatabaseFactory } from './fresh-database.ts';
+import { vacuumDeadRows } from './dead-rows.ts';
 import { removeLeftoverEmbedded } from './embedded-leftovers.ts';
 import { removeLeftovers } from './leftovers.ts';
 import { createRunRecord, targetKey, type RunRecord } from './run-registry.ts';
@@ -189,6 +190,12 @@ const removeLeftoversOf = (o: Opening): Promise<string[]> =>
       .map((each) => ({ url: each.url as string, connect: () => connect(o, each.name, each.url as string, false) })),
   });
 
+/** Disposable databases given by URL, rid of the dead rows earlier runs left (see dead-rows.ts); before any copy is made of them. */
+const vacuumDisposable = async (o: Opening): Promise<void> => {
+  const disposable = o.wanted.filter((each) => each.url !== undefined && each.disposable);
+  await Promise.all(disposable.map((each) => vacuumDeadRows(o.opened.get(each.name) as Database)));
+};
+
 /** A worker's copies dropped, and so no longer in the run's record. */
 const dropCopy = async (o: Opening, copy: Copy): Promise<void> => {
   await dropCopies(copy.templateUrl, copy.copies);
@@ -256,6 +263,7 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     await openMigrated(o);
     // Never from a read-only command.
     if (options.readOnly !== true) o.notices.push(...(await removeLeftoversOf(o)));
+    if (options.readOnly !== true) await vacuumDisposable(o);
     if (Math.max(1, options.workers ?? 1) > 1) await openCopies(o, options.workers as number);
   } catch (error) {
     await close().catch(() => undefined);
