@@ -248,7 +248,13 @@ export const runCommand: Command = {
       description: `Rows one statement may return before its step fails (default ${DEFAULT_MAX_ROWS}, or max_rows in the config).`,
     },
     timeout: { type: 'string', value: 'DURATION', description: 'Time limit per step, also PostgreSQL statement_timeout.', default: '30s' },
-    jobs: { type: 'string', short: 'j', value: 'N', description: 'Run N specs in parallel on separate connections.', default: '1' },
+    jobs: {
+      type: 'string',
+      short: 'j',
+      value: 'N',
+      description: 'Run N specs in parallel, each worker on its own copy of the databases ($DBSPEC_THREADS=on: workers 2..N in threads).',
+      default: '1',
+    },
     release: { type: 'string', value: 'LABEL', description: 'Release label recorded in results (or $DBSPEC_RELEASE).' },
     out: {
       type: 'string',

@@ -78,8 +78,11 @@ const startThread = (setup: ThreadSetup, signal: AbortSignal, onUnavailable: (re
   const ready = Promise.withResolvers<SpecThread | undefined>();
   let pending: Pending | undefined;
   let gone: Error | undefined;
+  let readyOrClosing = false;
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   const lose = (error: Error): void => {
+    // Before it was ready, the thread's worker falls back to this thread: say why.
+    if (!readyOrClosing && gone === undefined) onUnavailable(error.message);
     gone ??= error;
     ready.resolve(undefined);
     pending?.reject(gone);
@@ -102,13 +105,12 @@ const startThread = (setup: ThreadSetup, signal: AbortSignal, onUnavailable: (re
   };
   worker.on('message', (message: FromThread) => {
     if (message.type === 'ready') {
+      readyOrClosing = true;
       signal.addEventListener('abort', onAbort, { once: true });
       if (signal.aborted) onAbort();
       ready.resolve(thread);
-    } else if (message.type === 'unavailable') {
-      onUnavailable(message.message);
-      lose(new Error(message.message));
-    } else if (message.type === 'step' && pending?.index === message.index) pending.onStep(message.result);
+    } else if (message.type === 'unavailable') lose(new Error(message.message));
+    else if (message.type === 'step' && pending?.index === message.index) pending.onStep(message.result);
     else if (message.type === 'spec' && pending?.index === message.index) {
       const done = pending;
       pending = undefined;
@@ -122,6 +124,8 @@ const startThread = (setup: ThreadSetup, signal: AbortSignal, onUnavailable: (re
   worker.on('error', (error) => lose(error));
   worker.once('exit', (code) => lose(new Error(`a --jobs worker thread exited (code ${code})`)));
   const close = async (): Promise<void> => {
+    // Told to close before it was ready (no copies after all): not a failure to report.
+    readyOrClosing = true;
     signal.removeEventListener('abort', onAbort);
     worker.postMessage({ type: 'close' } satisfies ToThread);
     const timer = setTimeout(() => void worker.terminate(), CLOSE_MS);

@@ -61,8 +61,9 @@ describe('execute: --jobs workers in threads', function () {
   const controller = new AbortController();
 
   /** One thread (for worker 2), connected to `url`; `threads[0]` stays undefined. */
+  const unavailable: string[] = [];
   const start = (url: string, signal = controller.signal) => {
-    threads = startSpecThreads(plan, 2, { timeoutMs: 60_000, signal });
+    threads = startSpecThreads(plan, 2, { timeoutMs: 60_000, signal, onUnavailable: (worker, reason) => unavailable.push(`${worker}: ${reason}`) });
     const sets = [
       { urls: new Map(), embedded: new Map() },
       { urls: new Map([['backend', url]]), embedded: new Map([['backend', false]]) },
@@ -113,6 +114,7 @@ describe('execute: --jobs workers in threads', function () {
       inThread.steps.map((s) => [s.phase, s.name, s.status]),
     );
     assert.equal(connected[0], undefined, 'the first worker stays on the main thread');
+    assert.deepEqual(unavailable, []);
   });
 
   it('an interruption on the main thread stops the statement the thread waits on', async function () {
@@ -130,6 +132,9 @@ describe('execute: --jobs workers in threads', function () {
   it('a thread that cannot connect is not used: its worker runs on the main thread', async function () {
     const unreachable = new URL(dbs.urls.backend!);
     unreachable.port = '1';
+    unavailable.length = 0;
     assert.equal(await start(unreachable.href)[1], undefined);
+    assert.equal(unavailable.length, 1);
+    assert.match(unavailable[0]!, /^2: cannot connect to database `backend`/);
   });
 });
