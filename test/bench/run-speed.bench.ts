@@ -2,8 +2,8 @@
  * Benchmark: how fast `dbspec run` is next to the floor (the same statements from a bare pg client, one
  * connection per database, comparisons in plain code) and next to pgTAP under pg_prove, all on the
  * machine's PostgreSQL 15 at 127.0.0.1:5432; plus the embedded server's start to first spec and peak memory
- * for 5,000 specs. Standalone: `npx node test/bench/run-speed.bench.ts [specs] [--quick]` (default 500
- * specs; --quick: only the floor and dbspec, for profiling).
+ * for 5,000 specs. Standalone: `npx node test/bench/run-speed.bench.ts [specs] [--quick] [--rounds=N]` (default 500
+ * specs, 3 rounds; --quick: only the floor and dbspec, for profiling).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +17,8 @@ import { runFloor, writePgTap, writeSuite } from './speed-suite.ts';
 import { startWireCounter } from './wire-count.ts';
 
 const QUICK = process.argv.includes('--quick');
+/** Interleaved rounds of the floor and the warm runs (`--rounds N`). */
+const ROUNDS = Math.max(1, Number(/^--rounds=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--rounds=')) ?? '')?.[1] ?? 3));
 const SPECS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500);
 const MEMORY_SPECS = 5000;
 const BIG_READ_ROWS = 100_000;
@@ -43,6 +45,9 @@ const onDatabase = async <T>(database: string, fn: (client: pg.Client) => Promis
     await client.end();
   }
 };
+
+/** A dbspec run's whole-process seconds and its run phase (results.json's durationMs). */
+type TimedRun = { readonly seconds: number; readonly runSeconds: number };
 
 type ChildRun = { readonly code: number | null; readonly seconds: number; readonly stdout: string; readonly stderr: string; readonly firstOutputAt?: number };
 
@@ -95,7 +100,7 @@ const dbspecRun = async (
   extra: readonly string[] = [],
   watch?: RegExp,
   env: NodeJS.ProcessEnv = {},
-): Promise<ChildRun & { runSeconds: number }> => {
+): Promise<ChildRun & TimedRun> => {
   const [node, ...args] = dbspecArgs(suite, out, watch ? 'spec' : 'dot', extra);
   const run = await timed(node!, args, { ...envWith(urls), ...env }, watch);
   if (run.code !== 0) throw new Error(`dbspec run ${extra.join(' ')} exited ${run.code}:\n${run.stdout.slice(-2000)}\n${run.stderr}`);
@@ -151,6 +156,7 @@ const lines: string[][] = [];
 const verdicts: string[] = [];
 const phases: [string, number][] = [];
 const roundTrips: string[] = [];
+const roundsNote: string[] = [];
 const verdict = (what: string, met: boolean, detail: string): void => {
   verdicts.push(`${met ? 'met    ' : 'NOT met'}  ${what}: ${detail}`);
 };
@@ -182,33 +188,52 @@ try {
       await Promise.all([auth.end(), backend.end()]);
     }
   };
-  const floorSeconds = await floorRun(undefined);
-  const floorNoWait = await floorRun('-c synchronous_commit=off');
-  const ratio = (seconds: number): string => `${(seconds / floorSeconds).toFixed(2)}x`;
-  lines.push([`floor: bare pg, ${SPECS} specs`, floorSeconds.toFixed(2), '', '1.00x']);
-  lines.push(['floor, synchronous_commit off', floorNoWait.toFixed(2), '', ratio(floorNoWait)]);
   // A first run validates every spec (and fills the validation cache); a team's later runs find them cached.
   const cold = await dbspecRun(suite, join(work, 'out-cold'), urls);
-  lines.push(['dbspec first run (nothing cached)', cold.seconds.toFixed(2), cold.runSeconds.toFixed(2), ratio(cold.seconds), ratio(cold.runSeconds)]);
-  const sequential = await dbspecRun(suite, join(work, 'out-seq'), urls);
-  lines.push([
-    'dbspec run (whole process)',
-    sequential.seconds.toFixed(2),
-    sequential.runSeconds.toFixed(2),
-    ratio(sequential.seconds),
-    ratio(sequential.runSeconds),
-  ]);
-  const parallel = await dbspecRun(suite, join(work, 'out-j2'), urls, ['--jobs', '2']);
-  lines.push(['dbspec run --jobs 2', parallel.seconds.toFixed(2), parallel.runSeconds.toFixed(2), ratio(parallel.seconds), ratio(parallel.runSeconds)]);
-  // Workers 2..N in worker threads (opt-in): what they give on this machine's cores.
-  const threaded = await dbspecRun(suite, join(work, 'out-j2t'), urls, ['--jobs', '2'], undefined, { DBSPEC_THREADS: 'on' });
-  lines.push([
-    'dbspec run --jobs 2, DBSPEC_THREADS=on',
-    threaded.seconds.toFixed(2),
-    threaded.runSeconds.toFixed(2),
-    ratio(threaded.seconds),
-    ratio(threaded.runSeconds),
-  ]);
+  // The floor and the warm runs in interleaved rounds, each figure the median of its rounds: one pass
+  // moved the floor alone between 1.3 and 1.6 s on this machine, and a single ratio with it.
+  const rounds: { floor: number; noWait: number; sequential: TimedRun; parallel: TimedRun; threaded: TimedRun }[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const floor = await floorRun(undefined);
+    const noWait = await floorRun('-c synchronous_commit=off');
+    const sequential = await dbspecRun(suite, join(work, `out-seq-${round}`), urls);
+    const parallel = await dbspecRun(suite, join(work, `out-j2-${round}`), urls, ['--jobs', '2']);
+    // Workers 2..N in worker threads (opt-in): what they give on this machine's cores.
+    const threaded = await dbspecRun(suite, join(work, `out-j2t-${round}`), urls, ['--jobs', '2'], undefined, { DBSPEC_THREADS: 'on' });
+    rounds.push({ floor, noWait, sequential, parallel, threaded });
+  }
+  const median = (values: readonly number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const medianRun = (pick: (r: (typeof rounds)[number]) => TimedRun): TimedRun => ({
+    seconds: median(rounds.map((r) => pick(r).seconds)),
+    runSeconds: median(rounds.map((r) => pick(r).runSeconds)),
+  });
+  const spread = (values: readonly number[]): string => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
+  const floorSeconds = median(rounds.map((r) => r.floor));
+  const floorNoWait = median(rounds.map((r) => r.noWait));
+  const sequential = medianRun((r) => r.sequential);
+  const parallel = medianRun((r) => r.parallel);
+  const threaded = medianRun((r) => r.threaded);
+  const ratio = (seconds: number): string => `${(seconds / floorSeconds).toFixed(2)}x`;
+  const timedLine = (label: string, run: TimedRun): string[] => [
+    label,
+    run.seconds.toFixed(2),
+    run.runSeconds.toFixed(2),
+    ratio(run.seconds),
+    ratio(run.runSeconds),
+  ];
+  lines.push([`floor: bare pg, ${SPECS} specs`, floorSeconds.toFixed(2), '', '1.00x']);
+  lines.push(['floor, synchronous_commit off', floorNoWait.toFixed(2), '', ratio(floorNoWait)]);
+  lines.push(timedLine('dbspec first run (nothing cached)', cold));
+  lines.push(timedLine('dbspec run (whole process)', sequential));
+  lines.push(timedLine('dbspec run --jobs 2', parallel));
+  lines.push(timedLine('dbspec run --jobs 2, DBSPEC_THREADS=on', threaded));
+  roundsNote.push(
+    `medians of ${ROUNDS} interleaved rounds; ranges: floor ${spread(rounds.map((r) => r.floor))} s, dbspec run ${spread(rounds.map((r) => r.sequential.seconds))} s, --jobs 2 ${spread(rounds.map((r) => r.parallel.seconds))} s`,
+  );
   const vsNoWait = (seconds: number): string => `${(seconds / floorNoWait).toFixed(2)}x the floor with synchronous_commit off`;
   verdict(
     'dbspec sequential <= 1.5x the floor',
@@ -296,7 +321,9 @@ try {
     `run speed: ${SPECS} specs (12 statements, 5 expectations each), PostgreSQL 15 on 127.0.0.1, ${cpus().length} cpus, load ${loadavg()[0]!.toFixed(1)}\n` +
       `  "run phase" is results.json's durationMs (connect to last spec); "seconds" is the whole process (start, validate, run, reports)\n\n` +
       [header, ...lines].map((l) => '  ' + row(l, widths)).join('\n') +
-      '\n\n' +
+      '\n' +
+      roundsNote.map((n) => `  ${n}\n`).join('') +
+      '\n' +
       (phases.length > 0 ? `  phases of one sequential run:\n${phases.map(([p, s]) => `    ${p.padEnd(56)} ${s.toFixed(2)} s`).join('\n')}\n` : '') +
       roundTrips.map((r) => `  ${r}\n`).join('') +
       '\n' +
