@@ -132,6 +132,30 @@ describe('db: sessions and fingerprints', () => {
         assert.equal((await fingerprint()).get('public.another'), 0);
         assert.equal(queries, 3, 'count, notice the new table, rebuild, count');
       });
+
+      it('counts of named tables skip the catalog signature, yet follow a named table created or dropped since the listing', async () => {
+        const texts: string[] = [];
+        const fingerprint = createFingerprinter((sql, values) => {
+          texts.push(sql);
+          return db.query(sql, values);
+        });
+        await db.query('create table named_a (id int)');
+        await fingerprint();
+        texts.length = 0;
+        assert.equal((await fingerprint(['public.named_a'])).get('public.named_a'), 0);
+        assert.equal(texts.length, 1);
+        assert.doesNotMatch(texts[0]!, /pg_class/, 'a count of named tables reads no catalog');
+        assert.match((await fingerprint()).xidMark, /^\d+$/);
+        // Created after the listing, then named: read the listing again and count it.
+        await db.query('create table named_b (id int)');
+        await db.query('insert into named_b values (1), (2)');
+        const both = await fingerprint(['public.named_a', 'public.named_b']);
+        assert.equal(both.get('public.named_b'), 2);
+        assert.match(both.xidMark, /^\d+$/);
+        // Dropped since: the count fails, the listing is read again, the table is no longer there.
+        await db.query('drop table named_b');
+        assert.equal((await fingerprint(['public.named_a', 'public.named_b'])).has('public.named_b'), false);
+      });
     });
   }
 });
