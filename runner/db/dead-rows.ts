@@ -11,9 +11,19 @@ import type { Database } from './database.ts';
 /** Fewer dead rows than this cost a count(*) less than a millisecond: not worth a VACUUM. */
 const MIN_DEAD_ROWS = 1_000;
 
-/** The server's own estimates (pg_stat_user_tables), which is all a threshold needs. */
+/**
+ * Tables larger than this are left alone: a VACUUM of them could hold the run's start for minutes, and
+ * a test database's tables that specs fill and empty are far smaller.
+ */
+const MAX_TABLE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The server's own estimates (pg_stat_user_tables), which is all a threshold needs. Not dbspec's own
+ * bookkeeping, and not temporary tables (another session's cannot be vacuumed).
+ */
 const BLOATED_TABLES = `select format('%I.%I', schemaname, relname) from pg_stat_user_tables
-  where n_dead_tup > $1 and n_dead_tup > n_live_tup and schemaname <> 'dbspec'
+  where n_dead_tup > $1 and n_dead_tup > n_live_tup and schemaname <> 'dbspec' and schemaname !~ '^pg_temp_'
+    and pg_total_relation_size(relid) < $2
   order by n_dead_tup desc limit 100`;
 
 /**
@@ -22,7 +32,7 @@ const BLOATED_TABLES = `select format('%I.%I', schemaname, relname) from pg_stat
  */
 export const vacuumDeadRows = async (db: Database): Promise<readonly string[]> => {
   try {
-    const { rows } = await db.query(BLOATED_TABLES, [MIN_DEAD_ROWS]);
+    const { rows } = await db.query(BLOATED_TABLES, [MIN_DEAD_ROWS, MAX_TABLE_BYTES]);
     const tables = rows.map((row) => String(row[0]));
     if (tables.length > 0) await db.query(`vacuum (skip_locked) ${tables.join(', ')}`);
     return tables;
