@@ -123,6 +123,10 @@ type CopyRecord = { creating(names: readonly string[]): unknown; dropped(names: 
 
 type CopySource = { readonly name: string; readonly url: string; readonly record: CopyRecord };
 
+/** Why a database could not be copied. */
+type Refused = { readonly refused: string };
+const isRefused = (outcome: Copy | Refused): outcome is Refused => 'refused' in outcome;
+
 /**
  * Copies every database for workers 2..N, recording what it made in `copied`. All or nothing: when one
  * database cannot be copied (no CREATEDB, someone else connected to it, a URL in another form) the copies
@@ -136,7 +140,7 @@ export const copyForWorkers = async (
   drop: (copy: Copy) => Promise<void>,
 ): Promise<string | undefined> => {
   const tag = randomBytes(3).toString('hex');
-  const copyOne = async ({ name, url, record }: CopySource): Promise<Copy | { readonly refused: string }> => {
+  const copyOne = async ({ name, url, record }: CopySource): Promise<Copy | Refused> => {
     const base = databaseOf(url);
     if (base === undefined) return { refused: `the URL of \`${name}\` is not a postgres:// URL naming its database` };
     const copies = Array.from({ length: workers - 1 }, (_, i) => copyName(base, i + 2, tag));
@@ -152,10 +156,10 @@ export const copyForWorkers = async (
     return { name, templateUrl: url, copies };
   };
   const outcomes = await Promise.all(databases.map(copyOne));
-  for (const outcome of outcomes) if (!('refused' in outcome)) copied.push(outcome);
-  const refused = outcomes.find((outcome) => 'refused' in outcome);
+  for (const outcome of outcomes) if (!isRefused(outcome)) copied.push(outcome);
+  const refused = outcomes.find(isRefused);
   if (refused === undefined) return undefined;
   await Promise.allSettled(copied.map(drop));
   copied.length = 0;
-  return (refused as { readonly refused: string }).refused;
+  return refused.refused;
 };

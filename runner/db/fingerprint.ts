@@ -36,13 +36,13 @@ const list = async (query: Query): Promise<Listing> => {
 export type RowCounts = ReadonlyMap<string, number> & { readonly xidMark: string };
 
 /**
- * One query: the signature (row 0, when `signed`), the next transaction id (row -1, the mark a leak
- * explanation scans from), then the count of each chosen table (row i+1 for the i-th).
+ * One query: the next transaction id (row -1, the mark a leak explanation scans from), the signature (row
+ * 0, when `signed`), then the count of each chosen table (row i+1 for the i-th).
  */
 const countSql = (listing: Listing, chosen: readonly number[], signed: boolean): string =>
   [
-    ...(signed ? [`select 0 as k, ${SIGNATURE} as v`] : []),
-    `select -1${signed ? '' : ' as k'}, pg_snapshot_xmax(pg_current_snapshot())::text${signed ? '' : ' as v'}`,
+    'select -1 as k, pg_snapshot_xmax(pg_current_snapshot())::text as v',
+    ...(signed ? [`select 0, ${SIGNATURE}`] : []),
     ...chosen.map((index, i) => {
       const [schema, table] = listing.pairs[index]!;
       return `select ${i + 1}, (select count(*) from ${quoteIdent(schema)}.${quoteIdent(table)})::text`;

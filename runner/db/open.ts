@@ -202,6 +202,20 @@ const dropCopy = async (o: Opening, copy: Copy): Promise<void> => {
   recordFor(o.record, o.wanted.find((database) => database.name === copy.name) as DatabaseConfig).dropped(copy.copies);
 };
 
+/**
+ * Connects every wanted database side by side into `into`, in the config's order (a spec's isolation check
+ * names them in it); what did connect is kept there (closing closes it), then the first failure is thrown.
+ */
+const connectEach = async (o: Opening, into: Map<string, Database>, connectOne: (database: DatabaseConfig) => Promise<Database>): Promise<void> => {
+  const outcomes = await Promise.allSettled(o.wanted.map(connectOne));
+  for (const [i, database] of o.wanted.entries()) {
+    const outcome = outcomes[i]!;
+    if (outcome.status === 'fulfilled') into.set(database.name, outcome.value);
+  }
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+};
+
 /** Workers 2..N on copies. A template may not be in use while it is copied: worker 1's pools reconnect after. */
 const openCopies = async (o: Opening, workers: number): Promise<void> => {
   for (const database of o.wanted) await o.opened.get(database.name)?.end();
@@ -212,26 +226,17 @@ const openCopies = async (o: Opening, workers: number): Promise<void> => {
     o.copied,
     (copy) => dropCopy(o, copy),
   );
-  // Connected side by side, kept in the config's order (a spec's isolation check names them in it).
-  const main = await Promise.allSettled(o.wanted.map((database) => connectMain(o, database)));
-  for (const [i, database] of o.wanted.entries()) if (main[i]!.status === 'fulfilled') o.opened.set(database.name, main[i]!.value);
-  const failed = main.find((each) => each.status === 'rejected');
-  if (failed) throw failed.reason;
+  await connectEach(o, o.opened, (database) => connectMain(o, database));
   const copies = o.copiesRefused === undefined ? workers - 1 : 0;
   for (let worker = 2; worker <= copies + 1; worker++) {
     const databases = new Map<string, Database>();
     const urls = new Map(o.wanted.map((database, i) => [database.name, urlWithDatabase(o.copied[i]!.templateUrl, o.copied[i]!.copies[worker - 2]!)]));
     o.workers.push(databases);
     o.copyUrls.push(urls);
-    const connected = await Promise.allSettled(
-      o.wanted.map(async (database) => {
-        const url = urls.get(database.name)!;
-        return withFresh(o, database, await connect(o, database.name, url, database.url === undefined), url);
-      }),
-    );
-    for (const [i, database] of o.wanted.entries()) if (connected[i]!.status === 'fulfilled') databases.set(database.name, connected[i]!.value);
-    const refused = connected.find((each) => each.status === 'rejected');
-    if (refused) throw refused.reason;
+    await connectEach(o, databases, async (database) => {
+      const url = urls.get(database.name)!;
+      return withFresh(o, database, await connect(o, database.name, url, database.url === undefined), url);
+    });
   }
 };
 
@@ -270,6 +275,7 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     throw error;
   }
   const server = o.server;
+  const urls = new Map(wanted.map((d) => [d.name, urlOf(o, d)]));
   return {
     databases: opened,
     workers: o.workers,
@@ -281,8 +287,8 @@ export const openDatabases = async (config: Config, names: readonly string[], op
     ),
     notices: o.notices,
     record: o.record,
-    urls: new Map(wanted.map((d) => [d.name, urlOf(o, d)])),
-    workerUrls: [new Map(wanted.map((d) => [d.name, urlOf(o, d)])), ...o.copyUrls],
+    urls,
+    workerUrls: [urls, ...o.copyUrls],
     connectOptions: connectOptionsOf(options),
     close,
   };

@@ -13,7 +13,7 @@
  * recorded by this thread). A thread that cannot start leaves its worker to this thread, on the same databases.
  */
 import { serialize } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-thread.ts';
 import type { ConnectOptions } from '../db/connect.ts';
 import { isServerUnresponsive } from '../db/watchdog.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -53,9 +53,6 @@ export type SpecThread = {
   run(index: number, onStep: (result: StepResult) => void): Promise<SpecResult>;
 };
 
-/** The thread's module beside this one: .ts when run from source, .js in the installed package. */
-const THREAD = new URL(`./spec-thread${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
-
 /** How long a thread may take to end its pools once told to close, before it is terminated. */
 const CLOSE_MS = 5_000;
 
@@ -73,8 +70,7 @@ type StartedThread = {
 };
 
 const startThread = (setup: ThreadSetup, signal: AbortSignal, onUnavailable: (reason: string) => void): StartedThread => {
-  // The young generation the main thread gets from --max-semi-space-size=4 (bin/dbspec.js).
-  const worker = new Worker(THREAD, { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
+  const worker = startModuleWorker(import.meta.url, 'spec-thread', setup);
   const ready = Promise.withResolvers<SpecThread | undefined>();
   let pending: Pending | undefined;
   let gone: Error | undefined;

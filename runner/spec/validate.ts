@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../worker-thread.ts';
 import { isMap } from 'yaml';
 import type { Diagnostic } from '../diagnostics.ts';
 import { ensureParser } from '../sql/split.ts';
@@ -88,13 +88,9 @@ type FileResult = { spec?: Spec; diagnostics: Diagnostic[] };
 /** Below this many files a worker's start-up (module loading, schema compile) costs more than it saves. */
 const PARALLEL_FROM = 200;
 
-/** The worker's module beside this one: .ts when run from source, .js in the installed package. */
-const WORKER = new URL(`./validate-worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
-
 const inWorker = (files: readonly string[], options: LoadSpecOptions): Promise<FileResult[]> =>
   new Promise((resolvePromise, reject) => {
-    // The young generation the main thread gets from --max-semi-space-size=4 (bin/dbspec.js): V8's default grows far larger.
-    const worker = new Worker(WORKER, { workerData: { files, options }, resourceLimits: { maxYoungGenerationSizeMb: 12 } });
+    const worker = startModuleWorker(import.meta.url, 'validate-worker', { files, options });
     worker.once('message', (results: FileResult[]) => {
       // Structured clone keeps data, not classes.
       resolvePromise(reviveYamlNumbers(results));

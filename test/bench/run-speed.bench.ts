@@ -13,11 +13,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { latencyStats } from '../../runner/execute/latency.ts';
 import { runFloor, writePgTap, writeSuite } from './speed-suite.ts';
 import { startWireCounter } from './wire-count.ts';
 
 const QUICK = process.argv.includes('--quick');
-/** Interleaved rounds of the floor and the warm runs (`--rounds N`). */
+/** Interleaved rounds of the floor and the warm runs (`--rounds=N`). */
 const ROUNDS = Math.max(1, Number(/^--rounds=(\d+)$/.exec(process.argv.find((a) => a.startsWith('--rounds=')) ?? '')?.[1] ?? 3));
 const SPECS = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 500);
 const MEMORY_SPECS = 5000;
@@ -202,16 +203,16 @@ try {
     const threaded = await dbspecRun(suite, join(work, `out-j2t-${round}`), urls, ['--jobs', '2'], undefined, { DBSPEC_THREADS: 'on' });
     rounds.push({ floor, noWait, sequential, parallel, threaded });
   }
-  const median = (values: readonly number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
+  // Seconds here, through the statistics benchmark steps use (nearest-rank: the median is a round's figure).
+  const median = (values: readonly number[]): number => latencyStats(values).p50_ms;
   const medianRun = (pick: (r: (typeof rounds)[number]) => TimedRun): TimedRun => ({
     seconds: median(rounds.map((r) => pick(r).seconds)),
     runSeconds: median(rounds.map((r) => pick(r).runSeconds)),
   });
-  const spread = (values: readonly number[]): string => `${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)}`;
+  const spread = (values: readonly number[]): string => {
+    const { min_ms: min, max_ms: max } = latencyStats(values);
+    return `${min.toFixed(2)}-${max.toFixed(2)}`;
+  };
   const floorSeconds = median(rounds.map((r) => r.floor));
   const floorNoWait = median(rounds.map((r) => r.noWait));
   const sequential = medianRun((r) => r.sequential);

@@ -18,6 +18,7 @@ const FILES = [
   'test/reliability/connection-lost.test.ts',
   'test/reliability/hanging-statement.test.ts',
   'test/db/open.test.ts',
+  'test/execute/spec-threads.test.ts',
 ];
 
 const started = performance.now();

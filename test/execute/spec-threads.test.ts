@@ -15,6 +15,7 @@ import type { SpecResult, StepResult } from '../../runner/results/types.ts';
 import { REPO } from '../run/cli-process.ts';
 import { loadValidSpec, openScratch, type OpenScratch } from '../support/run-in-process.ts';
 import { scratchDatabases, testServers, type ScratchDatabases } from '../support/servers.ts';
+import { assertWithin } from '../support/timing.ts';
 
 const MIGRATIONS = join(REPO, 'test', 'run', 'fixtures', 'db');
 
@@ -125,8 +126,9 @@ describe('execute: --jobs workers in threads', function () {
     const result = thread.run(1, () => undefined);
     setTimeout(() => local.abort(), 300);
     const finished = await result;
-    assert.ok(performance.now() - started < 10_000, `stopped after ${Math.round(performance.now() - started)} ms`);
+    // Not passed: the statement was cancelled, not left to sleep its 30 s. How fast is the bench's to say.
     assert.notEqual(finished.status, 'passed');
+    assertWithin(performance.now() - started, 10_000, 'an interrupted thread');
   });
 
   it('a thread that cannot connect is not used: its worker runs on the main thread', async function () {
